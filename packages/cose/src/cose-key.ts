@@ -1,0 +1,487 @@
+/**
+ * COSE keys (RFC 9052 §7, RFC 9053 §7, RFC 8230 §4): decoding to a typed union with validation,
+ * and conversions to JWK, from JWK, to and from SubjectPublicKeyInfo DER.
+ */
+import { ed448 } from '@noble/curves/ed448.js';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { p256, p384, p521 } from '@noble/curves/nist.js';
+import * as asn1js from 'asn1js';
+import { describe, isBytes } from './_assert.js';
+import {
+  COSE_ALGORITHM_NAMES,
+  COSE_ALGORITHMS,
+  type EcCurve,
+  type OkpCurve,
+  SIGNATURE_ALGORITHMS,
+} from './algorithms.js';
+import { base64url } from './base64url.js';
+import { type CborValue, decode, encode } from './cbor.js';
+import { CoseKeyError, Fido2kitError } from './errors.js';
+
+/** An EC2 public key (kty 2). */
+export interface Ec2PublicKey {
+  readonly kty: 'EC2';
+  readonly alg?: number;
+  readonly crv: EcCurve;
+  readonly x: Uint8Array;
+  readonly y: Uint8Array;
+}
+/** An OKP public key (kty 1). */
+export interface OkpPublicKey {
+  readonly kty: 'OKP';
+  readonly alg?: number;
+  readonly crv: OkpCurve;
+  readonly x: Uint8Array;
+}
+/** An RSA public key (kty 3). */
+export interface RsaPublicKey {
+  readonly kty: 'RSA';
+  readonly alg?: number;
+  /** Modulus, big-endian, without leading zero bytes. */
+  readonly n: Uint8Array;
+  /** Public exponent, big-endian, without leading zero bytes. */
+  readonly e: Uint8Array;
+}
+/** A validated COSE public key. */
+export type CosePublicKey = Ec2PublicKey | OkpPublicKey | RsaPublicKey;
+
+/** Options of {@link decodeCoseKey}. */
+export interface DecodeCoseKeyOptions {
+  /** Smallest RSA modulus accepted, in bits. Default 2048. */
+  minRsaBits?: number;
+  /** Largest RSA modulus accepted, in bits. Default 8192. */
+  maxRsaBits?: number;
+}
+
+/** COSE key labels and values. */
+export const COSE_KEY = {
+  kty: 1,
+  kid: 2,
+  alg: 3,
+  crv: -1,
+  x: -2,
+  y: -3,
+  d: -4,
+  n: -1,
+  e: -2,
+} as const;
+/** COSE key types. */
+export const COSE_KTY = { OKP: 1, EC2: 2, RSA: 3 } as const;
+/** COSE elliptic curves. */
+export const COSE_CURVES = {
+  'P-256': 1,
+  'P-384': 2,
+  'P-521': 3,
+  X25519: 4,
+  X448: 5,
+  Ed25519: 6,
+  Ed448: 7,
+} as const;
+const CURVE_BY_ID: Record<number, EcCurve | OkpCurve> = Object.fromEntries(
+  Object.entries(COSE_CURVES).map(([k, v]) => [v, k]),
+) as Record<number, EcCurve | OkpCurve>;
+
+const EC_SIZES: Record<EcCurve, number> = { 'P-256': 32, 'P-384': 48, 'P-521': 66 };
+const OKP_SIZES: Record<OkpCurve, number> = { Ed25519: 32, Ed448: 57, X25519: 32, X448: 56 };
+const EC_NOBLE = { 'P-256': p256, 'P-384': p384, 'P-521': p521 } as const;
+
+function invalid(message: string, cause?: unknown): never {
+  throw new CoseKeyError(message, cause === undefined ? undefined : { cause });
+}
+
+function bytesParam(m: Map<CborValue, CborValue>, label: number, name: string): Uint8Array {
+  const v = m.get(label);
+  if (!isBytes(v))
+    invalid(`COSE key parameter ${name} (${label}) expected a byte string, got ${describe(v)}`);
+  return v;
+}
+
+function stripZeros(v: Uint8Array): Uint8Array {
+  let i = 0;
+  while (i < v.length - 1 && v[i] === 0) i++;
+  return v.subarray(i);
+}
+
+function bitLength(v: Uint8Array): number {
+  const t = stripZeros(v);
+  if (t.length === 0 || (t.length === 1 && t[0] === 0)) return 0;
+  return (t.length - 1) * 8 + (32 - Math.clz32(t[0] as number));
+}
+
+/** Checks that an EC point lies on its curve (and is not the identity). */
+function assertOnCurve(crv: EcCurve, x: Uint8Array, y: Uint8Array): void {
+  const size = EC_SIZES[crv];
+  const sec1 = new Uint8Array(1 + 2 * size);
+  sec1[0] = 4;
+  sec1.set(x, 1);
+  sec1.set(y, 1 + size);
+  try {
+    EC_NOBLE[crv].Point.fromBytes(sec1).assertValidity();
+  } catch (cause) {
+    invalid(`COSE EC2 key is not a point on ${crv}`, cause);
+  }
+}
+
+function checkAlgMatches(key: CosePublicKey): void {
+  if (key.alg === undefined) return;
+  const a = SIGNATURE_ALGORITHMS.get(key.alg);
+  if (a === undefined) return; // unknown or non-signature algorithms are judged by their users
+  const ok =
+    (a.family === 'ECDSA' && key.kty === 'EC2' && (a.curves?.includes(key.crv) ?? true)) ||
+    (a.family === 'EdDSA' && key.kty === 'OKP' && (a.curves?.includes(key.crv) ?? true)) ||
+    ((a.family === 'RSASSA-PKCS1-v1_5' || a.family === 'RSA-PSS') && key.kty === 'RSA');
+  if (!ok) {
+    const crv = key.kty === 'RSA' ? '' : ` ${key.crv}`;
+    invalid(`COSE key of type ${key.kty}${crv} cannot be used with algorithm ${a.name} (${a.id})`);
+  }
+}
+
+/**
+ * Decodes and validates a COSE public key from its CBOR bytes or an already-decoded map.
+ *
+ * EC2 keys must be uncompressed points on P-256, P-384 or P-521; OKP keys Ed25519, Ed448,
+ * X25519 or X448 of the right length (Edwards points must decode); RSA moduli between
+ * `minRsaBits` and `maxRsaBits`, exponents odd and ≥ 3. A key carrying private parameters is
+ * refused. When `alg` (3) is present it must suit the key type and curve.
+ *
+ * @throws {CoseKeyError} `ERR_COSE_KEY_INVALID`
+ * @example
+ * ```ts
+ * const key = decodeCoseKey(authData.attestedCredentialData.credentialPublicKey);
+ * if (key.kty === 'EC2') console.log(key.crv); // 'P-256'
+ * ```
+ */
+export function decodeCoseKey(
+  input: Uint8Array | Map<CborValue, CborValue>,
+  options: DecodeCoseKeyOptions = {},
+): CosePublicKey {
+  let m: unknown = input;
+  if (isBytes(input)) {
+    try {
+      m = decode(input, { canonical: false });
+    } catch (cause) {
+      invalid('COSE key is not valid CBOR', cause);
+    }
+  }
+  if (!(m instanceof Map)) invalid(`COSE key expected a CBOR map, got ${describe(m)}`);
+  const map = m as Map<CborValue, CborValue>;
+  const kty = map.get(COSE_KEY.kty);
+  const algRaw = map.get(COSE_KEY.alg);
+  if (algRaw !== undefined && (typeof algRaw !== 'number' || !Number.isInteger(algRaw))) {
+    invalid(`COSE key alg (3) expected an integer, got ${describe(algRaw)}`);
+  }
+  const alg = algRaw as number | undefined;
+  let key: CosePublicKey;
+  if (kty === COSE_KTY.EC2 || kty === COSE_KTY.OKP) {
+    if (map.has(COSE_KEY.d)) invalid('COSE key contains a private key (d)');
+    const crvId = map.get(COSE_KEY.crv);
+    const crv = typeof crvId === 'number' ? CURVE_BY_ID[crvId] : undefined;
+    if (crv === undefined) invalid(`COSE key curve ${String(crvId)} is not supported`);
+    const x = bytesParam(map, COSE_KEY.x, 'x');
+    if (kty === COSE_KTY.EC2) {
+      if (!(crv in EC_SIZES)) invalid(`COSE EC2 key cannot use curve ${crv}`);
+      const ec = crv as EcCurve;
+      const yv = map.get(COSE_KEY.y);
+      if (typeof yv === 'boolean')
+        invalid('COSE EC2 key uses point compression, which WebAuthn does not allow');
+      const y = bytesParam(map, COSE_KEY.y, 'y');
+      const size = EC_SIZES[ec];
+      if (x.length !== size || y.length !== size) {
+        invalid(`COSE ${ec} key expected x and y of ${size} bytes, got ${x.length} and ${y.length}`);
+      }
+      assertOnCurve(ec, x, y);
+      key = { kty: 'EC2', alg, crv: ec, x, y };
+    } else {
+      if (!(crv in OKP_SIZES)) invalid(`COSE OKP key cannot use curve ${crv}`);
+      const okp = crv as OkpCurve;
+      if (x.length !== OKP_SIZES[okp]) {
+        invalid(`COSE ${okp} key expected x of ${OKP_SIZES[okp]} bytes, got ${x.length}`);
+      }
+      if (okp === 'Ed25519' || okp === 'Ed448') {
+        try {
+          (okp === 'Ed25519' ? ed25519 : ed448).Point.fromBytes(x);
+        } catch (cause) {
+          invalid(`COSE ${okp} key is not a valid curve point`, cause);
+        }
+      }
+      key = { kty: 'OKP', alg, crv: okp, x };
+    }
+  } else if (kty === COSE_KTY.RSA) {
+    for (const priv of [-3, -4, -5, -6, -7, -8, -9]) {
+      if (map.has(priv)) invalid(`COSE RSA key contains a private parameter (${priv})`);
+    }
+    const n = stripZeros(bytesParam(map, COSE_KEY.n, 'n'));
+    const e = stripZeros(bytesParam(map, COSE_KEY.e, 'e'));
+    const bits = bitLength(n);
+    const min = options.minRsaBits ?? 2048;
+    const max = options.maxRsaBits ?? 8192;
+    if (bits < min || bits > max) invalid(`COSE RSA modulus of ${bits} bits is outside ${min}..${max}`);
+    if (e.length > 8 || bitLength(e) < 2 || ((e[e.length - 1] as number) & 1) === 0) {
+      invalid('COSE RSA public exponent must be odd, at least 3 and at most 64 bits');
+    }
+    key = { kty: 'RSA', alg, n, e };
+  } else {
+    invalid(`COSE key type ${String(kty)} is not supported`);
+  }
+  if (key.alg === undefined) delete (key as { alg?: number }).alg;
+  checkAlgMatches(key);
+  return Object.freeze(key);
+}
+
+/**
+ * Encodes a COSE public key as canonical CBOR.
+ * @example
+ * ```ts
+ * const bytes = encodeCoseKey({ kty: 'EC2', alg: -7, crv: 'P-256', x, y });
+ * ```
+ */
+export function encodeCoseKey(key: CosePublicKey): Uint8Array {
+  const m = new Map<number, CborValue>();
+  if (key.kty === 'RSA') {
+    m.set(COSE_KEY.kty, COSE_KTY.RSA);
+    if (key.alg !== undefined) m.set(COSE_KEY.alg, key.alg);
+    m.set(COSE_KEY.n, key.n);
+    m.set(COSE_KEY.e, key.e);
+  } else {
+    m.set(COSE_KEY.kty, key.kty === 'EC2' ? COSE_KTY.EC2 : COSE_KTY.OKP);
+    if (key.alg !== undefined) m.set(COSE_KEY.alg, key.alg);
+    m.set(COSE_KEY.crv, COSE_CURVES[key.crv]);
+    m.set(COSE_KEY.x, key.x);
+    if (key.kty === 'EC2') m.set(COSE_KEY.y, key.y);
+  }
+  return encode(m);
+}
+
+/** A public JSON Web Key (RFC 7517/7518, RFC 8037). */
+export interface PublicJwk {
+  kty: 'EC' | 'OKP' | 'RSA';
+  crv?: string;
+  x?: string;
+  y?: string;
+  n?: string;
+  e?: string;
+  alg?: string;
+  [k: string]: unknown;
+}
+
+const JOSE_ALG: Partial<Record<string, string>> = {
+  ES256: 'ES256',
+  ES384: 'ES384',
+  ES512: 'ES512',
+  ESP256: 'ES256',
+  ESP384: 'ES384',
+  ESP512: 'ES512',
+  EdDSA: 'EdDSA',
+  Ed25519: 'Ed25519',
+  Ed448: 'Ed448',
+  RS256: 'RS256',
+  RS384: 'RS384',
+  RS512: 'RS512',
+  PS256: 'PS256',
+  PS384: 'PS384',
+  PS512: 'PS512',
+};
+
+/**
+ * The JWK form of a COSE public key (base64url members; `alg` set when JOSE names it).
+ * @example
+ * ```ts
+ * coseKeyToJwk(decodeCoseKey(bytes)); // { kty: 'EC', crv: 'P-256', x: '…', y: '…', alg: 'ES256' }
+ * ```
+ */
+export function coseKeyToJwk(key: CosePublicKey | Uint8Array): PublicJwk {
+  const k = isBytes(key) ? decodeCoseKey(key) : key;
+  const algName = k.alg === undefined ? undefined : COSE_ALGORITHM_NAMES[k.alg];
+  const alg = algName === undefined ? undefined : JOSE_ALG[algName];
+  let jwk: PublicJwk;
+  if (k.kty === 'EC2') {
+    jwk = { kty: 'EC', crv: k.crv, x: base64url.encode(k.x), y: base64url.encode(k.y) };
+  } else if (k.kty === 'OKP') {
+    jwk = { kty: 'OKP', crv: k.crv, x: base64url.encode(k.x) };
+  } else {
+    jwk = { kty: 'RSA', n: base64url.encode(k.n), e: base64url.encode(k.e) };
+  }
+  if (alg !== undefined) jwk.alg = alg;
+  return jwk;
+}
+
+const FROM_JOSE: Partial<Record<string, number>> = {
+  ES256: COSE_ALGORITHMS.ES256,
+  ES384: COSE_ALGORITHMS.ES384,
+  ES512: COSE_ALGORITHMS.ES512,
+  EdDSA: COSE_ALGORITHMS.EdDSA,
+  Ed25519: COSE_ALGORITHMS.Ed25519,
+  Ed448: COSE_ALGORITHMS.Ed448,
+  RS256: COSE_ALGORITHMS.RS256,
+  RS384: COSE_ALGORITHMS.RS384,
+  RS512: COSE_ALGORITHMS.RS512,
+  PS256: COSE_ALGORITHMS.PS256,
+  PS384: COSE_ALGORITHMS.PS384,
+  PS512: COSE_ALGORITHMS.PS512,
+};
+
+function jwkMember(jwk: Record<string, unknown>, name: string): Uint8Array {
+  const v = jwk[name];
+  if (typeof v !== 'string') invalid(`JWK member "${name}" expected a base64url string, got ${describe(v)}`);
+  try {
+    return base64url.decode(v);
+  } catch (cause) {
+    invalid(`JWK member "${name}" is not base64url`, cause);
+  }
+}
+
+/**
+ * The COSE form of a public JWK, validated as {@link decodeCoseKey} validates.
+ * `alg` is taken from `options.alg` (a COSE id), else from the JWK's JOSE `alg`.
+ * @throws {CoseKeyError} `ERR_COSE_KEY_INVALID` (including JWKs with private members)
+ * @example
+ * ```ts
+ * const cose = encodeCoseKey(jwkToCoseKey(await crypto.subtle.exportKey('jwk', publicKey)));
+ * ```
+ */
+export function jwkToCoseKey(
+  jwk: PublicJwk | Record<string, unknown>,
+  options: { alg?: number } & DecodeCoseKeyOptions = {},
+): CosePublicKey {
+  if (jwk === null || typeof jwk !== 'object') invalid(`JWK expected an object, got ${describe(jwk)}`);
+  const j = jwk as Record<string, unknown>;
+  if ('d' in j || 'p' in j) invalid('JWK contains a private key');
+  const alg = options.alg ?? (typeof j.alg === 'string' ? FROM_JOSE[j.alg] : undefined);
+  const m = new Map<CborValue, CborValue>();
+  if (alg !== undefined) m.set(COSE_KEY.alg, alg);
+  if (j.kty === 'EC' || j.kty === 'OKP') {
+    const crv = COSE_CURVES[j.crv as keyof typeof COSE_CURVES];
+    if (crv === undefined) invalid(`JWK curve ${String(j.crv)} is not supported`);
+    m.set(COSE_KEY.kty, j.kty === 'EC' ? COSE_KTY.EC2 : COSE_KTY.OKP);
+    m.set(COSE_KEY.crv, crv);
+    m.set(COSE_KEY.x, jwkMember(j, 'x'));
+    if (j.kty === 'EC') m.set(COSE_KEY.y, jwkMember(j, 'y'));
+  } else if (j.kty === 'RSA') {
+    m.set(COSE_KEY.kty, COSE_KTY.RSA);
+    m.set(COSE_KEY.n, jwkMember(j, 'n'));
+    m.set(COSE_KEY.e, jwkMember(j, 'e'));
+  } else {
+    invalid(`JWK key type ${String(j.kty)} is not supported`);
+  }
+  return decodeCoseKey(m, options);
+}
+
+const OID = {
+  ecPublicKey: '1.2.840.10045.2.1',
+  rsaEncryption: '1.2.840.113549.1.1.1',
+  Ed25519: '1.3.101.112',
+  Ed448: '1.3.101.113',
+  X25519: '1.3.101.110',
+  X448: '1.3.101.111',
+  'P-256': '1.2.840.10045.3.1.7',
+  'P-384': '1.3.132.0.34',
+  'P-521': '1.3.132.0.35',
+} as const;
+
+function positiveInteger(v: Uint8Array): asn1js.Integer {
+  const t = stripZeros(v);
+  const hex = (t[0] as number) & 0x80 ? Uint8Array.of(0, ...t) : t;
+  return new asn1js.Integer({ valueHex: hex.slice().buffer as ArrayBuffer });
+}
+
+function toBytes(buf: ArrayBuffer): Uint8Array {
+  return new Uint8Array(buf);
+}
+
+/**
+ * The DER SubjectPublicKeyInfo (RFC 5280 §4.1.2.7; RFC 5480, RFC 8410, RFC 8017) of a COSE key.
+ * @example
+ * ```ts
+ * const spki = coseKeyToSpki(key); // import into any crypto API that takes 'spki'
+ * ```
+ */
+export function coseKeyToSpki(key: CosePublicKey | Uint8Array): Uint8Array {
+  const k = isBytes(key) ? decodeCoseKey(key) : key;
+  let algId: asn1js.Sequence;
+  let pub: Uint8Array;
+  if (k.kty === 'EC2') {
+    algId = new asn1js.Sequence({
+      value: [
+        new asn1js.ObjectIdentifier({ value: OID.ecPublicKey }),
+        new asn1js.ObjectIdentifier({ value: OID[k.crv] }),
+      ],
+    });
+    pub = new Uint8Array(1 + k.x.length + k.y.length);
+    pub[0] = 4;
+    pub.set(k.x, 1);
+    pub.set(k.y, 1 + k.x.length);
+  } else if (k.kty === 'OKP') {
+    algId = new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: OID[k.crv] })] });
+    pub = k.x;
+  } else {
+    algId = new asn1js.Sequence({
+      value: [new asn1js.ObjectIdentifier({ value: OID.rsaEncryption }), new asn1js.Null()],
+    });
+    pub = toBytes(new asn1js.Sequence({ value: [positiveInteger(k.n), positiveInteger(k.e)] }).toBER(false));
+  }
+  const spki = new asn1js.Sequence({
+    value: [algId, new asn1js.BitString({ valueHex: pub.slice().buffer as ArrayBuffer })],
+  });
+  return toBytes(spki.toBER(false));
+}
+
+/**
+ * The COSE key of a DER SubjectPublicKeyInfo (EC P-256/384/521, Ed25519, Ed448, X25519, X448,
+ * RSA), e.g. the public key of an X.509 certificate.
+ * @throws {CoseKeyError} `ERR_COSE_KEY_INVALID`
+ */
+export function spkiToCoseKey(
+  spki: Uint8Array,
+  options: { alg?: number } & DecodeCoseKeyOptions = {},
+): CosePublicKey {
+  if (!isBytes(spki)) invalid(`SPKI expected Uint8Array, got ${describe(spki)}`);
+  const parsed = asn1js.fromBER(spki.slice());
+  if (parsed.offset === -1 || parsed.offset !== spki.length || !(parsed.result instanceof asn1js.Sequence)) {
+    invalid('SPKI is not one DER SEQUENCE');
+  }
+  const [algIdRaw, bitsRaw] = (parsed.result as asn1js.Sequence).valueBlock.value;
+  if (!(algIdRaw instanceof asn1js.Sequence) || !(bitsRaw instanceof asn1js.BitString)) {
+    invalid('SPKI does not hold an AlgorithmIdentifier and a BIT STRING');
+  }
+  const [oidRaw, paramRaw] = algIdRaw.valueBlock.value;
+  if (!(oidRaw instanceof asn1js.ObjectIdentifier)) invalid('SPKI algorithm is not an OID');
+  const oid = oidRaw.valueBlock.toString();
+  const pub = new Uint8Array(bitsRaw.valueBlock.valueHexView);
+  if (bitsRaw.valueBlock.unusedBits !== 0) invalid('SPKI BIT STRING has unused bits');
+  const m = new Map<CborValue, CborValue>();
+  if (options.alg !== undefined) m.set(COSE_KEY.alg, options.alg);
+  if (oid === OID.ecPublicKey) {
+    const crvOid = paramRaw instanceof asn1js.ObjectIdentifier ? paramRaw.valueBlock.toString() : '';
+    const crv = (['P-256', 'P-384', 'P-521'] as const).find((c) => OID[c] === crvOid);
+    if (crv === undefined) invalid(`SPKI EC curve ${crvOid || '(none)'} is not supported`);
+    const size = EC_SIZES[crv];
+    if (pub.length !== 1 + 2 * size || pub[0] !== 4) invalid('SPKI EC point is not uncompressed');
+    m.set(COSE_KEY.kty, COSE_KTY.EC2);
+    m.set(COSE_KEY.crv, COSE_CURVES[crv]);
+    m.set(COSE_KEY.x, pub.slice(1, 1 + size));
+    m.set(COSE_KEY.y, pub.slice(1 + size));
+  } else if (oid === OID.rsaEncryption) {
+    const inner = asn1js.fromBER(pub.slice());
+    const seq = inner.result;
+    if (inner.offset !== pub.length || !(seq instanceof asn1js.Sequence))
+      invalid('SPKI RSA key is malformed');
+    const [n, e] = seq.valueBlock.value;
+    if (!(n instanceof asn1js.Integer) || !(e instanceof asn1js.Integer))
+      invalid('SPKI RSA key is malformed');
+    m.set(COSE_KEY.kty, COSE_KTY.RSA);
+    m.set(COSE_KEY.n, new Uint8Array(n.valueBlock.valueHexView));
+    m.set(COSE_KEY.e, new Uint8Array(e.valueBlock.valueHexView));
+  } else {
+    const crv = (['Ed25519', 'Ed448', 'X25519', 'X448'] as const).find((c) => OID[c] === oid);
+    if (crv === undefined) invalid(`SPKI algorithm ${oid} is not supported`);
+    m.set(COSE_KEY.kty, COSE_KTY.OKP);
+    m.set(COSE_KEY.crv, COSE_CURVES[crv]);
+    m.set(COSE_KEY.x, pub);
+  }
+  try {
+    return decodeCoseKey(m, options);
+  } catch (e) {
+    if (e instanceof Fido2kitError) throw e;
+    invalid('SPKI key is invalid', e);
+  }
+}

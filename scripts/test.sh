@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The whole test suite: what `npm test` runs, and so what CI runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+if [ "$(id -u)" -eq 0 ]; then
+  step "system packages"
+  bash scripts/system-deps.sh
+fi
+
+step "lint and format (biome)"
+npx biome ci .
+
+step "typecheck"
+npx turbo run typecheck --output-logs=errors-only
+
+step "unit, integration and property tests (vitest)"
+npx vitest run --reporter=default --reporter=json --outputFile=.vitest-results.json
+
+step "build and publint"
+npx turbo run publint --output-logs=errors-only
+
+node scripts/summary.mjs .vitest-results.json
