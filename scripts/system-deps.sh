@@ -5,6 +5,15 @@ set -euo pipefail
 
 # Debian package -> a file that proves it is installed. Issues add their packages here.
 declare -A PACKAGES=(
+  # transport-nfc: a real PC/SC stack with the vsmartcard virtual reader
+  [pcscd]=/usr/sbin/pcscd
+  [libpcsclite-dev]=/usr/include/PCSC/winscard.h
+  [vsmartcard-vpcd]=/etc/reader.conf.d/vpcd
+  # transport-nfc: the reference client nobody here wrote (python-fido2 over pyscard)
+  [python3-fido2]=/usr/lib/python3/dist-packages/fido2
+  [python3-pyscard]=/usr/lib/python3/dist-packages/smartcard
+  # rp and the web portal: tests in a real browser
+  [chromium]=/usr/bin/chromium
 )
 
 missing=()

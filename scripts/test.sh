@@ -9,6 +9,12 @@ if [ "$(id -u)" -eq 0 ]; then
   step "system packages"
   bash scripts/system-deps.sh
 fi
+# @pokusew/pcsclite is optional (it compiles against libpcsclite-dev, which npm ci may have run
+# without): build it now that the headers are there.
+if [ -e /usr/include/PCSC/winscard.h ] && ! node -e "require('@pokusew/pcsclite')" 2>/dev/null; then
+  step "building @pokusew/pcsclite"
+  npm rebuild @pokusew/pcsclite --foreground-scripts
+fi
 
 step "lint and format (biome)"
 npx biome ci .

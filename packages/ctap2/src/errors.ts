@@ -1,0 +1,47 @@
+/** Errors of `@fido2kit/ctap2`. Callers branch on `code`. */
+import { Fido2kitError, type Fido2kitErrorOptions } from '@fido2kit/cose';
+import { CTAP_STATUS_NAMES, ctapStatusName } from './constants.js';
+
+/** Codes of errors that are not a CTAP status from the authenticator. */
+export type Ctap2ClientErrorCode =
+  | 'ERR_ABORTED'
+  | 'ERR_TIMEOUT'
+  | 'ERR_DEVICE_GONE'
+  | 'ERR_TRANSPORT'
+  | 'ERR_INVALID_RESPONSE'
+  | 'ERR_NOT_SUPPORTED'
+  | 'ERR_REQUEST_TOO_LARGE'
+  | 'ERR_PIN_POLICY'
+  | 'ERR_PIN_REQUIRED'
+  | 'ERR_UV_REQUIRED'
+  | 'ERR_NOT_ALLOWED'
+  | 'ERR_INVALID_STATE'
+  | 'ERR_SECURITY'
+  | 'ERR_CONSTRAINT'
+  | 'ERR_LARGE_BLOB_INTEGRITY'
+  | 'ERR_INVALID_ARGUMENT';
+
+/**
+ * A CTAP status other than CTAP2_OK from the authenticator: `code` is the spec's name
+ * (`CTAP2_ERR_PIN_INVALID`, …) and `status` its number.
+ */
+export class CtapError extends Fido2kitError<string> {
+  /** The status byte. */
+  readonly status: number;
+  constructor(status: number, message?: string, options?: Fido2kitErrorOptions) {
+    const name = ctapStatusName(status);
+    super(
+      name,
+      message ?? `the authenticator answered ${name} (0x${status.toString(16).padStart(2, '0')})`,
+      options,
+    );
+    this.status = status;
+  }
+  /** True when `status` has a name in CTAP 2.1 §8.2. */
+  get known(): boolean {
+    return CTAP_STATUS_NAMES[this.status] !== undefined;
+  }
+}
+
+/** A client-side failure: abort, timeout, transport trouble, malformed response, policy. */
+export class Ctap2ClientError extends Fido2kitError<Ctap2ClientErrorCode> {}
