@@ -3,8 +3,9 @@ import { InvalidArgumentError } from './errors.js';
 /** Describes what came, for error messages: `type=string`, `Uint16Array`, `length=31`. */
 export function describe(value: unknown): string {
   if (value === null) return 'null';
-  if (value instanceof Uint8Array) return `Uint8Array of length=${value.length}`;
+  if (isBytes(value)) return `Uint8Array of length=${value.length}`;
   if (ArrayBuffer.isView(value)) return (value as object).constructor?.name ?? 'ArrayBufferView';
+  if (value instanceof Uint8Array) return 'a Uint8Array look-alike (a Proxy?)';
   if (Array.isArray(value)) return `array of length=${value.length}`;
   if (typeof value === 'number' && Number.isNaN(value)) return 'NaN';
   if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
