@@ -32,7 +32,7 @@ function authData(
   head.set(rpIdHash, 0);
   head[32] = flags;
   new DataView(head.buffer).setUint32(33, opts.count ?? 7);
-  const parts = [head];
+  const parts: Uint8Array[] = [head];
   if (attested) parts.push(aaguid, Uint8Array.of(0, credId.length), credId, cosePub);
   if (opts.ext) parts.push(opts.ext);
   if (opts.trailing) parts.push(opts.trailing);

@@ -47,10 +47,10 @@ describe.each(BACKENDS)('verifySignature through the %s backend', (backend) => {
         true,
       );
       const data = s.data.slice();
-      data[0] ^= 1;
+      data[0] = (data[0] as number) ^ 1;
       expect(await verifySignature({ ...opts, data })).toBe(false);
       const sig = s.signature.slice();
-      sig[sig.length - 5] ^= 1;
+      sig[sig.length - 5] = (sig[sig.length - 5] as number) ^ 1;
       expect(await verifySignature({ ...opts, signature: sig })).toBe(false);
       expect(await verifySignature({ ...opts, signature: sig.subarray(0, sig.length - 1) })).toBe(false);
     });
