@@ -256,15 +256,18 @@ function scanIndefinite(st: ScanState, start: number, major: number, depth: numb
   if (st.canonical) fail('ERR_CBOR_NON_CANONICAL', 'CBOR indefinite lengths are not canonical', start);
   let pos = start + 1;
   if (major === 2 || major === 3) {
+    // Well-formed CBOR, but cbor-x cannot decode chunked strings, and CTAP2/WebAuthn never use
+    // them: check the chunks, then refuse.
     for (;;) {
       if (pos >= b.length) fail('ERR_CBOR_TRUNCATED', 'CBOR indefinite string is not terminated', start);
-      if (b[pos] === 0xff) return pos + 1;
+      if (b[pos] === 0xff) break;
       const chunkMajor = (b[pos] as number) >> 5;
       if (chunkMajor !== major || ((b[pos] as number) & 31) === 31) {
         fail('ERR_CBOR_MALFORMED', 'CBOR indefinite string has a chunk of another type', pos);
       }
       pos = scan(st, pos, depth);
     }
+    fail('ERR_CBOR_UNSUPPORTED', 'CBOR indefinite-length strings are not supported', start);
   }
   if (depth >= st.maxDepth) fail('ERR_CBOR_DEPTH', `CBOR nests deeper than ${st.maxDepth}`, start);
   const seen = new Set<string>();
