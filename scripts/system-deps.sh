@@ -14,6 +14,8 @@ declare -A PACKAGES=(
   [python3-pyscard]=/usr/lib/python3/dist-packages/smartcard
   # rp and the web portal: tests in a real browser
   [chromium]=/usr/bin/chromium
+  # the web portal's storage suite against a real PostgreSQL server
+  [postgresql]=/usr/lib/postgresql
 )
 
 missing=()
