@@ -1,0 +1,17 @@
+import { join } from 'node:path';
+import { PostgresStore } from './postgres.js';
+import { SqliteStore } from './sqlite.js';
+import type { Store } from './types.js';
+
+export { PostgresStore } from './postgres.js';
+export { SqliteStore } from './sqlite.js';
+export * from './types.js';
+
+/** PostgreSQL when `databaseUrl` is set (DATABASE_URL), otherwise SQLite at `<dataDir>/portal.sqlite`. */
+export async function openStore(options: { databaseUrl?: string; dataDir: string }): Promise<Store> {
+  const store = options.databaseUrl
+    ? new PostgresStore(options.databaseUrl)
+    : new SqliteStore(join(options.dataDir, 'portal.sqlite'));
+  await store.migrate();
+  return store;
+}

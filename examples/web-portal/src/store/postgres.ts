@@ -1,0 +1,221 @@
+/** The PostgreSQL store (`pg`): for several portal instances sharing one database. */
+import pg from 'pg';
+import { schema, toChallenge, toCredential, toSession, toUser } from './rows.js';
+import {
+  type Challenge,
+  DEFAULT_POLICY,
+  type Fido2Policy,
+  type NewUser,
+  type Session,
+  type Store,
+  type StoredCredential,
+  type User,
+} from './types.js';
+
+type Row = Record<string, unknown>;
+
+/** An arbitrary constant: instances starting together take turns creating the tables. */
+const MIGRATION_LOCK = 0x0f1d02;
+
+export class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  readonly #pool: pg.Pool;
+
+  constructor(connectionString: string, options: { max?: number } = {}) {
+    this.#pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
+  }
+
+  async migrate(): Promise<void> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      for (const sql of schema('postgres')) await client.query(sql);
+      await client.query('COMMIT');
+    } catch (e) {
+      await client.query('ROLLBACK');
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.end();
+  }
+
+  async #rows(sql: string, args: unknown[] = []): Promise<Row[]> {
+    return (await this.#pool.query(sql, args)).rows as Row[];
+  }
+  async #row(sql: string, args: unknown[] = []): Promise<Row | undefined> {
+    return (await this.#rows(sql, args))[0];
+  }
+  async #count(sql: string, args: unknown[] = []): Promise<number> {
+    return (await this.#pool.query(sql, args)).rowCount ?? 0;
+  }
+
+  async getOrCreateSetting(key: string, create: () => string): Promise<string> {
+    await this.#count('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [
+      key,
+      create(),
+    ]);
+    return String((await this.#row('SELECT value FROM settings WHERE key = $1', [key]))?.value);
+  }
+
+  async createUser(u: NewUser): Promise<boolean> {
+    return (
+      (await this.#count(
+        `INSERT INTO users (id, username, display_name, user_handle, password_hash, totp_secret, is_admin, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+        [
+          u.id,
+          u.username,
+          u.displayName,
+          u.userHandle,
+          u.passwordHash,
+          u.totpSecret,
+          u.isAdmin,
+          u.createdAt ?? Date.now(),
+        ],
+      )) === 1
+    );
+  }
+  async getUserById(id: string): Promise<User | undefined> {
+    const r = await this.#row('SELECT * FROM users WHERE id = $1', [id]);
+    return r && toUser(r);
+  }
+  async getUserByUsername(username: string): Promise<User | undefined> {
+    const r = await this.#row('SELECT * FROM users WHERE username = $1', [username]);
+    return r && toUser(r);
+  }
+  async getUserByHandle(userHandle: string): Promise<User | undefined> {
+    const r = await this.#row('SELECT * FROM users WHERE user_handle = $1', [userHandle]);
+    return r && toUser(r);
+  }
+  async listUsers(): Promise<User[]> {
+    return (await this.#rows('SELECT * FROM users ORDER BY username')).map(toUser);
+  }
+  async advanceTotpStep(userId: string, step: number): Promise<boolean> {
+    return (
+      (await this.#count('UPDATE users SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1', [
+        step,
+        userId,
+      ])) === 1
+    );
+  }
+
+  async addCredential(c: StoredCredential): Promise<boolean> {
+    return (
+      (await this.#count(
+        `INSERT INTO credentials (id, user_id, public_key, counter, transports, aaguid, name, attestation_format,
+           backup_eligible, created_at, last_used_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING`,
+        [
+          c.id,
+          c.userId,
+          Buffer.from(c.publicKey),
+          c.counter,
+          JSON.stringify(c.transports),
+          c.aaguid,
+          c.name,
+          c.attestationFormat,
+          c.backupEligible,
+          c.createdAt,
+          c.lastUsedAt,
+        ],
+      )) === 1
+    );
+  }
+  async getCredential(id: string): Promise<StoredCredential | undefined> {
+    const r = await this.#row('SELECT * FROM credentials WHERE id = $1', [id]);
+    return r && toCredential(r);
+  }
+  async listCredentials(userId: string): Promise<StoredCredential[]> {
+    return (
+      await this.#rows('SELECT * FROM credentials WHERE user_id = $1 ORDER BY created_at, id', [userId])
+    ).map(toCredential);
+  }
+  async countCredentials(): Promise<number> {
+    return Number((await this.#row('SELECT COUNT(*) AS n FROM credentials'))?.n);
+  }
+  async renameCredential(userId: string, id: string, name: string): Promise<boolean> {
+    return (
+      (await this.#count('UPDATE credentials SET name = $1 WHERE id = $2 AND user_id = $3', [
+        name,
+        id,
+        userId,
+      ])) === 1
+    );
+  }
+  async deleteCredential(userId: string, id: string): Promise<boolean> {
+    return (await this.#count('DELETE FROM credentials WHERE id = $1 AND user_id = $2', [id, userId])) === 1;
+  }
+  async recordCredentialUse(id: string, expected: number, next: number, usedAt: number): Promise<boolean> {
+    return (
+      (await this.#count(
+        'UPDATE credentials SET counter = $1, last_used_at = $2 WHERE id = $3 AND counter = $4',
+        [next, usedAt, id, expected],
+      )) === 1
+    );
+  }
+
+  async getPolicy(): Promise<Fido2Policy> {
+    const r = await this.#row("SELECT value FROM settings WHERE key = 'policy.fido2'");
+    return r
+      ? { ...DEFAULT_POLICY, ...(JSON.parse(String(r.value)) as Fido2Policy) }
+      : structuredClone(DEFAULT_POLICY);
+  }
+  async setPolicy(policy: Fido2Policy): Promise<void> {
+    await this.#count(
+      "INSERT INTO settings (key, value) VALUES ('policy.fido2', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      [JSON.stringify(policy)],
+    );
+  }
+
+  async putChallenge(c: Challenge): Promise<void> {
+    await this.#count(
+      'INSERT INTO challenges (challenge, kind, session_id, user_id, expires_at) VALUES ($1, $2, $3, $4, $5)',
+      [c.challenge, c.kind, c.sessionId, c.userId, c.expiresAt],
+    );
+  }
+  async takeChallenge(challenge: string, now: number): Promise<Challenge | undefined> {
+    const r = await this.#row('DELETE FROM challenges WHERE challenge = $1 RETURNING *', [challenge]);
+    if (!r) return undefined;
+    const c = toChallenge(r);
+    return c.expiresAt > now ? c : undefined;
+  }
+
+  async createSession(s: Session): Promise<void> {
+    await this.#count(
+      `INSERT INTO sessions (id, user_id, stage, authenticated_at, method, created_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [s.id, s.userId, s.stage, s.authenticatedAt, s.method, s.createdAt, s.expiresAt],
+    );
+  }
+  async getSession(id: string, now: number): Promise<Session | undefined> {
+    const r = await this.#row('SELECT * FROM sessions WHERE id = $1 AND expires_at > $2', [id, now]);
+    return r && toSession(r);
+  }
+  async deleteSession(id: string): Promise<void> {
+    await this.#count('DELETE FROM sessions WHERE id = $1', [id]);
+  }
+  async deleteSessionsOfUser(userId: string): Promise<void> {
+    await this.#count('DELETE FROM sessions WHERE user_id = $1', [userId]);
+  }
+
+  async hit(key: string, windowMs: number, now: number): Promise<number> {
+    const start = Math.floor(now / windowMs) * windowMs;
+    const r = await this.#row(
+      `INSERT INTO rate_limits (key, window_start, count, expires_at) VALUES ($1, $2, 1, $3)
+       ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limits.count + 1 RETURNING count`,
+      [key, start, start + windowMs],
+    );
+    return Number(r?.count);
+  }
+
+  async purgeExpired(now: number): Promise<void> {
+    await this.#count('DELETE FROM challenges WHERE expires_at <= $1', [now]);
+    await this.#count('DELETE FROM sessions WHERE expires_at <= $1', [now]);
+    await this.#count('DELETE FROM rate_limits WHERE expires_at <= $1', [now]);
+  }
+}

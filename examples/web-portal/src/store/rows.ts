@@ -1,0 +1,91 @@
+/** Row ↔ object mapping shared by the SQLite and PostgreSQL stores. */
+import type { Challenge, ChallengeKind, Session, SessionStage, StoredCredential, User } from './types.js';
+
+type Row = Record<string, unknown>;
+
+const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
+const bool = (v: unknown): boolean => v === true || v === 1 || v === '1';
+const bytes = (v: unknown): Uint8Array =>
+  v instanceof Uint8Array
+    ? new Uint8Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength))
+    : new Uint8Array();
+
+export function toUser(r: Row): User {
+  return {
+    id: String(r.id),
+    username: String(r.username),
+    displayName: String(r.display_name),
+    userHandle: String(r.user_handle),
+    passwordHash: String(r.password_hash),
+    totpSecret: String(r.totp_secret),
+    totpLastStep: num(r.totp_last_step),
+    isAdmin: bool(r.is_admin),
+    createdAt: num(r.created_at),
+  };
+}
+
+export function toCredential(r: Row): StoredCredential {
+  return {
+    id: String(r.id),
+    userId: String(r.user_id),
+    publicKey: bytes(r.public_key),
+    counter: num(r.counter),
+    transports: JSON.parse(String(r.transports)) as string[],
+    aaguid: String(r.aaguid),
+    name: String(r.name),
+    attestationFormat: String(r.attestation_format),
+    backupEligible: bool(r.backup_eligible),
+    createdAt: num(r.created_at),
+    lastUsedAt: r.last_used_at === null || r.last_used_at === undefined ? null : num(r.last_used_at),
+  };
+}
+
+export function toChallenge(r: Row): Challenge {
+  return {
+    challenge: String(r.challenge),
+    kind: String(r.kind) as ChallengeKind,
+    sessionId: r.session_id === null ? null : String(r.session_id),
+    userId: r.user_id === null ? null : String(r.user_id),
+    expiresAt: num(r.expires_at),
+  };
+}
+
+export function toSession(r: Row): Session {
+  return {
+    id: String(r.id),
+    userId: String(r.user_id),
+    stage: String(r.stage) as SessionStage,
+    authenticatedAt: num(r.authenticated_at),
+    method: String(r.method),
+    createdAt: num(r.created_at),
+    expiresAt: num(r.expires_at),
+  };
+}
+
+/** The schema, written once; `B` is the byte type and `T` the 64-bit integer type of the dialect. */
+export function schema(dialect: 'sqlite' | 'postgres'): string[] {
+  const B = dialect === 'sqlite' ? 'BLOB' : 'BYTEA';
+  const T = dialect === 'sqlite' ? 'INTEGER' : 'BIGINT';
+  const BOOL = dialect === 'sqlite' ? 'INTEGER' : 'BOOLEAN';
+  return [
+    `CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS users (
+      id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, display_name TEXT NOT NULL,
+      user_handle TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL, totp_secret TEXT NOT NULL,
+      totp_last_step ${T} NOT NULL DEFAULT 0, is_admin ${BOOL} NOT NULL, created_at ${T} NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS credentials (
+      id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+      public_key ${B} NOT NULL, counter ${T} NOT NULL, transports TEXT NOT NULL, aaguid TEXT NOT NULL,
+      name TEXT NOT NULL, attestation_format TEXT NOT NULL, backup_eligible ${BOOL} NOT NULL,
+      created_at ${T} NOT NULL, last_used_at ${T})`,
+    `CREATE INDEX IF NOT EXISTS credentials_user ON credentials(user_id)`,
+    `CREATE TABLE IF NOT EXISTS challenges (
+      challenge TEXT PRIMARY KEY, kind TEXT NOT NULL, session_id TEXT, user_id TEXT, expires_at ${T} NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS sessions (
+      id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, stage TEXT NOT NULL,
+      authenticated_at ${T} NOT NULL, method TEXT NOT NULL, created_at ${T} NOT NULL, expires_at ${T} NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS rate_limits (
+      key TEXT NOT NULL, window_start ${T} NOT NULL, count INTEGER NOT NULL, expires_at ${T} NOT NULL,
+      PRIMARY KEY (key, window_start))`,
+  ];
+}

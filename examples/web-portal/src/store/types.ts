@@ -1,0 +1,142 @@
+/**
+ * The portal's storage, behind one interface: SQLite (better-sqlite3) by default, PostgreSQL (`pg`)
+ * for several instances. Every method is a single statement or a transaction, so two instances on
+ * one database agree: challenges and sessions are consumed atomically, counters advance by
+ * compare-and-set, a credential ID is unique.
+ */
+
+export interface User {
+  id: string;
+  username: string;
+  displayName: string;
+  /** WebAuthn user.id (base64url of 32 random bytes); the key returns it as userHandle. */
+  userHandle: string;
+  passwordHash: string;
+  totpSecret: string;
+  /** The last TOTP time step accepted, so a code is good once. */
+  totpLastStep: number;
+  isAdmin: boolean;
+  createdAt: number;
+}
+
+export interface StoredCredential {
+  /** base64url credential ID. */
+  id: string;
+  userId: string;
+  /** COSE public key. */
+  publicKey: Uint8Array;
+  counter: number;
+  transports: string[];
+  aaguid: string;
+  name: string;
+  attestationFormat: string;
+  backupEligible: boolean;
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
+export type ChallengeKind = 'registration' | 'authentication';
+
+export interface Challenge {
+  /** base64url challenge as it appears in clientDataJSON. */
+  challenge: string;
+  kind: ChallengeKind;
+  /** The session the ceremony belongs to (registration), or null (username-less sign-in). */
+  sessionId: string | null;
+  userId: string | null;
+  expiresAt: number;
+}
+
+export type SessionStage = 'mfa' | 'full';
+
+export interface Session {
+  /** The SHA-256 of the cookie value (the store never sees the cookie itself). */
+  id: string;
+  userId: string;
+  stage: SessionStage;
+  /** When the user last completed two-factor (or security key) sign-in. */
+  authenticatedAt: number;
+  /** How: 'password+totp' | 'security-key'. */
+  method: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** The admin's "Authentication methods → FIDO2 security key" policy. */
+export interface Fido2Policy {
+  enabled: boolean;
+  target: 'all' | 'selected';
+  /** User IDs, when target is 'selected'. */
+  includedUserIds: string[];
+  allowSelfServiceSetup: boolean;
+  enforceAttestation: boolean;
+  keyRestrictions: {
+    enforced: boolean;
+    mode: 'allow' | 'block';
+    /** Lower-case AAGUIDs. */
+    aaguids: string[];
+  };
+}
+
+export const DEFAULT_POLICY: Fido2Policy = {
+  enabled: false,
+  target: 'all',
+  includedUserIds: [],
+  allowSelfServiceSetup: true,
+  enforceAttestation: false,
+  keyRestrictions: { enforced: false, mode: 'allow', aaguids: [] },
+};
+
+export type NewUser = Omit<User, 'totpLastStep' | 'createdAt'> & { createdAt?: number };
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Creates the tables when missing. Safe to run on every start, from several instances at once. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  /** A value kept in the settings table, created once (the first writer wins). */
+  getOrCreateSetting(key: string, create: () => string): Promise<string>;
+
+  /** Adds a user; returns false when the username is taken. */
+  createUser(user: NewUser): Promise<boolean>;
+  getUserById(id: string): Promise<User | undefined>;
+  getUserByUsername(username: string): Promise<User | undefined>;
+  getUserByHandle(userHandle: string): Promise<User | undefined>;
+  listUsers(): Promise<User[]>;
+  /** Records a used TOTP step if it is later than the last one; false means a replayed code. */
+  advanceTotpStep(userId: string, step: number): Promise<boolean>;
+
+  /** Adds a credential; false when the ID is already registered (to anyone). */
+  addCredential(credential: StoredCredential): Promise<boolean>;
+  getCredential(id: string): Promise<StoredCredential | undefined>;
+  listCredentials(userId: string): Promise<StoredCredential[]>;
+  countCredentials(): Promise<number>;
+  renameCredential(userId: string, id: string, name: string): Promise<boolean>;
+  deleteCredential(userId: string, id: string): Promise<boolean>;
+  /** Compare-and-set on the counter: false when another sign-in moved it first. */
+  recordCredentialUse(
+    id: string,
+    expectedCounter: number,
+    newCounter: number,
+    usedAt: number,
+  ): Promise<boolean>;
+
+  getPolicy(): Promise<Fido2Policy>;
+  setPolicy(policy: Fido2Policy): Promise<void>;
+
+  putChallenge(challenge: Challenge): Promise<void>;
+  /** Removes and returns the challenge (single use); undefined when unknown or expired. */
+  takeChallenge(challenge: string, now: number): Promise<Challenge | undefined>;
+
+  createSession(session: Session): Promise<void>;
+  getSession(id: string, now: number): Promise<Session | undefined>;
+  deleteSession(id: string): Promise<void>;
+  deleteSessionsOfUser(userId: string): Promise<void>;
+
+  /** Counts a hit in a fixed window and returns the count so far (rate limiting across instances). */
+  hit(key: string, windowMs: number, now: number): Promise<number>;
+
+  /** Deletes expired challenges, sessions and rate-limit windows. */
+  purgeExpired(now: number): Promise<void>;
+}

@@ -1,0 +1,234 @@
+/** One storage suite, run against SQLite and against a real PostgreSQL server started for this file. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DEFAULT_POLICY,
+  PostgresStore,
+  SqliteStore,
+  type Store,
+  type StoredCredential,
+} from '../src/store/index.js';
+import { type PostgresServer, startPostgres } from './postgres.js';
+
+let pgServer: PostgresServer;
+let dbCount = 0;
+const tmp = mkdtempSync(join(tmpdir(), 'portal-sqlite-'));
+
+beforeAll(async () => {
+  pgServer = await startPostgres();
+}, 120_000);
+afterAll(async () => {
+  await pgServer?.stop();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+const backends: [string, () => Promise<Store[]>][] = [
+  [
+    'sqlite',
+    async () => {
+      const file = join(tmp, `s${++dbCount}.sqlite`);
+      // Two handles on one file stand in for two processes.
+      const a = new SqliteStore(file);
+      await a.migrate();
+      const b = new SqliteStore(file);
+      await b.migrate();
+      return [a, b];
+    },
+  ],
+  [
+    'postgres',
+    async () => {
+      const url = await pgServer.createDatabase(`t${++dbCount}`);
+      const a = new PostgresStore(url);
+      const b = new PostgresStore(url);
+      await Promise.all([a.migrate(), b.migrate()]);
+      return [a, b];
+    },
+  ],
+];
+
+const user = (n: string) => ({
+  id: `u-${n}`,
+  username: n,
+  displayName: n.toUpperCase(),
+  userHandle: `h-${n}`,
+  passwordHash: 'x',
+  totpSecret: 'JBSWY3DPEHPK3PXP',
+  isAdmin: n === 'admin',
+  createdAt: 1000,
+});
+
+const cred = (id: string, userId: string): StoredCredential => ({
+  id,
+  userId,
+  publicKey: new Uint8Array([1, 2, 3, 255]),
+  counter: 0,
+  transports: ['usb', 'nfc'],
+  aaguid: '01020304-0506-0708-0102-030405060708',
+  name: 'My key',
+  attestationFormat: 'packed',
+  backupEligible: false,
+  createdAt: 2000,
+  lastUsedAt: null,
+});
+
+describe.each(backends)('store: %s', (_name, open) => {
+  let a: Store;
+  let b: Store;
+  beforeAll(async () => {
+    [a, b] = (await open()) as [Store, Store];
+  });
+  afterAll(async () => {
+    await a.close();
+    await b.close();
+  });
+
+  it('creates users, refuses a taken username, finds by id, name and handle', async () => {
+    expect(await a.createUser(user('alice'))).toBe(true);
+    expect(await b.createUser({ ...user('alice'), id: 'other', userHandle: 'other' })).toBe(false);
+    expect(await a.createUser(user('admin'))).toBe(true);
+    const alice = await b.getUserByUsername('alice');
+    expect(alice).toEqual({ ...user('alice'), totpLastStep: 0 });
+    expect((await b.getUserByHandle('h-alice'))?.id).toBe('u-alice');
+    expect((await b.getUserById('u-admin'))?.isAdmin).toBe(true);
+    expect(await b.getUserByUsername('nobody')).toBeUndefined();
+    expect((await a.listUsers()).map((u) => u.username)).toEqual(['admin', 'alice']);
+  });
+
+  it('accepts each TOTP step once, and only moving forward', async () => {
+    expect(await a.advanceTotpStep('u-alice', 100)).toBe(true);
+    expect(await b.advanceTotpStep('u-alice', 100)).toBe(false);
+    expect(await b.advanceTotpStep('u-alice', 99)).toBe(false);
+    expect(await b.advanceTotpStep('u-alice', 101)).toBe(true);
+  });
+
+  it('keeps credentials: unique IDs, bytes round-trip, rename and delete only by the owner', async () => {
+    expect(await a.addCredential(cred('c1', 'u-alice'))).toBe(true);
+    expect(await b.addCredential(cred('c1', 'u-admin'))).toBe(false);
+    expect(await b.getCredential('c1')).toEqual(cred('c1', 'u-alice'));
+    expect(await a.renameCredential('u-admin', 'c1', 'stolen')).toBe(false);
+    expect(await a.renameCredential('u-alice', 'c1', 'Blue key')).toBe(true);
+    expect((await b.listCredentials('u-alice')).map((c) => c.name)).toEqual(['Blue key']);
+    expect(await b.addCredential(cred('c2', 'u-alice'))).toBe(true);
+    expect(await a.countCredentials()).toBe(2);
+    expect(await a.deleteCredential('u-admin', 'c2')).toBe(false);
+    expect(await a.deleteCredential('u-alice', 'c2')).toBe(true);
+    expect(await b.getCredential('c2')).toBeUndefined();
+  });
+
+  it('advances a counter by compare-and-set, so one of two racing sign-ins wins', async () => {
+    const results = await Promise.all([
+      a.recordCredentialUse('c1', 0, 5, 3000),
+      b.recordCredentialUse('c1', 0, 6, 3001),
+    ]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const c = await a.getCredential('c1');
+    expect([5, 6]).toContain(c?.counter);
+    expect(c?.lastUsedAt).toBeGreaterThanOrEqual(3000);
+  });
+
+  it('stores the policy', async () => {
+    expect(await a.getPolicy()).toEqual(DEFAULT_POLICY);
+    const policy = {
+      ...DEFAULT_POLICY,
+      enabled: true,
+      target: 'selected' as const,
+      includedUserIds: ['u-alice'],
+      keyRestrictions: { enforced: true, mode: 'block' as const, aaguids: ['x'] },
+    };
+    await a.setPolicy(policy);
+    expect(await b.getPolicy()).toEqual(policy);
+  });
+
+  it('gives a challenge out once, never after it expires, even when two instances race', async () => {
+    await a.putChallenge({
+      challenge: 'ch1',
+      kind: 'registration',
+      sessionId: 's',
+      userId: 'u-alice',
+      expiresAt: 5000,
+    });
+    const [x, y] = await Promise.all([a.takeChallenge('ch1', 4000), b.takeChallenge('ch1', 4000)]);
+    expect([x, y].filter(Boolean)).toEqual([
+      { challenge: 'ch1', kind: 'registration', sessionId: 's', userId: 'u-alice', expiresAt: 5000 },
+    ]);
+    await a.putChallenge({
+      challenge: 'ch2',
+      kind: 'authentication',
+      sessionId: null,
+      userId: null,
+      expiresAt: 5000,
+    });
+    expect(await b.takeChallenge('ch2', 5000)).toBeUndefined();
+    expect(await b.takeChallenge('ch2', 1)).toBeUndefined();
+    await expect(
+      a.putChallenge({
+        challenge: 'ch3',
+        kind: 'authentication',
+        sessionId: null,
+        userId: null,
+        expiresAt: 1,
+      }),
+    ).resolves.toBeUndefined();
+    await expect(
+      b.putChallenge({
+        challenge: 'ch3',
+        kind: 'authentication',
+        sessionId: null,
+        userId: null,
+        expiresAt: 1,
+      }),
+    ).rejects.toThrow();
+  });
+
+  it('keeps sessions until they expire; deletes one or all of a user', async () => {
+    const s = (id: string, expiresAt: number) => ({
+      id,
+      userId: 'u-alice',
+      stage: 'full' as const,
+      authenticatedAt: 10,
+      method: 'password+totp',
+      createdAt: 10,
+      expiresAt,
+    });
+    await a.createSession(s('s1', 100));
+    await a.createSession(s('s2', 100));
+    expect(await b.getSession('s1', 99)).toEqual(s('s1', 100));
+    expect(await b.getSession('s1', 100)).toBeUndefined();
+    await b.deleteSession('s1');
+    expect(await a.getSession('s1', 0)).toBeUndefined();
+    await b.deleteSessionsOfUser('u-alice');
+    expect(await a.getSession('s2', 0)).toBeUndefined();
+  });
+
+  it('counts rate-limit hits per window across instances, and purges expired rows', async () => {
+    expect(await a.hit('ip:1', 1000, 5000)).toBe(1);
+    expect(await b.hit('ip:1', 1000, 5999)).toBe(2);
+    expect(await a.hit('ip:1', 1000, 6000)).toBe(1);
+    const many = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).hit('ip:2', 1000, 5000)),
+    );
+    expect(many.sort((p, q) => p - q)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    await a.createSession({
+      id: 'old',
+      userId: 'u-alice',
+      stage: 'mfa',
+      authenticatedAt: 0,
+      method: 'password',
+      createdAt: 0,
+      expiresAt: 10,
+    });
+    await b.purgeExpired(7000);
+    expect(await a.hit('ip:1', 1000, 5000)).toBe(1);
+  });
+
+  it('creates a setting once: the first writer wins', async () => {
+    const values = await Promise.all([
+      a.getOrCreateSetting('secret', () => 'A'),
+      b.getOrCreateSetting('secret', () => 'B'),
+    ]);
+    expect(values[0]).toBe(values[1]);
+  });
+});
