@@ -1,0 +1,58 @@
+/**
+ * @fido2kit/rp — WebAuthn for relying parties: registration and authentication options, and
+ * strict response verification with attestation and key-model policy. Function names follow
+ * SimpleWebAuthn's, so its users can move over. Portable: Node ≥ 20.19, browsers, Deno, Bun,
+ * edge workers.
+ *
+ * @packageDocumentation
+ */
+export { DEFAULT_SUPPORTED_ALGORITHM_IDS } from './algorithms.js';
+export {
+  type AttestationOutcome,
+  type AttestationPolicy,
+  DEFAULT_REJECTED_STATUSES,
+  type MetadataCatalogLike,
+  type MetadataEntryLike,
+  type StatusPolicy,
+} from './attestation.js';
+export {
+  type FlagPolicy,
+  type StoredCredential,
+  type VerifiedAuthentication,
+  type VerifyAuthenticationResponseOpts,
+  verifyAuthenticationResponse,
+} from './authentication.js';
+export type { CommonVerifyOptions, ExpectedChallenge, ExpectedOrigin, ExpectedRPID } from './checks.js';
+export { SIGNATURE_INVALID_MESSAGE, type WebAuthnErrorCode, WebAuthnVerificationError } from './errors.js';
+export type { AuthenticatorExtensionResults } from './extensions.js';
+export {
+  type AttestationConveyancePreference,
+  type AuthenticationExtensionsInput,
+  type AuthenticatorAttachment,
+  type CredentialDescriptorInput,
+  type CredentialProtectionPolicy,
+  type GenerateAuthenticationOptionsOpts,
+  type GenerateRegistrationOptionsOpts,
+  generateAuthenticationOptions,
+  generateRegistrationOptions,
+  type PrfValuesInput,
+  type PublicKeyCredentialCreationOptionsJSON,
+  type PublicKeyCredentialDescriptorJSON,
+  type PublicKeyCredentialHint,
+  type PublicKeyCredentialRequestOptionsJSON,
+  type RegistrationExtensionsInput,
+  type ResidentKeyRequirement,
+  type UserVerificationRequirement,
+} from './options.js';
+export {
+  type RegisteredCredential,
+  type VerifiedRegistration,
+  type VerifyRegistrationResponseOpts,
+  verifyRegistrationResponse,
+} from './registration.js';
+export { buildRelatedOriginsDocument, type RelatedOriginsDocument } from './related-origins.js';
+export type {
+  AuthenticationResponseJSON,
+  AuthenticatorTransport,
+  RegistrationResponseJSON,
+} from './response.js';
