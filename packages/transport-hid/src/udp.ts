@@ -1,0 +1,162 @@
+/**
+ * A {@link HidConnection} over UDP, for firmware simulators that exchange raw 64-byte CTAPHID
+ * reports in datagrams (solo1's PC build listens on 127.0.0.1:8111 and answers to
+ * 127.0.0.1:7112; python-fido2 users know it as solo's `force_udp_backend`).
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { Ctap2ClientError } from '@fido2kit/ctap2';
+import type { HidConnection } from './connection.js';
+import { HID_REPORT_SIZE } from './ctaphid.js';
+
+/** Options of {@link UdpHidConnection.open}. */
+export interface UdpHidConnectionOptions {
+  /** The simulator's address; default `127.0.0.1`. */
+  host?: string;
+  /** The port the simulator listens on; default 8111. */
+  devicePort?: number;
+  /** The local port the simulator sends its reports to; default 7112. */
+  hostPort?: number;
+  /** Reports queued before the oldest are dropped; default 4096. */
+  maxQueuedReports?: number;
+}
+
+/**
+ * Raw CTAPHID reports over UDP. Datagrams from other addresses, or not 64 bytes long, are
+ * ignored.
+ *
+ * @example
+ * ```ts
+ * const device = await HidTransport.open(await UdpHidConnection.open()); // solo1 simulator
+ * ```
+ */
+export class UdpHidConnection implements HidConnection {
+  readonly #socket: Socket;
+  readonly #host: string;
+  readonly #devicePort: number;
+  readonly #maxQueued: number;
+  #queue: Uint8Array[] = [];
+  #waiter: { resolve: (r: Uint8Array | undefined) => void; reject: (e: Error) => void } | undefined;
+  #failure: Ctap2ClientError | undefined;
+  #closed = false;
+
+  private constructor(socket: Socket, host: string, devicePort: number, maxQueued: number) {
+    this.#socket = socket;
+    this.#host = host;
+    this.#devicePort = devicePort;
+    this.#maxQueued = maxQueued;
+  }
+
+  /**
+   * Binds `host:hostPort` and sends to `host:devicePort`.
+   * @throws Ctap2ClientError `ERR_TRANSPORT` when the port cannot be bound (in use, no permission).
+   */
+  static open(options: UdpHidConnectionOptions = {}): Promise<HidConnection> {
+    const host = options.host ?? '127.0.0.1';
+    const devicePort = port(options.devicePort, 8111, 'devicePort');
+    const hostPort = port(options.hostPort, 7112, 'hostPort');
+    const maxQueued = options.maxQueuedReports ?? 4096;
+    const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+    const connection = new UdpHidConnection(socket, host, devicePort, maxQueued);
+    return new Promise((resolve, reject) => {
+      const onError = (e: Error): void => {
+        socket.close();
+        reject(
+          new Ctap2ClientError('ERR_TRANSPORT', `cannot bind UDP ${host}:${hostPort}: ${e.message}`, {
+            cause: e,
+          }),
+        );
+      };
+      socket.once('error', onError);
+      socket.bind(hostPort, host, () => {
+        socket.off('error', onError);
+        socket.on('error', (e) => connection.#fail(e));
+        socket.on('message', (msg, rinfo) => connection.#onMessage(msg, rinfo.address));
+        resolve(connection);
+      });
+    });
+  }
+
+  write(report: Uint8Array): Promise<void> {
+    if (this.#closed || this.#failure !== undefined) return Promise.reject(this.#gone());
+    if (!(report instanceof Uint8Array) || report.length !== HID_REPORT_SIZE) {
+      return Promise.reject(
+        new RangeError(`"report" expected Uint8Array of length 64, got length=${String(report?.length)}`),
+      );
+    }
+    return new Promise((resolve, reject) => {
+      this.#socket.send(report, this.#devicePort, this.#host, (e) => {
+        if (e) reject(new Ctap2ClientError('ERR_DEVICE_GONE', `UDP send failed: ${e.message}`, { cause: e }));
+        else resolve();
+      });
+    });
+  }
+
+  read(timeoutMs: number): Promise<Uint8Array | undefined> {
+    if (this.#closed || this.#failure !== undefined) return Promise.reject(this.#gone());
+    if (this.#waiter !== undefined) {
+      return Promise.reject(new Ctap2ClientError('ERR_TRANSPORT', 'a read is already outstanding'));
+    }
+    const next = this.#queue.shift();
+    if (next !== undefined || !(timeoutMs > 0)) return Promise.resolve(next);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiter = undefined;
+        resolve(undefined);
+      }, timeoutMs);
+      this.#waiter = {
+        resolve: (r) => {
+          clearTimeout(timer);
+          this.#waiter = undefined;
+          resolve(r);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          this.#waiter = undefined;
+          reject(e);
+        },
+      };
+    });
+  }
+
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#closed = true;
+    this.#waiter?.reject(this.#gone());
+    this.#queue = [];
+    return new Promise((resolve) => {
+      try {
+        this.#socket.close(() => resolve());
+      } catch {
+        resolve();
+      }
+    });
+  }
+
+  #onMessage(msg: Buffer, address: string): void {
+    if (address !== this.#host || msg.length !== HID_REPORT_SIZE) return;
+    const report = new Uint8Array(msg);
+    if (this.#waiter !== undefined) {
+      this.#waiter.resolve(report);
+      return;
+    }
+    this.#queue.push(report);
+    if (this.#queue.length > this.#maxQueued) this.#queue.shift();
+  }
+
+  #fail(e: Error): void {
+    this.#failure = new Ctap2ClientError('ERR_DEVICE_GONE', `UDP link failed: ${e.message}`, { cause: e });
+    this.#waiter?.reject(this.#failure);
+  }
+
+  #gone(): Ctap2ClientError {
+    return this.#failure ?? new Ctap2ClientError('ERR_DEVICE_GONE', 'the UDP connection is closed');
+  }
+}
+
+function port(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    throw new RangeError(`"${name}" expected a port number 0..65535, got ${String(value)}`);
+  }
+  return value;
+}
