@@ -45,3 +45,34 @@ export class CtapError extends Fido2kitError<string> {
 
 /** A client-side failure: abort, timeout, transport trouble, malformed response, policy. */
 export class Ctap2ClientError extends Fido2kitError<Ctap2ClientErrorCode> {}
+
+/** The DOMException names a browser's navigator.credentials raises (WebAuthn §5.1.3, §5.1.4). */
+export type WebAuthnErrorName =
+  | 'NotAllowedError'
+  | 'InvalidStateError'
+  | 'SecurityError'
+  | 'NotSupportedError'
+  | 'AbortError'
+  | 'ConstraintError'
+  | 'TypeError';
+
+/**
+ * A {@link WebAuthnClient} failure: `code` as every fido2kit error, and `domName`, the error a
+ * browser would raise for the same cause (`InvalidStateError` for an excluded credential,
+ * `NotAllowedError` for no credentials, …). The authenticator's {@link CtapError} is the `cause`
+ * where there is one, and its name is in `ctapCode`.
+ */
+export class WebAuthnClientError extends Ctap2ClientError {
+  readonly domName: WebAuthnErrorName;
+  readonly ctapCode: string | undefined;
+  constructor(
+    code: Ctap2ClientErrorCode,
+    domName: WebAuthnErrorName,
+    message: string,
+    options: Fido2kitErrorOptions = {},
+  ) {
+    super(code, message, options);
+    this.domName = domName;
+    this.ctapCode = options.cause instanceof CtapError ? options.cause.code : undefined;
+  }
+}
