@@ -11,7 +11,7 @@ import libfido2 from './vectors/libfido2-wiredata.json' with { type: 'json' };
 
 function recorded(name: string): Uint8Array {
   const v = libfido2.vectors.find((x) => x.name === `libfido2 ${name}`);
-  const message = v && 'messages' in v.expect ? v.expect.messages.at(-1) : undefined;
+  const message = v?.expect.messages?.at(-1);
   if (message === undefined) throw new Error(`no vector ${name}`);
   return fromHex(message.payload);
 }
