@@ -1,0 +1,236 @@
+/** authenticatorClientPIN (0x06), CTAP 2.1 §6.5.5: PIN and pinUvAuthToken management. */
+import { type CborValue, concatBytes, constantTimeEqual, sha256 } from '@fido2kit/cose';
+import type { PinUvAuthProtocol } from '@fido2kit/ctap2';
+import { type CborMap, opt, req } from '../_params.js';
+import { type AuthenticatorCore, PERMISSIONS, verifyMac } from '../core.js';
+import { fail } from '../errors.js';
+import { DEFAULTS } from '../options.js';
+import type { Command } from './types.js';
+
+/** clientPIN subcommands (CTAP 2.1 §6.5.5). */
+export const CLIENT_PIN_SUBCOMMANDS = {
+  getPINRetries: 0x01,
+  getKeyAgreement: 0x02,
+  setPIN: 0x03,
+  changePIN: 0x04,
+  getPinToken: 0x05,
+  getPinUvAuthTokenUsingUvWithPermissions: 0x06,
+  getUVRetries: 0x07,
+  getPinUvAuthTokenUsingPinWithPermissions: 0x09,
+} as const;
+
+const S = CLIENT_PIN_SUBCOMMANDS;
+
+/** The protocol named by pinUvAuthProtocol (0x01): required, and supported. */
+function protocolOf(core: AuthenticatorCore, p: CborMap): { version: number; proto: PinUvAuthProtocol } {
+  const version = req.uint(p, 0x01);
+  const proto = core.protocols.get(version);
+  if (proto === undefined) fail('CTAP1_ERR_INVALID_PARAMETER');
+  return { version, proto };
+}
+
+function keyAgreementOf(p: CborMap): CborMap {
+  return req.map(p, 0x03);
+}
+
+/** decapsulate(): the shared secret with the platform's key agreement key. */
+function decapsulate(core: AuthenticatorCore, version: number, proto: PinUvAuthProtocol, peer: CborMap) {
+  try {
+    return proto.decapsulate(core.keyAgreementKey(version).privateKey, peer as never);
+  } catch {
+    fail('CTAP1_ERR_INVALID_PARAMETER');
+  }
+}
+
+/** Blocks before a PIN check: retries exhausted, or three mismatches since power-up. */
+function checkNotBlocked(core: AuthenticatorCore): void {
+  if (!core.pinSet) fail('CTAP2_ERR_PIN_NOT_SET');
+  if (core.state.pinRetries === 0) fail('CTAP2_ERR_PIN_BLOCKED');
+  if (core.volatile.pinFailuresInARow >= DEFAULTS.consecutivePinFailures) fail('CTAP2_ERR_PIN_AUTH_BLOCKED');
+}
+
+/** Decrements pinRetries, then compares pinHashEnc with the stored PIN hash. */
+function checkPin(
+  core: AuthenticatorCore,
+  version: number,
+  proto: PinUvAuthProtocol,
+  shared: Uint8Array,
+  pinHashEnc: Uint8Array,
+): void {
+  const s = core.state;
+  s.pinRetries = Math.max(0, s.pinRetries - 1);
+  let ok = false;
+  try {
+    const h = proto.decrypt(shared, pinHashEnc);
+    ok = h.length === 16 && s.pinHash !== undefined && constantTimeEqual(h, s.pinHash);
+  } catch {
+    ok = false;
+  }
+  if (!ok) {
+    core.regenerateKeyAgreement(version);
+    core.volatile.pinFailuresInARow += 1;
+    if (s.pinRetries === 0) fail('CTAP2_ERR_PIN_BLOCKED');
+    if (core.volatile.pinFailuresInARow >= DEFAULTS.consecutivePinFailures)
+      fail('CTAP2_ERR_PIN_AUTH_BLOCKED');
+    fail('CTAP2_ERR_PIN_INVALID');
+  }
+  s.pinRetries = DEFAULTS.maxPinRetries;
+  core.volatile.pinFailuresInARow = 0;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Decrypts and checks a new PIN; returns LEFT(SHA-256(pin), 16) and its length in code points. */
+function newPin(
+  core: AuthenticatorCore,
+  proto: PinUvAuthProtocol,
+  shared: Uint8Array,
+  newPinEnc: Uint8Array,
+) {
+  let padded: Uint8Array;
+  try {
+    padded = proto.decrypt(shared, newPinEnc);
+  } catch {
+    fail('CTAP2_ERR_PIN_AUTH_INVALID');
+  }
+  if (padded.length !== 64) fail('CTAP1_ERR_INVALID_PARAMETER');
+  let end = padded.length;
+  while (end > 0 && padded[end - 1] === 0) end--;
+  const pin = padded.slice(0, end);
+  if (pin.length > DEFAULTS.maxPinBytes) fail('CTAP2_ERR_PIN_POLICY_VIOLATION');
+  let text: string;
+  try {
+    text = utf8.decode(pin);
+  } catch {
+    fail('CTAP2_ERR_PIN_POLICY_VIOLATION');
+  }
+  const codePoints = [...text].length;
+  if (codePoints < core.state.minPinLength) fail('CTAP2_ERR_PIN_POLICY_VIOLATION');
+  return { hash: sha256(pin).slice(0, 16), codePoints };
+}
+
+/** Checks requested permissions (steps 3, 4 of §6.5.5.7.2/3); returns the defined ones. */
+function checkPermissions(core: AuthenticatorCore, permissions: number): number {
+  if (permissions === 0) fail('CTAP1_ERR_INVALID_PARAMETER');
+  const defined = permissions & 0x3f;
+  const supported = PERMISSIONS.mc | PERMISSIONS.ga | core.extraPermissions;
+  if ((defined & ~supported) !== 0) fail('CTAP2_ERR_UNAUTHORIZED_PERMISSION');
+  return defined;
+}
+
+function tokenResponse(proto: PinUvAuthProtocol, shared: Uint8Array, token: Uint8Array) {
+  return new Map<number, CborValue>([[0x02, proto.encrypt(shared, token)]]);
+}
+
+export const clientPin: Command = {
+  code: 0x06,
+  name: 'authenticatorClientPIN',
+  async handle(core, p, call) {
+    if (p === undefined) fail('CTAP2_ERR_MISSING_PARAMETER');
+    const sub = req.uint(p, 0x02);
+    const protocolParam = opt.uint(p, 0x01);
+    if (protocolParam !== undefined && !core.protocols.has(protocolParam))
+      fail('CTAP1_ERR_INVALID_PARAMETER');
+    const s = core.state;
+    const pinCommand =
+      sub !== S.getKeyAgreement &&
+      sub !== S.getUVRetries &&
+      sub !== S.getPinUvAuthTokenUsingUvWithPermissions;
+    if (pinCommand && !core.config.clientPin) fail('CTAP2_ERR_INVALID_SUBCOMMAND');
+    switch (sub) {
+      case S.getPINRetries: {
+        const out = new Map<number, CborValue>([[0x03, s.pinRetries]]);
+        out.set(0x04, core.volatile.pinFailuresInARow >= DEFAULTS.consecutivePinFailures);
+        return out;
+      }
+      case S.getKeyAgreement: {
+        const { version } = protocolOf(core, p);
+        return new Map<number, CborValue>([[0x01, core.keyAgreementKey(version).publicKey as CborValue]]);
+      }
+      case S.setPIN: {
+        const { version, proto } = protocolOf(core, p);
+        const keyAgreement = keyAgreementOf(p);
+        const pinUvAuthParam = req.bytes(p, 0x04);
+        const newPinEnc = req.bytes(p, 0x05);
+        if (core.pinSet) fail('CTAP2_ERR_PIN_AUTH_INVALID');
+        const shared = decapsulate(core, version, proto, keyAgreement);
+        if (!verifyMac(proto, shared, newPinEnc, pinUvAuthParam)) fail('CTAP2_ERR_PIN_AUTH_INVALID');
+        const pin = newPin(core, proto, shared, newPinEnc);
+        s.pinHash = pin.hash;
+        s.pinCodePoints = pin.codePoints;
+        s.pinRetries = DEFAULTS.maxPinRetries;
+        s.forcePinChange = false;
+        return undefined;
+      }
+      case S.changePIN: {
+        const { version, proto } = protocolOf(core, p);
+        const keyAgreement = keyAgreementOf(p);
+        const pinUvAuthParam = req.bytes(p, 0x04);
+        const newPinEnc = req.bytes(p, 0x05);
+        const pinHashEnc = req.bytes(p, 0x06);
+        checkNotBlocked(core);
+        const shared = decapsulate(core, version, proto, keyAgreement);
+        if (!verifyMac(proto, shared, concatBytes(newPinEnc, pinHashEnc), pinUvAuthParam)) {
+          fail('CTAP2_ERR_PIN_AUTH_INVALID');
+        }
+        checkPin(core, version, proto, shared, pinHashEnc);
+        const pin = newPin(core, proto, shared, newPinEnc);
+        if (s.forcePinChange && s.pinHash !== undefined && constantTimeEqual(pin.hash, s.pinHash)) {
+          fail('CTAP2_ERR_PIN_POLICY_VIOLATION');
+        }
+        s.pinHash = pin.hash;
+        s.pinCodePoints = pin.codePoints;
+        s.pinRetries = DEFAULTS.maxPinRetries;
+        s.forcePinChange = false;
+        core.dropToken();
+        return undefined;
+      }
+      case S.getPinToken: {
+        const { version, proto } = protocolOf(core, p);
+        const keyAgreement = keyAgreementOf(p);
+        const pinHashEnc = req.bytes(p, 0x06);
+        if (p.has(0x09) || p.has(0x0a)) fail('CTAP1_ERR_INVALID_PARAMETER');
+        checkNotBlocked(core);
+        const shared = decapsulate(core, version, proto, keyAgreement);
+        checkPin(core, version, proto, shared, pinHashEnc);
+        if (s.forcePinChange) fail('CTAP2_ERR_PIN_INVALID');
+        const t = core.issueToken(false, PERMISSIONS.mc | PERMISSIONS.ga, undefined);
+        return tokenResponse(proto, shared, t.token);
+      }
+      case S.getPinUvAuthTokenUsingPinWithPermissions: {
+        const { version, proto } = protocolOf(core, p);
+        const keyAgreement = keyAgreementOf(p);
+        const pinHashEnc = req.bytes(p, 0x06);
+        const permissions = checkPermissions(core, req.uint(p, 0x09));
+        const rpId = opt.string(p, 0x0a);
+        checkNotBlocked(core);
+        const shared = decapsulate(core, version, proto, keyAgreement);
+        checkPin(core, version, proto, shared, pinHashEnc);
+        if (s.forcePinChange) fail('CTAP2_ERR_PIN_POLICY_VIOLATION');
+        const t = core.issueToken(false, permissions, rpId);
+        return tokenResponse(proto, shared, t.token);
+      }
+      case S.getPinUvAuthTokenUsingUvWithPermissions: {
+        const { version, proto } = protocolOf(core, p);
+        const keyAgreement = keyAgreementOf(p);
+        const permissions = checkPermissions(core, req.uint(p, 0x09));
+        const rpId = opt.string(p, 0x0a);
+        if (!core.config.sensor) fail('CTAP2_ERR_INVALID_SUBCOMMAND');
+        if (!core.uvConfigured) fail('CTAP2_ERR_NOT_ALLOWED');
+        if (s.uvRetries === 0) fail('CTAP2_ERR_UV_BLOCKED');
+        const shared = decapsulate(core, version, proto, keyAgreement);
+        const r = await core.builtInUv(call, { command: 'clientPIN', ...(rpId ? { rpId } : {}) });
+        if (r === 'timeout') fail('CTAP2_ERR_USER_ACTION_TIMEOUT');
+        if (r === 'no') fail(s.uvRetries === 0 ? 'CTAP2_ERR_UV_BLOCKED' : 'CTAP2_ERR_UV_INVALID');
+        const t = core.issueToken(true, permissions, rpId);
+        return tokenResponse(proto, shared, t.token);
+      }
+      case S.getUVRetries: {
+        if (!core.config.sensor) fail('CTAP2_ERR_INVALID_SUBCOMMAND');
+        return new Map<number, CborValue>([[0x05, s.uvRetries]]);
+      }
+      default:
+        fail('CTAP2_ERR_INVALID_SUBCOMMAND');
+    }
+  },
+};

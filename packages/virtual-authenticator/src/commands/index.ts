@@ -1,0 +1,21 @@
+/** The command registry: command byte → handler. New commands are new files added here. */
+import { clientPin } from './client-pin.js';
+import { getAssertion, getNextAssertion } from './get-assertion.js';
+import { getInfo } from './get-info.js';
+import { makeCredential } from './make-credential.js';
+import { reset } from './reset.js';
+import { selection } from './selection.js';
+import type { Command } from './types.js';
+
+export type { Command, CommandResponse } from './types.js';
+
+/** The commands a default virtual authenticator answers. */
+export const COMMANDS: readonly Command[] = [
+  makeCredential,
+  getAssertion,
+  getInfo,
+  clientPin,
+  reset,
+  getNextAssertion,
+  selection,
+];

@@ -1,0 +1,14 @@
+/** authenticatorSelection (0x0B), CTAP 2.1 §6.9: "touch the key you mean". */
+import { fail } from '../errors.js';
+import type { Command } from './types.js';
+
+export const selection: Command = {
+  code: 0x0b,
+  name: 'authenticatorSelection',
+  async handle(core, _params, call) {
+    const r = await core.requestPresence(call, { command: 'selection' });
+    if (r === 'timeout') fail('CTAP2_ERR_USER_ACTION_TIMEOUT');
+    if (r !== 'yes') fail('CTAP2_ERR_OPERATION_DENIED');
+    return undefined;
+  },
+};

@@ -1,0 +1,340 @@
+/**
+ * The authenticator's internals that every command shares: configuration, state, the scripted
+ * user, the pinUvAuthToken, credential IDs, counters, the resident store and attestation keys.
+ * Commands (src/commands/*) are functions over this object.
+ */
+import { bytesToHex, sha256, utf8Encode } from '@fido2kit/cose';
+import type { CallOptions } from '@fido2kit/ctap2';
+import { type PinUvAuthProtocol, PinUvAuthProtocolOne, PinUvAuthProtocolTwo } from '@fido2kit/ctap2';
+import { p256 } from '@noble/curves/nist.js';
+import { generateCa, generateLeaf } from './certificates.js';
+import { type CredentialPayload, unwrapCredentialId, wrapCredentialId } from './credential-id.js';
+import type { AttestationCa, AttestationKind, ExtensionName, Quirks } from './options.js';
+import { DEFAULTS } from './options.js';
+import type { PresenceBehaviour, PresenceRequest, UvBehaviour, WaitResult } from './presence.js';
+import { waitForUser } from './presence.js';
+import type { PersistentState, ResidentCredential, TokenState, VolatileState } from './state.js';
+
+/** Configuration after defaults. */
+export interface ResolvedConfig {
+  attestation: AttestationKind;
+  attestationCa?: AttestationCa;
+  clientPin: boolean;
+  /** Whether the key has a fingerprint sensor. */
+  sensor: boolean;
+  maxUvRetries: number;
+  residentKeyCapacity: number;
+  algorithms: number[];
+  pinUvAuthProtocols: number[];
+  extensions: Set<ExtensionName>;
+  maxMsgSize: number;
+  maxCredentialCountInList: number;
+  maxCredentialIdLength: number;
+  maxCredBlobLength: number;
+  makeCredUvNotRqd: boolean;
+  transports: string[];
+  firmwareVersion: number;
+  /** minPINLength after a reset. */
+  factoryMinPinLength: number;
+  /** minPinLength extension RP IDs after a reset. */
+  factoryMinPinLengthRpIds: string[];
+  /** alwaysUv after a reset. */
+  factoryAlwaysUv: boolean;
+  presenceTimeoutMs: number;
+  presenceDelayMs: number;
+  keepaliveIntervalMs: number;
+  quirks: Quirks;
+}
+
+/** pinUvAuthToken permissions (CTAP 2.1 §6.5.5.7). */
+export const PERMISSIONS = { mc: 0x01, ga: 0x02, cm: 0x04, be: 0x08, lbw: 0x10, acfg: 0x20 } as const;
+
+/** A located credential: its ID and what the ID holds, and its resident record if discoverable. */
+export interface Credential {
+  id: Uint8Array;
+  payload: CredentialPayload;
+  resident?: ResidentCredential;
+}
+
+export class AuthenticatorCore {
+  readonly config: ResolvedConfig;
+  state: PersistentState;
+  volatile: VolatileState;
+  presence: PresenceBehaviour;
+  uv: UvBehaviour;
+  readonly random: (n: number) => Uint8Array;
+  readonly now: () => number;
+  readonly protocols: Map<number, PinUvAuthProtocol>;
+  /** pinUvAuthToken permissions beyond mc and ga that registered commands support (cm, be, lbw, acfg). */
+  extraPermissions = 0;
+
+  constructor(
+    config: ResolvedConfig,
+    state: PersistentState,
+    behaviour: {
+      presence: PresenceBehaviour;
+      uv: UvBehaviour;
+      random: (n: number) => Uint8Array;
+      now: () => number;
+    },
+  ) {
+    this.config = config;
+    this.state = state;
+    this.presence = behaviour.presence;
+    this.uv = behaviour.uv;
+    this.random = behaviour.random;
+    this.now = behaviour.now;
+    this.protocols = new Map<number, PinUvAuthProtocol>();
+    for (const v of config.pinUvAuthProtocols) {
+      this.protocols.set(v, v === 1 ? new PinUvAuthProtocolOne() : new PinUvAuthProtocolTwo(this.random));
+    }
+    this.volatile = this.freshVolatile();
+  }
+
+  private freshVolatile(): VolatileState {
+    return { powerUpAt: this.now(), pinFailuresInARow: 0, keyAgreement: new Map() };
+  }
+
+  /** Power cycle: clears tokens, key agreement keys, the PIN-failure streak, getNextAssertion. */
+  powerCycle(): void {
+    this.volatile = this.freshVolatile();
+  }
+
+  /** authenticatorReset: a new credential secret; no PIN, credentials, fingerprints or counters. */
+  factoryReset(): void {
+    const s = this.state;
+    s.secret = this.random(32);
+    delete s.pinHash;
+    delete s.pinCodePoints;
+    s.pinRetries = DEFAULTS.maxPinRetries;
+    s.forcePinChange = false;
+    s.minPinLength = this.config.factoryMinPinLength;
+    s.minPinLengthRpIds = [...this.config.factoryMinPinLengthRpIds];
+    s.uvRetries = this.config.maxUvRetries;
+    s.fingerprints = [];
+    s.credentials = [];
+    s.counters = new Map();
+    s.alwaysUv = this.config.factoryAlwaysUv;
+    const powerUpAt = this.volatile.powerUpAt;
+    this.volatile = this.freshVolatile();
+    this.volatile.powerUpAt = powerUpAt;
+  }
+
+  get pinSet(): boolean {
+    return this.state.pinHash !== undefined;
+  }
+  get uvConfigured(): boolean {
+    return this.config.sensor && this.state.fingerprints.length > 0;
+  }
+  /** "Protected by some form of user verification" (CTAP 2.1 §6.1.2). */
+  get protectedByUv(): boolean {
+    return (this.config.clientPin && this.pinSet) || this.uvConfigured;
+  }
+  get remainingDiscoverableCredentials(): number {
+    return Math.max(0, this.config.residentKeyCapacity - this.state.credentials.length);
+  }
+
+  // --- the scripted user ---------------------------------------------------------------------
+
+  private timing() {
+    return {
+      timeoutMs: this.config.presenceTimeoutMs,
+      intervalMs: this.config.keepaliveIntervalMs,
+      delayMs: this.config.presenceDelayMs,
+    };
+  }
+
+  /** Asks for a touch. `answerBeforeTouch` approves at once. */
+  async requestPresence(call: CallOptions | undefined, request: Omit<PresenceRequest, 'kind'>) {
+    if (this.config.quirks.answerBeforeTouch) return 'yes' as WaitResult;
+    const p = this.presence;
+    const req: PresenceRequest = { ...request, kind: 'presence' };
+    return waitForUser(call, () => (typeof p === 'function' ? p(req) : p), this.timing());
+  }
+
+  /**
+   * performBuiltInUv (CTAP 2.1 §6.5.2): one attempt at the fingerprint sensor. A mismatch
+   * decrements uvRetries; a match restores them. Returns 'yes', 'no' or 'timeout'.
+   */
+  async builtInUv(
+    call: CallOptions | undefined,
+    request: Omit<PresenceRequest, 'kind'>,
+  ): Promise<WaitResult> {
+    const u = this.uv;
+    const req: PresenceRequest = { ...request, kind: 'fingerprint' };
+    const timing = this.config.quirks.answerBeforeTouch ? { ...this.timing(), delayMs: 0 } : this.timing();
+    const r = await waitForUser(call, () => (typeof u === 'function' ? u(req) : u), timing);
+    if (r === 'yes') this.state.uvRetries = this.config.maxUvRetries;
+    else if (r === 'no') this.state.uvRetries = Math.max(0, this.state.uvRetries - 1);
+    return r;
+  }
+
+  // --- PIN/UV auth protocols and the token -----------------------------------------------------
+
+  /** The authenticator's key agreement key for a protocol, created on first use. */
+  keyAgreementKey(version: number) {
+    let k = this.volatile.keyAgreement.get(version);
+    if (k === undefined) {
+      const privateKey = p256.utils.randomSecretKey(this.random(48));
+      const pub = p256.getPublicKey(privateKey, false);
+      const publicKey = new Map<number, unknown>([
+        [1, 2],
+        [3, -25],
+        [-1, 1],
+        [-2, pub.slice(1, 33)],
+        [-3, pub.slice(33, 65)],
+      ]);
+      k = { privateKey, publicKey };
+      this.volatile.keyAgreement.set(version, k);
+    }
+    return k;
+  }
+
+  /** regenerate(): a new key agreement key for the protocol. */
+  regenerateKeyAgreement(version: number): void {
+    this.volatile.keyAgreement.delete(version);
+  }
+
+  /** resetPinUvAuthToken() for all protocols + beginUsingPinUvAuthToken(). */
+  issueToken(userPresent: boolean, permissions: number, rpId: string | undefined): TokenState {
+    const token: TokenState = {
+      token: this.random(32),
+      permissions,
+      ...(rpId === undefined ? {} : { rpId }),
+      issuedAt: this.now(),
+      used: false,
+      userPresent,
+      userVerified: true,
+    };
+    this.volatile.token = token;
+    return token;
+  }
+
+  /** The token if it is in use and its usage timer has not run out. */
+  activeToken(): TokenState | undefined {
+    const t = this.volatile.token;
+    if (t === undefined) return undefined;
+    const elapsed = this.now() - t.issuedAt;
+    if (elapsed > DEFAULTS.tokenMaxUseMs || (!t.used && elapsed > DEFAULTS.tokenInitialUseMs)) {
+      this.volatile.token = undefined;
+      return undefined;
+    }
+    return t;
+  }
+
+  /** getUserPresentFlagValue(). */
+  tokenUserPresent(t: TokenState): boolean {
+    return t.userPresent && this.now() - t.issuedAt <= DEFAULTS.userPresentMs;
+  }
+
+  /** verify(pinUvAuthToken, message, pinUvAuthParam) with an active token. */
+  verifyToken(version: number, message: Uint8Array, param: Uint8Array): TokenState | undefined {
+    const proto = this.protocols.get(version);
+    const t = this.activeToken();
+    if (proto === undefined || t === undefined) return undefined;
+    if (!verifyMac(proto, t.token, message, param)) return undefined;
+    return t;
+  }
+
+  /** invalidates every token (PIN change, reset). */
+  dropToken(): void {
+    this.volatile.token = undefined;
+  }
+
+  // --- credentials -----------------------------------------------------------------------------
+
+  rpIdHash(rpId: string): Uint8Array {
+    return sha256(utf8Encode(rpId));
+  }
+
+  wrap(rpId: string, payload: CredentialPayload): Uint8Array {
+    return wrapCredentialId(this.state.secret, this.rpIdHash(rpId), payload, this.random(12));
+  }
+
+  /** The credential with this ID for this RP, if it is ours and (when discoverable) still stored. */
+  locate(rpId: string, id: Uint8Array): Credential | undefined {
+    if (id.length > 1023) return undefined;
+    const payload = unwrapCredentialId(this.state.secret, this.rpIdHash(rpId), id);
+    if (payload === undefined) return undefined;
+    if (!payload.rk) return { id, payload };
+    const resident = this.state.credentials.find((c) => c.rpId === rpId && bytesEqual(c.id, id));
+    return resident === undefined ? undefined : { id, payload, resident };
+  }
+
+  /** Discoverable credentials of an RP, newest first. */
+  residents(rpId: string): Credential[] {
+    const out: Credential[] = [];
+    for (const r of [...this.state.credentials].sort((a, b) => b.created - a.created)) {
+      if (r.rpId !== rpId) continue;
+      const payload = unwrapCredentialId(this.state.secret, this.rpIdHash(rpId), r.id);
+      if (payload !== undefined) out.push({ id: r.id, payload, resident: r });
+    }
+    return out;
+  }
+
+  counterKey(id: Uint8Array): string {
+    return bytesToHex(sha256(id).subarray(0, 16));
+  }
+
+  /** Increments and returns a credential's signature counter. */
+  nextCounter(id: Uint8Array): number {
+    if (this.config.quirks.zeroSignCounter) return 0;
+    const key = this.counterKey(id);
+    const n = ((this.state.counters.get(key) ?? 0) + 1) >>> 0;
+    this.state.counters.set(key, n);
+    return n;
+  }
+
+  // --- attestation material --------------------------------------------------------------------
+
+  /** The attestation CA (generated on first use unless given). */
+  attestationCa(): { caKey: Uint8Array; caCert: Uint8Array } {
+    const a = this.state.attestation;
+    if (a.caKey === undefined || a.caCert === undefined) {
+      const given = this.config.attestationCa;
+      const ca = given ? { caKey: given.privateKey, caCert: given.certificate } : generateCa(this.random);
+      a.caKey = ca.caKey;
+      a.caCert = ca.caCert;
+    }
+    return { caKey: a.caKey, caCert: a.caCert };
+  }
+
+  /** The packed attestation leaf (with the AAGUID extension). */
+  attestationLeaf(): { key: Uint8Array; cert: Uint8Array } {
+    const a = this.state.attestation;
+    if (a.leafKey === undefined || a.leafCert === undefined) {
+      const leaf = generateLeaf(this.random, this.attestationCa(), this.state.aaguid);
+      a.leafKey = leaf.leafKey;
+      a.leafCert = leaf.leafCert;
+    }
+    return { key: a.leafKey, cert: a.leafCert };
+  }
+
+  /** The fido-u2f attestation certificate (no AAGUID extension). */
+  u2fLeaf(): { key: Uint8Array; cert: Uint8Array } {
+    const a = this.state.attestation;
+    if (a.u2fKey === undefined || a.u2fCert === undefined) {
+      const leaf = generateLeaf(this.random, this.attestationCa(), undefined);
+      a.u2fKey = leaf.leafKey;
+      a.u2fCert = leaf.leafCert;
+    }
+    return { key: a.u2fKey, cert: a.u2fCert };
+  }
+}
+
+/** Checks a pinUvAuthParam: protocol one takes 16 bytes, protocol two 32. */
+export function verifyMac(
+  proto: PinUvAuthProtocol,
+  key: Uint8Array,
+  message: Uint8Array,
+  param: Uint8Array,
+): boolean {
+  if (param.length !== (proto.version === 1 ? 16 : 32)) return false;
+  return proto.verify(key, message, param);
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
