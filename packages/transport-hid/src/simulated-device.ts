@@ -325,13 +325,15 @@ export class SimulatedHidDevice {
     this.#clearAssemblyTimer();
     if (r.status === 'partial') {
       const cid = r.cid;
-      this.#assemblyTimer = setTimeout(() => {
-        this.#assemblyTimer = undefined;
-        if (this.#assembler.busy && this.#assembler.cid === cid) {
-          this.#assembler.reset();
-          this.#error(cid, CTAPHID_ERRORS.ERR_MSG_TIMEOUT);
-        }
-      }, this.#messageTimeoutMs);
+      this.#assemblyTimer = unref(
+        setTimeout(() => {
+          this.#assemblyTimer = undefined;
+          if (this.#assembler.busy && this.#assembler.cid === cid) {
+            this.#assembler.reset();
+            this.#error(cid, CTAPHID_ERRORS.ERR_MSG_TIMEOUT);
+          }
+        }, this.#messageTimeoutMs),
+      );
       return;
     }
     if (r.status === 'error') {
@@ -385,7 +387,7 @@ export class SimulatedHidDevice {
     if (pending === undefined || pending.cid !== cid || pending.controller.signal.aborted) return;
     pending.controller.abort(new Ctap2ClientError('ERR_ABORTED', 'CTAPHID_CANCEL'));
     // An authenticator that ignores the signal still gets the host its answer.
-    pending.grace = setTimeout(() => this.#finishCancelled(pending), this.#cancelGraceMs);
+    pending.grace = unref(setTimeout(() => this.#finishCancelled(pending), this.#cancelGraceMs));
   }
 
   #dispatch(cid: number, cmd: number, payload: Uint8Array): void {
@@ -451,7 +453,7 @@ export class SimulatedHidDevice {
       cmd,
       controller,
       status: KEEPALIVE_STATUS.PROCESSING,
-      interval: setInterval(() => this.#keepalive(pending), this.#keepaliveMs),
+      interval: unref(setInterval(() => this.#keepalive(pending), this.#keepaliveMs)),
       grace: undefined,
       done: false,
     };
@@ -541,6 +543,12 @@ export class SimulatedHidDevice {
     if (this.#assemblyTimer !== undefined) clearTimeout(this.#assemblyTimer);
     this.#assemblyTimer = undefined;
   }
+}
+
+/** Timers of the simulated device never keep the process alive on their own. */
+function unref<T>(timer: T): T {
+  (timer as { unref?: () => void }).unref?.();
+  return timer;
 }
 
 /** A host's handle on a {@link SimulatedHidDevice}. */
