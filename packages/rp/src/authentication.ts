@@ -193,7 +193,8 @@ export async function verifyAuthenticationResponse(
 
   // Steps 7–14: client data.
   const cd = parseClientData(clientDataJSON);
-  await checkClientData(cd, 'webauthn.get', o);
+  const pending = checkClientData(cd, 'webauthn.get', o);
+  if (pending) await pending;
 
   // Steps 15–19: authenticator data.
   const ad = walkAuthenticatorData(authData, false);

@@ -9,6 +9,7 @@ import {
   sha256,
   utf8Encode,
 } from '@fido2kit/cose';
+import { argFail } from './_assert.js';
 import { fail } from './errors.js';
 
 /** A challenge the relying party expects: base64url, bytes, or a predicate over the base64url string. */
@@ -58,8 +59,72 @@ export function parseClientData(bytes: Uint8Array): ClientData {
   }
 }
 
-/** Checks the clientData type, challenge, origin, crossOrigin and topOrigin in the spec's order. @internal */
-export async function checkClientData(
+/**
+ * Checks the clientData type, challenge, origin, crossOrigin and topOrigin in the spec's order.
+ * Runs synchronously unless a caller-supplied predicate is involved.
+ * @internal
+ */
+export function checkClientData(
+  cd: ClientData,
+  type: 'webauthn.create' | 'webauthn.get',
+  o: CommonVerifyOptions,
+): void | Promise<void> {
+  if (
+    typeof o.expectedChallenge === 'function' ||
+    typeof o.expectedOrigin === 'function' ||
+    typeof o.expectedTopOrigin === 'function'
+  )
+    return checkClientDataAsync(cd, type, o);
+  if (cd.type !== type) typeMismatch(cd.type, type);
+  checkChallengeSync(cd.challenge, o.expectedChallenge as string | Uint8Array);
+  if (
+    !originMatchesSync(cd.origin, o.expectedOrigin as string | readonly string[], o.allowSubdomains === true)
+  )
+    originMismatch(cd.origin, o.expectedOrigin);
+  checkCrossOrigin(cd, o);
+  if (
+    cd.topOrigin !== undefined &&
+    o.expectedTopOrigin !== undefined &&
+    !originMatchesSync(cd.topOrigin, o.expectedTopOrigin as string | readonly string[], false)
+  )
+    topOriginMismatch(cd.topOrigin, o.expectedTopOrigin);
+}
+
+function typeMismatch(received: string, expected: string): never {
+  fail(
+    'ERR_CLIENT_DATA_TYPE_MISMATCH',
+    `clientData.type expected "${expected}", got ${JSON.stringify(received)}`,
+    {
+      details: { expected, received },
+    },
+  );
+}
+function originMismatch(received: string, expected: ExpectedOrigin): never {
+  fail('ERR_ORIGIN_MISMATCH', `origin ${JSON.stringify(received)} is not an expected origin`, {
+    details: { received, expected: describeExpected(expected) },
+  });
+}
+function topOriginMismatch(received: string, expected: ExpectedOrigin): never {
+  fail('ERR_TOP_ORIGIN_MISMATCH', `topOrigin ${JSON.stringify(received)} is not an expected top origin`, {
+    details: { received, expected: describeExpected(expected) },
+  });
+}
+function checkCrossOrigin(cd: ClientData, o: CommonVerifyOptions): void {
+  if (cd.crossOrigin === true && o.allowCrossOrigin !== true)
+    fail(
+      'ERR_CROSS_ORIGIN_NOT_ALLOWED',
+      'the response came from a cross-origin iframe and allowCrossOrigin is not set',
+      {
+        details: { origin: cd.origin, topOrigin: cd.topOrigin },
+      },
+    );
+  if (cd.topOrigin !== undefined && o.allowCrossOrigin !== true)
+    fail('ERR_CROSS_ORIGIN_NOT_ALLOWED', 'clientData has a topOrigin and allowCrossOrigin is not set', {
+      details: { topOrigin: cd.topOrigin },
+    });
+}
+
+async function checkClientDataAsync(
   cd: ClientData,
   type: 'webauthn.create' | 'webauthn.get',
   o: CommonVerifyOptions,
@@ -111,6 +176,10 @@ async function checkChallenge(received: string, expected: ExpectedChallenge): Pr
       fail('ERR_CHALLENGE_MISMATCH', 'the challenge was rejected by the expectedChallenge predicate');
     return;
   }
+  checkChallengeSync(received, expected);
+}
+
+function checkChallengeSync(received: string, expected: string | Uint8Array): void {
   let want: Uint8Array;
   if (typeof expected === 'string') {
     try {
@@ -149,16 +218,44 @@ export async function originMatches(
   allowSubdomains: boolean,
 ): Promise<boolean> {
   if (typeof expected === 'function') return (await expected(origin)) === true;
+  return originMatchesSync(origin, expected, allowSubdomains);
+}
+
+function originMatchesSync(
+  origin: string,
+  expected: string | readonly string[],
+  allowSubdomains: boolean,
+): boolean {
+  if (typeof expected === 'string' && expected === origin) return true;
   const list = typeof expected === 'string' ? [expected] : expected;
+  if (!Array.isArray(list)) argFail('expectedOrigin', 'a string, a list of strings or a function', expected);
   for (const e of list) if (e === origin) return true;
   if (allowSubdomains) for (const e of list) if (subdomainOf(origin, e)) return true;
   return false;
 }
 
+// SHA-256 of recently used RP IDs (a bounded memo of a pure function; RP IDs are few).
+const rpIdHashes = new Map<string, Uint8Array>();
+
+function rpIdHashOf(rpId: string): Uint8Array {
+  let h = rpIdHashes.get(rpId);
+  if (h === undefined) {
+    if (typeof rpId !== 'string') argFail('expectedRPID', 'a string or a list of strings', rpId);
+    h = sha256(utf8Encode(rpId));
+    if (rpIdHashes.size >= 64) rpIdHashes.clear();
+    rpIdHashes.set(rpId, h);
+  }
+  return h;
+}
+
 /** Returns the RP ID whose SHA-256 is `rpIdHash`, or throws `ERR_RPID_MISMATCH`. @internal */
 export function matchRpIdHash(rpIdHash: Uint8Array, expected: ExpectedRPID): string {
+  if (typeof expected === 'string') {
+    if (equalBytes(rpIdHashOf(expected), rpIdHash)) return expected;
+  } else if (Array.isArray(expected)) {
+    for (const rpId of expected) if (equalBytes(rpIdHashOf(rpId), rpIdHash)) return rpId;
+  } else argFail('expectedRPID', 'a string or a list of strings', expected);
   const list = typeof expected === 'string' ? [expected] : expected;
-  for (const rpId of list) if (equalBytes(sha256(utf8Encode(rpId)), rpIdHash)) return rpId;
   fail('ERR_RPID_MISMATCH', 'the authenticator data rpIdHash matches no expected RP ID', {
     details: { expected: list },
   });

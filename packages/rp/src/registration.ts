@@ -135,7 +135,8 @@ export async function verifyRegistrationResponse(
 
   // Steps 7–11: client data.
   const cd = parseClientData(clientDataJSON);
-  await checkClientData(cd, 'webauthn.create', o);
+  const pending = checkClientData(cd, 'webauthn.create', o);
+  if (pending) await pending;
   const clientDataHash = sha256(clientDataJSON);
 
   // Step 12: the attestation object.
