@@ -177,6 +177,15 @@ describe('HidTransport messages', () => {
     await device.close();
   });
 
+  it('a device that forgot our channel (reset) gets a new one and the call goes through', async () => {
+    const { key, device } = await setup();
+    key.replug(); // a power cycle: channels forgotten, connections kept
+    expect(hex(await device.ping(Uint8Array.of(5)))).toBe('05');
+    key.replug();
+    expect(hex(await device.cbor(Uint8Array.of(6)))).toBe('0006');
+    await device.close();
+  });
+
   it('after close every call rejects with ERR_DEVICE_GONE', async () => {
     const { device } = await setup();
     await device.close();

@@ -216,7 +216,7 @@ export class HidTransport implements CtapDevice {
     const run = async (): Promise<T> => {
       if (this.#closed) throw new Ctap2ClientError('ERR_DEVICE_GONE', 'the HID transport is closed');
       throwIfAborted(signal);
-      if (this.#needsResync) await this.#init(this.#info.channelId, signal);
+      if (this.#needsResync) await this.#resync(signal);
       return work();
     };
     const result = this.#queue.then(run, run);
@@ -234,10 +234,17 @@ export class HidTransport implements CtapDevice {
     }
     let busy = 0;
     let resend = 0;
+    let reallocated = false;
     let backoff = this.#busyBackoffMs;
     for (;;) {
       const result = await this.#exchange(this.#info.channelId, cmd, payload, options);
       if (result.kind === 'response') return result.payload;
+      if (result.code === CTAPHID_ERRORS.ERR_INVALID_CHANNEL && !reallocated) {
+        // The device forgot our channel (it was reset): allocate a new one and send again.
+        reallocated = true;
+        await this.#init(BROADCAST_CID, options.signal);
+        continue;
+      }
       if (result.code === CTAPHID_ERRORS.ERR_CHANNEL_BUSY && busy < this.#busyRetries) {
         busy++;
         await sleep(backoff, options.signal);
@@ -253,6 +260,16 @@ export class HidTransport implements CtapDevice {
         continue;
       }
       throw hidError(result.code, cmd);
+    }
+  }
+
+  /** INIT on our channel; on a device that no longer knows it, a new channel. */
+  async #resync(signal: AbortSignal | undefined): Promise<void> {
+    try {
+      await this.#init(this.#info.channelId, signal);
+    } catch (e) {
+      if ((e as { status?: unknown }).status !== CTAPHID_ERRORS.ERR_INVALID_CHANNEL) throw e;
+      await this.#init(BROADCAST_CID, signal);
     }
   }
 
