@@ -1,5 +1,11 @@
 import { type CborValue, decode, encode, sha256, utf8Encode } from '@fido2kit/cose';
-import { type CallOptions, CTAP_STATUS, type CtapDevice, ctapStatusName } from '@fido2kit/ctap2';
+import {
+  type CallOptions,
+  CTAP_STATUS,
+  type CtapDevice,
+  ctapStatusName,
+  pinUvAuthProtocol,
+} from '@fido2kit/ctap2';
 import { VirtualAuthenticator, type VirtualAuthenticatorOptions } from '../src/index.js';
 
 export type M = Map<CborValue, CborValue>;
@@ -154,4 +160,104 @@ export function gaParams(a: GaArgs = {}): M {
   if (a.pinUvAuthParam) p.set(6, a.pinUvAuthParam);
   if (a.pinUvAuthProtocol !== undefined) p.set(7, a.pinUvAuthProtocol);
   return p;
+}
+
+// --- the platform side of clientPIN -------------------------------------------------------------
+
+export async function keyAgreement(device: CtapDevice, version: 1 | 2 = 2) {
+  const r = await send(
+    device,
+    0x06,
+    m([
+      [1, version],
+      [2, 2],
+    ]),
+  );
+  if (r.status !== OK) throw new Error(`getKeyAgreement: ${r.name}`);
+  const proto = pinUvAuthProtocol(version);
+  const { keyAgreement: ka, sharedSecret } = proto.encapsulate(r.body!.get(1) as Map<CborValue, CborValue>);
+  return { proto, ka, shared: sharedSecret, version };
+}
+
+export function padPin(pin: string): Uint8Array {
+  const out = new Uint8Array(64);
+  out.set(utf8Encode(pin));
+  return out;
+}
+
+export async function setPin(device: CtapDevice, pin: string, version: 1 | 2 = 2): Promise<Reply> {
+  const { proto, ka, shared } = await keyAgreement(device, version);
+  const newPinEnc = proto.encrypt(shared, padPin(pin));
+  return send(
+    device,
+    0x06,
+    m([
+      [1, version],
+      [2, 3],
+      [3, ka],
+      [4, proto.authenticate(shared, newPinEnc)],
+      [5, newPinEnc],
+    ]),
+  );
+}
+
+export async function changePin(device: CtapDevice, oldPin: string, pin: string, version: 1 | 2 = 2) {
+  const { proto, ka, shared } = await keyAgreement(device, version);
+  const newPinEnc = proto.encrypt(shared, padPin(pin));
+  const pinHashEnc = proto.encrypt(shared, sha256(utf8Encode(oldPin)).slice(0, 16));
+  const msg = new Uint8Array([...newPinEnc, ...pinHashEnc]);
+  return send(
+    device,
+    0x06,
+    m([
+      [1, version],
+      [2, 4],
+      [3, ka],
+      [4, proto.authenticate(shared, msg)],
+      [5, newPinEnc],
+      [6, pinHashEnc],
+    ]),
+  );
+}
+
+export interface TokenArgs {
+  version?: 1 | 2;
+  permissions?: number;
+  rpId?: string;
+  /** Use getPinToken (0x05) instead of 0x09. */
+  legacy?: boolean;
+}
+
+/** Gets a pinUvAuthToken with the PIN; returns the reply and, on success, the token. */
+export async function pinToken(device: CtapDevice, pin: string, a: TokenArgs = {}) {
+  const version = a.version ?? 2;
+  const { proto, ka, shared } = await keyAgreement(device, version);
+  const pinHashEnc = proto.encrypt(shared, sha256(utf8Encode(pin)).slice(0, 16));
+  const p = m([
+    [1, version],
+    [2, a.legacy ? 5 : 9],
+    [3, ka],
+    [6, pinHashEnc],
+  ]);
+  if (!a.legacy) p.set(9, a.permissions ?? 0x03);
+  if (a.rpId !== undefined) p.set(10, a.rpId);
+  const reply = await send(device, 0x06, p);
+  const token = reply.status === OK ? proto.decrypt(shared, reply.body!.get(2) as Uint8Array) : undefined;
+  return { reply, token, proto, auth: (msg: Uint8Array) => proto.authenticate(token!, msg) };
+}
+
+/** Gets a pinUvAuthToken with built-in UV (0x06). */
+export async function uvToken(device: CtapDevice, a: TokenArgs = {}, options?: CallOptions) {
+  const version = a.version ?? 2;
+  const { proto, ka, shared } = await keyAgreement(device, version);
+  const p = m([
+    [1, version],
+    [2, 6],
+    [3, ka],
+    [9, a.permissions ?? 0x03],
+  ]);
+  if (a.rpId !== undefined) p.set(10, a.rpId);
+  const reply = await send(device, 0x06, p, options);
+  const token = reply.status === OK ? proto.decrypt(shared, reply.body!.get(2) as Uint8Array) : undefined;
+  return { reply, token, proto, auth: (msg: Uint8Array) => proto.authenticate(token!, msg) };
 }
