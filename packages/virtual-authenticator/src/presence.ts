@@ -75,7 +75,6 @@ export async function waitForUser(
       // a caller's callback failing must not break the authenticator
     }
   };
-  keepalive();
   let interval: ReturnType<typeof setInterval> | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let delay: ReturnType<typeof setTimeout> | undefined;
@@ -86,6 +85,11 @@ export async function waitForUser(
       timer = setTimeout(() => resolve('timeout'), Math.max(0, timing.timeoutMs));
       onAbort = () => reject(new CtapStatusError('CTAP2_ERR_KEEPALIVE_CANCEL'));
       signal?.addEventListener('abort', onAbort, { once: true });
+      keepalive();
+      if (signal?.aborted) {
+        onAbort();
+        return;
+      }
       const settle = (v: unknown) => {
         const r = normalise(v);
         if (r === 'never') return;
