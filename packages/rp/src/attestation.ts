@@ -3,56 +3,32 @@
  * (`verifyAttestation`); this file applies the relying party's policy to the outcome
  * (trusted attestation required, AAGUID allow/block lists, metadata status reports).
  */
-import type { CborValue } from '@fido2kit/cose';
-import { fail } from './errors.js';
-
-/** A metadata statement entry as FIDO MDS3 publishes it (only the members read here are typed). */
-export interface MetadataEntryLike {
-  readonly aaguid?: string;
-  readonly metadataStatement?: {
-    readonly description?: string;
-    readonly icon?: string;
-    readonly [k: string]: unknown;
-  };
-  readonly statusReports?: readonly {
-    readonly status: string;
-    readonly effectiveDate?: string;
-    readonly [k: string]: unknown;
-  }[];
-  readonly [k: string]: unknown;
-}
-
-/** A metadata catalog, as `loadMetadataBlob` returns it. */
-export interface MetadataCatalogLike {
-  findByAaguid(aaguid: string): MetadataEntryLike | undefined;
-  findByCertificateKeyIdentifier?(hex: string): MetadataEntryLike | undefined;
-  readonly [k: string]: unknown;
-}
-
-/** The metadata status reports that reject an authenticator by default. */
-export const DEFAULT_REJECTED_STATUSES: readonly string[] = Object.freeze([
-  'REVOKED',
-  'USER_VERIFICATION_BYPASS',
-  'ATTESTATION_KEY_COMPROMISE',
-  'USER_KEY_REMOTE_COMPROMISE',
-  'USER_KEY_PHYSICAL_COMPROMISE',
-]);
+import {
+  type AttestationResult,
+  type StatusPolicy as MdsStatusPolicy,
+  type MetadataEntry,
+  type MetadataSource,
+  verifyAttestation,
+} from '@fido2kit/attestation';
+import { isFido2kitError } from '@fido2kit/cose';
+import { fail, type WebAuthnErrorCode } from './errors.js';
 
 /**
- * How metadata status reports are judged: `default` rejects when the latest effective report is
- * one of {@link DEFAULT_REJECTED_STATUSES}; `{ reject }` names the statuses; a function receives
- * the entry and returns `true` to accept; `ignore` accepts every status.
+ * How metadata status reports are judged: `default` is `@fido2kit/attestation`'s
+ * `DEFAULT_STATUS_POLICY` (the latest certification in effect must be a FIDO certification and no
+ * compromise or revocation may be in effect); `{ desired, undesired }` replaces its lists; a
+ * function receives the entry and returns `true` to accept; `ignore` accepts every status.
  */
-export type StatusPolicy =
-  | 'default'
-  | 'ignore'
-  | { readonly reject: readonly string[] }
-  | ((entry: MetadataEntryLike) => boolean);
+export type StatusPolicy = 'default' | 'ignore' | MdsStatusPolicy | ((entry: MetadataEntry) => boolean);
 
 /** The registration attestation policy. */
 export interface AttestationPolicy {
-  /** A metadata catalog from `loadMetadataBlob`: trust anchors, model names and icons, status reports. */
-  metadata?: MetadataCatalogLike;
+  /**
+   * Metadata: a catalog from `loadMetadataBlob`, a `MetadataService`, or anything with
+   * `findByAaguid` and `findByCertificateKeyIdentifier`. Supplies trust anchors, model names and
+   * icons, and status reports.
+   */
+  metadata?: MetadataSource;
   /** Extra trust anchors: PEM strings or DER bytes. */
   trustAnchors?: readonly (string | Uint8Array)[];
   /** Throw `ERR_ATTESTATION_UNTRUSTED` unless the attestation chains to a trust anchor. Default `false`. */
@@ -65,6 +41,8 @@ export interface AttestationPolicy {
   allowedFormats?: readonly string[];
   /** How metadata status reports are judged. Default `default`. */
   statusPolicy?: StatusPolicy;
+  /** Use `@fido2kit/attestation`'s bundled roots (Apple, Google) for apple and android formats. Default `true`. */
+  useBundledAnchors?: boolean;
 }
 
 /** The attestation outcome reported in the registration result. */
@@ -76,7 +54,7 @@ export interface AttestationOutcome {
   /** The attestation certificate chain (DER), leaf first, when there is one. */
   readonly trustPath: readonly Uint8Array[];
   /** The metadata entry for the authenticator model, when the catalog has one. */
-  readonly metadata: MetadataEntryLike | undefined;
+  readonly metadata: MetadataEntry | undefined;
 }
 
 /** Normalises a UUID string to lower case with dashes. @internal */
@@ -86,23 +64,11 @@ export function normalizeAaguid(s: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-function latestStatus(entry: MetadataEntryLike, now: Date): string | undefined {
-  let best: { status: string; t: number } | undefined;
-  for (const r of entry.statusReports ?? []) {
-    const t = r.effectiveDate ? Date.parse(r.effectiveDate) : 0;
-    if (Number.isFinite(t) && t > now.getTime()) continue;
-    if (!best || (Number.isFinite(t) ? t : 0) >= best.t)
-      best = { status: r.status, t: Number.isFinite(t) ? t : 0 };
-  }
-  return best?.status;
-}
-
-/** Applies the relying party's attestation policy to a verified attestation. @internal */
+/** Applies the relying party's trust and AAGUID policy to a verified attestation. @internal */
 export function applyAttestationPolicy(
   outcome: AttestationOutcome,
   aaguid: string,
   policy: AttestationPolicy,
-  now: Date,
 ): void {
   if (policy.requireTrustedAttestation === true && !outcome.trusted)
     fail(
@@ -120,29 +86,79 @@ export function applyAttestationPolicy(
   if (policy.blockedAaguids?.some((a) => normalizeAaguid(a) === id))
     fail('ERR_AAGUID_NOT_ALLOWED', `authenticator model ${id} is blocked`, { details: { aaguid: id } });
   const entry = outcome.metadata;
-  const sp = policy.statusPolicy ?? 'default';
-  if (entry !== undefined && sp !== 'ignore') {
-    let ok: boolean;
-    let status: string | undefined;
-    if (typeof sp === 'function') ok = sp(entry) === true;
-    else {
-      status = latestStatus(entry, now);
-      const reject = sp === 'default' ? DEFAULT_REJECTED_STATUSES : sp.reject;
-      ok = status === undefined || !reject.includes(status);
-    }
-    if (!ok)
-      fail(
-        'ERR_AUTHENTICATOR_STATUS_REJECTED',
-        `authenticator model ${id} has metadata status ${status ?? '(rejected by statusPolicy)'}`,
-        {
-          details: { aaguid: id, status },
-        },
-      );
-  }
+  if (entry !== undefined && typeof policy.statusPolicy === 'function' && policy.statusPolicy(entry) !== true)
+    fail('ERR_AUTHENTICATOR_STATUS_REJECTED', `authenticator model ${id} was rejected by statusPolicy`, {
+      details: { aaguid: id },
+    });
 }
 
-/** The `none` format, for when no attestation verifier is available. @internal */
-export function verifyNoneAttestation(attStmt: Map<CborValue, CborValue>): AttestationOutcome {
-  if (attStmt.size !== 0) fail('ERR_ATTESTATION_INVALID', 'a "none" attestation statement must be empty');
-  return { fmt: 'none', type: 'none', trusted: false, trustPath: [], metadata: undefined };
+// Every status, for the policies that judge status themselves (or not at all).
+const ACCEPT_ALL: MdsStatusPolicy = Object.freeze({
+  desired: Object.freeze([
+    'NOT_FIDO_CERTIFIED',
+    'FIDO_CERTIFIED',
+    'FIDO_CERTIFIED_L1',
+    'FIDO_CERTIFIED_L1plus',
+    'FIDO_CERTIFIED_L2',
+    'FIDO_CERTIFIED_L2plus',
+    'FIDO_CERTIFIED_L3',
+    'FIDO_CERTIFIED_L3plus',
+    'SELF_ASSERTION_SUBMITTED',
+    'REVOKED',
+  ]),
+  undesired: Object.freeze([]),
+});
+
+function mapAttestationError(e: unknown): never {
+  const code = isFido2kitError(e) ? e.code : undefined;
+  const message = e instanceof Error ? e.message : String(e);
+  let ours: WebAuthnErrorCode = 'ERR_ATTESTATION_INVALID';
+  if (code === 'ERR_ATTESTATION_FORMAT_UNSUPPORTED') ours = 'ERR_ATTESTATION_FORMAT_NOT_ALLOWED';
+  else if (code === 'ERR_METADATA_STATUS') ours = 'ERR_AUTHENTICATOR_STATUS_REJECTED';
+  else if (
+    code === 'ERR_ATTESTATION_UNTRUSTED' ||
+    code === 'ERR_METADATA_ATTESTATION_TYPE' ||
+    code?.startsWith('ERR_CERTIFICATE_') ||
+    code?.startsWith('ERR_CRL_')
+  )
+    ours = 'ERR_ATTESTATION_UNTRUSTED';
+  fail(ours, `attestation: ${message}`, {
+    cause: e,
+    details: { attestationCode: code, ...((e as { details?: Record<string, unknown> }).details ?? {}) },
+  });
+}
+
+/** Verifies the attestation statement through `@fido2kit/attestation`. @internal */
+export async function runAttestation(
+  fmt: string,
+  attestationObject: Uint8Array,
+  clientDataHash: Uint8Array,
+  policy: AttestationPolicy,
+  now: Date,
+): Promise<AttestationOutcome> {
+  const sp = policy.statusPolicy;
+  let result: AttestationResult;
+  try {
+    result = await verifyAttestation({
+      attestationObject,
+      clientDataHash,
+      now,
+      ...(policy.metadata ? { metadata: policy.metadata } : {}),
+      ...(policy.trustAnchors ? { trustAnchors: policy.trustAnchors } : {}),
+      ...(policy.useBundledAnchors === false ? { useBundledAnchors: false } : {}),
+      ...(sp === 'ignore' || typeof sp === 'function' ? { statusPolicy: ACCEPT_ALL } : {}),
+      ...(sp !== undefined && typeof sp === 'object' ? { statusPolicy: sp } : {}),
+      // MDS statements never list "none"; a none attestation asserts nothing to compare.
+      checkAttestationType: fmt !== 'none',
+    });
+  } catch (e) {
+    mapAttestationError(e);
+  }
+  return {
+    fmt: result.fmt,
+    type: result.type,
+    trusted: result.trusted,
+    trustPath: result.trustPath,
+    metadata: result.metadata,
+  };
 }

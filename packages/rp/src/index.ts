@@ -7,14 +7,7 @@
  * @packageDocumentation
  */
 export { DEFAULT_SUPPORTED_ALGORITHM_IDS } from './algorithms.js';
-export {
-  type AttestationOutcome,
-  type AttestationPolicy,
-  DEFAULT_REJECTED_STATUSES,
-  type MetadataCatalogLike,
-  type MetadataEntryLike,
-  type StatusPolicy,
-} from './attestation.js';
+export type { AttestationOutcome, AttestationPolicy, StatusPolicy } from './attestation.js';
 export {
   type FlagPolicy,
   type StoredCredential,

@@ -1,4 +1,6 @@
 /** `verifyRegistrationResponse` (WebAuthn L3 §7.1). */
+
+import type { MetadataEntry } from '@fido2kit/attestation';
 import { type CborValue, decode, equalBytes, sha256 } from '@fido2kit/cose';
 import { aObject, argFail } from './_assert.js';
 import { DEFAULT_SUPPORTED_ALGORITHM_IDS, isAlgorithmAllowed } from './algorithms.js';
@@ -6,8 +8,7 @@ import {
   type AttestationOutcome,
   type AttestationPolicy,
   applyAttestationPolicy,
-  type MetadataEntryLike,
-  verifyNoneAttestation,
+  runAttestation,
 } from './attestation.js';
 import { walkAuthenticatorData } from './authenticator-data.js';
 import {
@@ -155,7 +156,7 @@ export async function verifyRegistrationResponse(
   const authData = map.get('authData');
   if (typeof fmt !== 'string' || fmt.length === 0)
     fail('ERR_ATTESTATION_OBJECT_MALFORMED', 'attestationObject "fmt" expected text');
-  if (!(attStmt instanceof Map))
+  if (!(attStmt instanceof Map) && !(fmt === 'compound' && Array.isArray(attStmt)))
     fail('ERR_ATTESTATION_OBJECT_MALFORMED', 'attestationObject "attStmt" expected a map');
   if (!(authData instanceof Uint8Array))
     fail('ERR_ATTESTATION_OBJECT_MALFORMED', 'attestationObject "authData" expected bytes');
@@ -193,19 +194,11 @@ export async function verifyRegistrationResponse(
     fail('ERR_ATTESTATION_FORMAT_NOT_ALLOWED', `attestation format "${fmt}" is not allowed`, {
       details: { fmt },
     });
-  const outcome = await runAttestation(
-    fmt,
-    attStmt as Map<CborValue, CborValue>,
-    attestationObject,
-    clientDataHash,
-    policy,
-    now,
-    att.aaguid,
-  );
-  applyAttestationPolicy(outcome, att.aaguid, policy, now);
+  const outcome = await runAttestation(fmt, attestationObject, clientDataHash, policy, now);
+  applyAttestationPolicy(outcome, att.aaguid, policy);
 
   const credProps = env.clientExtensionResults.credProps as { rk?: unknown } | undefined;
-  const entry: MetadataEntryLike | undefined = outcome.metadata;
+  const entry: MetadataEntry | undefined = outcome.metadata;
   return {
     verified: true,
     credential: {
@@ -238,22 +231,4 @@ export async function verifyRegistrationResponse(
     clientExtensionResults: env.clientExtensionResults,
     authenticatorExtensionResults,
   };
-}
-
-async function runAttestation(
-  fmt: string,
-  attStmt: Map<CborValue, CborValue>,
-  _attestationObject: Uint8Array,
-  _clientDataHash: Uint8Array,
-  policy: AttestationPolicy,
-  _now: Date,
-  aaguid: string,
-): Promise<AttestationOutcome> {
-  if (fmt === 'none') {
-    const out = verifyNoneAttestation(attStmt);
-    return { ...out, metadata: policy.metadata?.findByAaguid(aaguid) };
-  }
-  fail('ERR_ATTESTATION_FORMAT_NOT_ALLOWED', `attestation format "${fmt}" is not supported`, {
-    details: { fmt },
-  });
 }

@@ -1,7 +1,7 @@
+import type { MetadataEntry, MetadataSource } from '@fido2kit/attestation';
 import { base64url } from '@fido2kit/cose';
 import { describe, expect, it } from 'vitest';
 import {
-  type MetadataCatalogLike,
   type VerifyRegistrationResponseOpts,
   verifyAuthenticationResponse,
   verifyRegistrationResponse,
@@ -194,19 +194,24 @@ describe('verifyRegistrationResponse', () => {
   });
 
   it('reads model names and icons from metadata and applies the status policy', async () => {
+    const statusReports = [{ status: 'FIDO_CERTIFIED', effectiveDate: '2020-01-01' }];
     const entry = {
       aaguid: AAGUID_STR,
       metadataStatement: { description: 'Example Key', icon: 'data:image/png;base64,AAAA' },
-      statusReports: [{ status: 'FIDO_CERTIFIED', effectiveDate: '2020-01-01' }],
+      statusReports,
+      timeOfLastStatusChange: '2020-01-01',
+    } as unknown as MetadataEntry;
+    const metadata: MetadataSource = {
+      findByAaguid: (a) => (a === AAGUID_STR ? entry : undefined),
+      findByCertificateKeyIdentifier: () => undefined,
     };
-    const metadata: MetadataCatalogLike = { findByAaguid: (a) => (a === AAGUID_STR ? entry : undefined) };
     const r = await verifyRegistrationResponse(opts({ aaguid: AAGUID }, { attestation: { metadata } }));
     expect(r.authenticator).toEqual({
       aaguid: AAGUID_STR,
       name: 'Example Key',
       icon: 'data:image/png;base64,AAAA',
     });
-    entry.statusReports.push({ status: 'REVOKED', effectiveDate: '2024-01-01' });
+    statusReports.push({ status: 'REVOKED', effectiveDate: '2024-01-01' });
     expect(await code({ aaguid: AAGUID }, { attestation: { metadata }, now: new Date('2025-01-01') })).toBe(
       'ERR_AUTHENTICATOR_STATUS_REJECTED',
     );
