@@ -622,6 +622,11 @@ export class Ctap2 {
   #checkOptions(opts: RequestOptions | undefined, make: boolean): void {
     if (opts === undefined) return;
     const o = this.info.options;
+    if (!make && opts.rk !== undefined) {
+      throw new Ctap2ClientError('ERR_NOT_SUPPORTED', 'getAssertion takes no rk option', {
+        details: { status: 'CTAP2_ERR_UNSUPPORTED_OPTION' },
+      });
+    }
     if (opts.rk === true && make && o.rk !== true) {
       throw new Ctap2ClientError(
         'ERR_NOT_SUPPORTED',

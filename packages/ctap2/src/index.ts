@@ -84,6 +84,7 @@ export {
 export {
   type AccountJSON,
   type AuthenticationResponseJSON,
+  type AuthenticatorTransport,
   checkRpId,
   type PinRequest,
   type PublicKeyCredentialCreationOptionsJSON,

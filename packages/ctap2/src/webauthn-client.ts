@@ -44,7 +44,8 @@ export interface PublicKeyCredentialCreationOptionsJSON {
   hints?: string[];
   attestation?: 'none' | 'indirect' | 'direct' | 'enterprise' | string;
   attestationFormats?: string[];
-  extensions?: Record<string, unknown>;
+  /** Client extension inputs (credProps, credentialProtectionPolicy, prf, credBlob, largeBlob, …). */
+  extensions?: object;
 }
 
 /** PublicKeyCredentialRequestOptionsJSON (WebAuthn L3 §5.1.4.1). */
@@ -55,7 +56,8 @@ export interface PublicKeyCredentialRequestOptionsJSON {
   allowCredentials?: PublicKeyCredentialDescriptorJSON[];
   userVerification?: UserVerificationRequirement;
   hints?: string[];
-  extensions?: Record<string, unknown>;
+  /** Client extension inputs (prf, getCredBlob, largeBlob, …). */
+  extensions?: object;
 }
 
 /** A credential descriptor in JSON (id base64url). */
@@ -64,6 +66,9 @@ export interface PublicKeyCredentialDescriptorJSON {
   type: string;
   transports?: string[];
 }
+
+/** Transport hints a credential reports (WebAuthn §5.8.4). */
+export type AuthenticatorTransport = 'ble' | 'cable' | 'hybrid' | 'internal' | 'nfc' | 'smart-card' | 'usb';
 
 /** userVerification values. */
 export type UserVerificationRequirement = 'required' | 'preferred' | 'discouraged' | string;
@@ -79,7 +84,7 @@ export interface RegistrationResponseJSON {
     clientDataJSON: string;
     attestationObject: string;
     authenticatorData: string;
-    transports: string[];
+    transports: AuthenticatorTransport[];
     publicKeyAlgorithm: number;
     publicKey?: string;
   };
@@ -250,10 +255,10 @@ export function checkRpId(origin: string, rpId: string | undefined): string {
   return id;
 }
 
-function transportsOf(ctap: Ctap2): string[] {
-  const set = new Set(
-    ctap.info.transports.filter((t) => ['usb', 'nfc', 'ble', 'hybrid', 'internal'].includes(t)),
-  );
+const TRANSPORTS: readonly string[] = ['ble', 'cable', 'hybrid', 'internal', 'nfc', 'smart-card', 'usb'];
+
+function transportsOf(ctap: Ctap2): AuthenticatorTransport[] {
+  const set = new Set(ctap.info.transports.filter((t) => TRANSPORTS.includes(t)) as AuthenticatorTransport[]);
   if (ctap.device.transport !== 'virtual') set.add(ctap.device.transport);
   return [...set].sort();
 }
@@ -576,7 +581,7 @@ export class WebAuthnClient {
     const ctx = this.#extensionContext(ctap, rk, undefined);
     const { ctap: extInputs, active } = await prepareExtensions(
       'create',
-      o.extensions,
+      o.extensions as Record<string, unknown> | undefined,
       ctx,
       this.#opts.extensions ?? CLIENT_EXTENSIONS,
     );
@@ -712,7 +717,7 @@ export class WebAuthnClient {
     const ctx = this.#extensionContext(ctap, false, allowList);
     const { ctap: extInputs, active } = await prepareExtensions(
       'get',
-      o.extensions,
+      o.extensions as Record<string, unknown> | undefined,
       ctx,
       this.#opts.extensions ?? CLIENT_EXTENSIONS,
     );
