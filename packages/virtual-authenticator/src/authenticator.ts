@@ -259,7 +259,8 @@ export class VirtualAuthenticator {
     > = {},
   ): VirtualAuthenticator {
     const { config: saved, state: persistent } = deserializeState(state);
-    const a = new VirtualAuthenticator({ ...(options.random ? { random: options.random } : {}) });
+    // a placeholder whose core is replaced below (zero randomness: nothing is drawn from the caller's source)
+    const a = new VirtualAuthenticator({ random: (n) => new Uint8Array(n) });
     const extensions = (saved.extensions ?? []).filter((e) => ALL_EXTENSIONS.includes(e));
     const config: ResolvedConfig = {
       ...resolveConfig({}),
