@@ -1,0 +1,226 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import iso from '../test/vectors/iso7816.json' with { type: 'json' };
+import libfido2 from '../test/vectors/libfido2.json' with { type: 'json' };
+import pythonFido2 from '../test/vectors/python-fido2.json' with { type: 'json' };
+import {
+  type CommandApdu,
+  chainCommand,
+  decodeCommandApdu,
+  decodeResponseApdu,
+  encodeCommandApdu,
+  encodeResponseApdu,
+  fromHex,
+  getResponseCommand,
+  isSelectFido,
+  keepaliveStatus,
+  nfcctapGetResponseCommand,
+  nfcctapMsgCommand,
+  parseSelectResponse,
+  SW,
+  SW_NAMES,
+  selectFidoCommand,
+  toHex,
+} from './apdu.js';
+
+interface JsonCommand {
+  cla: number;
+  ins: number;
+  p1: number;
+  p2: number;
+  data: string;
+  le?: number;
+  extended?: boolean;
+}
+interface Vector {
+  name: string;
+  kind: string;
+  result: string;
+  code?: string;
+  form?: string;
+  command?: JsonCommand;
+  apdu?: string;
+  apdus?: string[];
+  chunkSize?: number;
+  intermediateLe?: number;
+  response?: string;
+  data?: string;
+  sw?: number;
+  sw2?: number;
+  version?: string | null;
+  status?: string;
+}
+
+function toCommand(c: JsonCommand): CommandApdu {
+  return { cla: c.cla, ins: c.ins, p1: c.p1, p2: c.p2, data: fromHex(c.data), le: c.le };
+}
+
+function runVector(v: Vector): void {
+  switch (v.kind) {
+    case 'encode':
+      expect(toHex(encodeCommandApdu(toCommand(v.command!), v.form as 'short'))).toBe(v.apdu);
+      // and back again
+      expect(decodeCommandApdu(fromHex(v.apdu!))).toMatchObject({ ...toCommand(v.command!) });
+      return;
+    case 'decode': {
+      if (v.result === 'invalid') {
+        expect(() => decodeCommandApdu(fromHex(v.apdu!))).toThrow(expect.objectContaining({ code: v.code }));
+        return;
+      }
+      const decoded = decodeCommandApdu(fromHex(v.apdu!));
+      expect({ ...decoded, data: toHex(decoded.data) }).toEqual({ le: undefined, ...v.command });
+      expect(toHex(encodeCommandApdu(decoded, decoded.extended ? 'extended' : 'short'))).toBe(v.apdu);
+      return;
+    }
+    case 'chain': {
+      const parts = chainCommand(toCommand(v.command!), {
+        chunkSize: v.chunkSize!,
+        intermediateLe: v.intermediateLe,
+      });
+      expect(parts.map((p) => toHex(encodeCommandApdu(p, 'short')))).toEqual(v.apdus);
+      return;
+    }
+    case 'get-response':
+      expect(toHex(encodeCommandApdu(getResponseCommand(v.sw2!), 'short'))).toBe(v.apdu);
+      return;
+    case 'response':
+      if (v.result === 'invalid') {
+        expect(() => decodeResponseApdu(fromHex(v.response!))).toThrow(
+          expect.objectContaining({ code: v.code }),
+        );
+        return;
+      }
+      expect(decodeResponseApdu(fromHex(v.response!))).toEqual({ data: fromHex(v.data!), sw: v.sw });
+      expect(toHex(encodeResponseApdu(fromHex(v.data!), v.sw!))).toBe(v.response);
+      return;
+    case 'select-response': {
+      const { data, sw } = decodeResponseApdu(fromHex(v.response!));
+      expect(sw).toBe(v.sw);
+      expect(parseSelectResponse(data)).toBe(v.version ?? undefined);
+      return;
+    }
+    case 'keepalive': {
+      const { data, sw } = decodeResponseApdu(fromHex(v.response!));
+      expect(sw).toBe(SW.STATUS_UPDATE);
+      expect(keepaliveStatus(data)).toBe(v.status);
+      return;
+    }
+    default:
+      throw new Error(`unknown vector kind ${v.kind}`);
+  }
+}
+
+for (const [file, set] of [
+  ['python-fido2', pythonFido2],
+  ['libfido2', libfido2],
+  ['iso7816', iso],
+] as const) {
+  describe(`APDU vectors: ${file} (${set.source.slice(0, 60)}…)`, () => {
+    for (const v of set.vectors as Vector[]) {
+      it(`${v.result}: ${v.name}`, () => runVector(v));
+    }
+  });
+}
+
+describe('FIDO commands', () => {
+  it('builds SELECT, NFCCTAP_MSG and NFCCTAP_GETRESPONSE (with cancel)', () => {
+    expect(toHex(encodeCommandApdu(selectFidoCommand()))).toBe('00a4040008a0000006472f000100');
+    expect(isSelectFido(selectFidoCommand())).toBe(true);
+    expect(isSelectFido({ ...selectFidoCommand(), data: fromHex('a0000006472f0002') })).toBe(false);
+    expect(toHex(encodeCommandApdu(nfcctapMsgCommand(Uint8Array.of(4))))).toBe('80108000010400');
+    expect(toHex(encodeCommandApdu(nfcctapMsgCommand(Uint8Array.of(4), { getResponse: false })))).toBe(
+      '80100000010400',
+    );
+    expect(toHex(encodeCommandApdu(nfcctapGetResponseCommand({ cancel: true })))).toBe('8011110000');
+    expect(SW_NAMES[0x9100]).toBe('STATUS_UPDATE');
+  });
+
+  it('encodes extended when a short APDU cannot hold the command, and refuses to force it short', () => {
+    const big: CommandApdu = { cla: 0x80, ins: 0x10, p1: 0, p2: 0, data: new Uint8Array(300), le: 256 };
+    expect(encodeCommandApdu(big).subarray(0, 7)).toEqual(fromHex('80100000000' + '12c'));
+    expect(() => encodeCommandApdu(big, 'short')).toThrow(RangeError);
+    expect(() => encodeCommandApdu({ ...big, le: 0 })).toThrow('"le" expected an integer 1…65536');
+    expect(() => encodeCommandApdu({ ...big, cla: 256 })).toThrow('"cla" expected an integer 0…255, got 256');
+    expect(() => encodeCommandApdu({ ...big, data: new Uint8Array(65536) })).toThrow(
+      '"data" expected at most 65535 bytes, got length=65536',
+    );
+  });
+
+  it('chains with the default 255-byte parts and caps the final Le at 256', () => {
+    const parts = chainCommand({
+      cla: 0x80,
+      ins: 0x10,
+      p1: 0x80,
+      p2: 0,
+      data: new Uint8Array(600),
+      le: 65536,
+    });
+    expect(parts.map((p) => [p.cla, p.data.length, p.le])).toEqual([
+      [0x90, 255, undefined],
+      [0x90, 255, undefined],
+      [0x80, 90, 256],
+    ]);
+    expect(() => chainCommand({ ...parts[0]!, cla: 0x80 }, { chunkSize: 0 })).toThrow(RangeError);
+  });
+});
+
+describe('properties', () => {
+  const command = fc.record({
+    cla: fc.integer({ min: 0, max: 255 }),
+    ins: fc.integer({ min: 0, max: 255 }),
+    p1: fc.integer({ min: 0, max: 255 }),
+    p2: fc.integer({ min: 0, max: 255 }),
+    data: fc.uint8Array({ maxLength: 700 }),
+    le: fc.option(fc.integer({ min: 1, max: 65536 }), { nil: undefined }),
+  });
+
+  it('decode(encode(c)) = c in extended and (when it fits) short form', () => {
+    fc.assert(
+      fc.property(command, fc.boolean(), (c, short) => {
+        const form = short ? 'auto' : 'extended';
+        const bytes = encodeCommandApdu(c, form);
+        const back = decodeCommandApdu(bytes);
+        expect(back.data).toEqual(c.data);
+        if (bytes.length > 4) expect(back.le).toBe(c.le);
+        expect([back.cla, back.ins, back.p1, back.p2]).toEqual([c.cla, c.ins, c.p1, c.p2]);
+      }),
+    );
+  });
+
+  it('a chain reassembles to the command data', () => {
+    fc.assert(
+      fc.property(command, fc.integer({ min: 1, max: 255 }), (c, chunkSize) => {
+        const parts = chainCommand(c, { chunkSize });
+        expect(parts.slice(0, -1).every((p) => (p.cla & 0x10) === 0x10 && p.data.length === chunkSize)).toBe(
+          true,
+        );
+        const joined = new Uint8Array(parts.reduce((n, p) => n + p.data.length, 0));
+        let i = 0;
+        for (const p of parts) {
+          joined.set(p.data, i);
+          i += p.data.length;
+        }
+        expect(joined).toEqual(c.data);
+      }),
+    );
+  });
+
+  it('decoding random bytes gives a command or a typed error, never anything else', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        try {
+          decodeCommandApdu(bytes);
+        } catch (e) {
+          expect((e as { code?: string }).code).toBe('ERR_INVALID_ARGUMENT');
+        }
+      }),
+    );
+  });
+
+  it('hostile inputs give TypeErrors that name the argument', () => {
+    for (const bad of [null, undefined, 'x', [1, 2, 3], new Uint16Array(4)]) {
+      expect(() => decodeCommandApdu(bad as unknown as Uint8Array)).toThrow('"bytes" expected Uint8Array');
+      expect(() => decodeResponseApdu(bad as unknown as Uint8Array)).toThrow(TypeError);
+    }
+  });
+});

@@ -1,0 +1,56 @@
+/**
+ * @fido2kit/transport-nfc — CTAP over ISO 7816-4 APDUs (NFC and contact cards) through PC/SC,
+ * and the APDU codec both sides use.
+ * @packageDocumentation
+ */
+export {
+  type ChainOptions,
+  CLA_CHAINING,
+  CLA_NFCCTAP,
+  type CommandApdu,
+  chainCommand,
+  type DecodedCommandApdu,
+  decodeCommandApdu,
+  decodeResponseApdu,
+  EXTENDED_MAX_LC,
+  EXTENDED_MAX_LE,
+  encodeCommandApdu,
+  encodeResponseApdu,
+  FIDO_AID,
+  type FidoAppletVersion,
+  fitsShortApdu,
+  getResponseCommand,
+  INS,
+  isSelectFido,
+  keepaliveStatus,
+  nfcctapGetResponseCommand,
+  nfcctapMsgCommand,
+  P1_CANCEL,
+  P1_GETRESPONSE_SUPPORTED,
+  parseSelectResponse,
+  type ResponseApdu,
+  SHORT_MAX_LC,
+  SHORT_MAX_LE,
+  SW,
+  SW_NAMES,
+  SW1_MORE_DATA,
+  SW1_WRONG_LE,
+  selectFidoCommand,
+} from './apdu.js';
+export { type AuthenticatorSource, FidoApplet, type FidoAppletOptions } from './card.js';
+export { NfcError, type NfcErrorOptions, type NfcErrorReason } from './errors.js';
+export {
+  type ListNfcAuthenticatorsOptions,
+  listNfcAuthenticators,
+  type NfcAuthenticatorInfo,
+  type OpenNfcAuthenticatorOptions,
+  openNfcAuthenticator,
+} from './nfc.js';
+export { PcscCardLink, type PcscCardLinkOptions, PcscContext, type PcscContextOptions } from './pcsc.js';
+export {
+  type ApduLink,
+  type ApduMode,
+  NfcTransport,
+  type NfcTransportOptions,
+  type TransmitOptions,
+} from './transport.js';

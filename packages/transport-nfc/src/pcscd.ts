@@ -1,0 +1,214 @@
+/**
+ * A pcscd for test suites: started in the foreground (`pcscd -f`), owned by its PID, stopped by
+ * that PID. pcscd listens on a fixed socket, so one machine runs one pcscd: a lock file serialises
+ * test processes that want their own, and a pcscd already running (a system service) is reused,
+ * never killed.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NfcError } from './errors.js';
+import { PcscContext, pcscdSocketPath, probePcscd } from './pcsc.js';
+
+/** Options of {@link startPcscd}. */
+export interface StartPcscdOptions {
+  /** The pcscd binary (default `pcscd` on PATH, then /usr/sbin/pcscd). */
+  command?: string;
+  /** Extra arguments after `-f` (e.g. `['-a', '-d']` to log APDUs). */
+  args?: string[];
+  /** Readers to wait for before resolving (default `['Virtual PCD 00 00']`). */
+  readers?: string[];
+  /** Milliseconds to wait for the lock, the daemon and the readers (default 30 000). */
+  timeoutMs?: number;
+  /** The lock file (default `<tmpdir>/fido2kit-pcscd.lock`). */
+  lockFile?: string;
+}
+
+/** A pcscd started (or found running) by {@link startPcscd}. */
+export interface PcscdHandle {
+  /** The daemon's PID when this process started it; `undefined` when an existing one is reused. */
+  readonly pid: number | undefined;
+  /** True when this process started the daemon (and so may stop and restart it). */
+  readonly owned: boolean;
+  /** The last lines pcscd printed (for failure messages). */
+  log(): string;
+  /** Stops the daemon this process started (SIGTERM, then SIGKILL) and releases the lock. */
+  stop(): Promise<void>;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Takes the lock file (O_EXCL), waiting for a live holder and breaking a dead holder's lock. */
+async function acquireLock(file: string, deadline: number): Promise<void> {
+  for (;;) {
+    try {
+      const fd = openSync(file, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    let holder = Number.NaN;
+    try {
+      holder = Number.parseInt(readFileSync(file, 'utf8'), 10);
+    } catch {
+      // vanished between open and read: retry
+    }
+    if (Number.isInteger(holder) && !alive(holder)) {
+      rmSync(file, { force: true });
+      continue;
+    }
+    if (Date.now() > deadline) {
+      throw new NfcError('ERR_TIMEOUT', 'timeout', `another process (pid ${holder}) holds ${file}`);
+    }
+    await delay(100);
+  }
+}
+
+function releaseLock(file: string): void {
+  try {
+    if (readFileSync(file, 'utf8').trim() === String(process.pid)) rmSync(file, { force: true });
+  } catch {
+    // already gone
+  }
+}
+
+async function waitForReaders(readers: string[], deadline: number): Promise<void> {
+  for (;;) {
+    try {
+      const context = await PcscContext.establish({ timeoutMs: Math.max(500, deadline - Date.now()) });
+      try {
+        for (const name of readers) {
+          await context.waitForReader(name, { timeoutMs: Math.max(1, deadline - Date.now()) });
+        }
+        return;
+      } finally {
+        await context.close();
+      }
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await delay(100);
+    }
+  }
+}
+
+/**
+ * Starts `pcscd -f` for a test suite and waits for its readers (vpcd's "Virtual PCD 00 00" by
+ * default). Call `stop()` in the suite's teardown.
+ *
+ * @throws NfcError `ERR_TRANSPORT` when pcscd cannot start; `ERR_TIMEOUT` when the lock or the
+ *   readers do not come in time.
+ * @example
+ * ```ts
+ * let pcscd: PcscdHandle;
+ * beforeAll(async () => { pcscd = await startPcscd(); });
+ * afterAll(() => pcscd.stop());
+ * ```
+ */
+export async function startPcscd(options: StartPcscdOptions = {}): Promise<PcscdHandle> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const deadline = Date.now() + timeoutMs;
+  const lockFile = options.lockFile ?? join(tmpdir(), 'fido2kit-pcscd.lock');
+  const readers = options.readers ?? ['Virtual PCD 00 00'];
+  await acquireLock(lockFile, deadline);
+
+  const lines: string[] = [];
+  const log = () => lines.join('').slice(-4000);
+  let child: ChildProcess | undefined;
+  let exited = false;
+  const onExit = () => {
+    if (child?.pid !== undefined && !exited) {
+      try {
+        process.kill(child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    releaseLock(lockFile);
+  };
+
+  try {
+    if (await probePcscd(pcscdSocketPath(), 1000)) {
+      // A pcscd we did not start (a system service): use it, never stop it.
+      await waitForReaders(readers, deadline);
+      return {
+        pid: undefined,
+        owned: false,
+        log,
+        stop: async () => releaseLock(lockFile),
+      };
+    }
+    try {
+      mkdirSync('/run/pcscd', { recursive: true });
+    } catch {
+      // not root: pcscd will say what it needs
+    }
+    const command = options.command ?? 'pcscd';
+    child = spawn(command, ['-f', ...(options.args ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const spawned = child;
+    const collect = (chunk: Buffer) => {
+      lines.push(chunk.toString('utf8'));
+      if (lines.length > 200) lines.splice(0, lines.length - 200);
+    };
+    spawned.stdout?.on('data', collect);
+    spawned.stderr?.on('data', collect);
+    const exit = new Promise<void>((resolve) => {
+      spawned.once('exit', () => {
+        exited = true;
+        resolve();
+      });
+      spawned.once('error', (e) => {
+        lines.push(`spawn ${command}: ${e.message}\n`);
+        exited = true;
+        resolve();
+      });
+    });
+    process.once('exit', onExit);
+
+    try {
+      await Promise.race([
+        waitForReaders(readers, deadline),
+        exit.then(() => {
+          throw new NfcError('ERR_TRANSPORT', 'pcscd-not-running', `pcscd exited at start:\n${log()}`);
+        }),
+      ]);
+    } catch (e) {
+      if (!exited) spawned.kill('SIGKILL');
+      throw e;
+    }
+
+    const pid = spawned.pid;
+    return {
+      pid,
+      owned: true,
+      log,
+      stop: async () => {
+        process.removeListener('exit', onExit);
+        if (!exited) {
+          spawned.kill('SIGTERM');
+          const timer = setTimeout(() => spawned.kill('SIGKILL'), 3000);
+          await exit;
+          clearTimeout(timer);
+        }
+        releaseLock(lockFile);
+      },
+    };
+  } catch (e) {
+    process.removeListener('exit', onExit);
+    releaseLock(lockFile);
+    throw e;
+  }
+}
