@@ -1,0 +1,61 @@
+/**
+ * The "Authentication methods → FIDO2 security key" policy, judged the same way at registration
+ * and at sign-in. Pure functions; the messages users see are in messages.ts.
+ */
+import type { Fido2Policy, User } from './store/types.js';
+
+export type PolicyDenial =
+  | 'METHOD_DISABLED'
+  | 'USER_NOT_TARGETED'
+  | 'SELF_SERVICE_DISABLED'
+  | 'MODEL_NOT_ALLOWED'
+  | 'MODEL_BLOCKED';
+
+export type PolicyDecision = { ok: true } | { ok: false; reason: PolicyDenial };
+
+const OK: PolicyDecision = { ok: true };
+const deny = (reason: PolicyDenial): PolicyDecision => ({ ok: false, reason });
+
+/** Lower case with dashes; undefined when the text is not a UUID. */
+export function normalizeAaguid(text: string): string | undefined {
+  const h = text.trim().replace(/-/g, '').toLowerCase();
+  if (!/^[0-9a-f]{32}$/.test(h)) return undefined;
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** May this user use security keys at all (sign in with one)? */
+export function userMayUseKeys(policy: Fido2Policy, user: User): PolicyDecision {
+  if (!policy.enabled) return deny('METHOD_DISABLED');
+  if (policy.target === 'selected' && !policy.includedUserIds.includes(user.id))
+    return deny('USER_NOT_TARGETED');
+  return OK;
+}
+
+/** May this user add a security key themselves? */
+export function userMayRegisterKey(policy: Fido2Policy, user: User): PolicyDecision {
+  const use = userMayUseKeys(policy, user);
+  if (!use.ok) return use;
+  if (!policy.allowSelfServiceSetup) return deny('SELF_SERVICE_DISABLED');
+  return OK;
+}
+
+/** Is this key model (AAGUID) allowed by the key restrictions? */
+export function modelAllowed(policy: Fido2Policy, aaguid: string): PolicyDecision {
+  const r = policy.keyRestrictions;
+  if (!r.enforced) return OK;
+  const id = normalizeAaguid(aaguid) ?? aaguid;
+  const listed = r.aaguids.includes(id);
+  if (r.mode === 'allow' && !listed) return deny('MODEL_NOT_ALLOWED');
+  if (r.mode === 'block' && listed) return deny('MODEL_BLOCKED');
+  return OK;
+}
+
+/** The attestation options for `verifyRegistrationResponse` that carry this policy. */
+export function registrationAttestationPolicy(policy: Fido2Policy) {
+  const r = policy.keyRestrictions;
+  return {
+    requireTrustedAttestation: policy.enforceAttestation,
+    allowedAaguids: r.enforced && r.mode === 'allow' ? [...r.aaguids] : undefined,
+    blockedAaguids: r.enforced && r.mode === 'block' ? [...r.aaguids] : undefined,
+  };
+}

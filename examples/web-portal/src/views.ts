@@ -1,0 +1,274 @@
+/** The pages, rendered on the server (hono/html escapes every interpolated value). */
+import { html } from 'hono/html';
+import type { HtmlEscapedString } from 'hono/utils/html';
+import type { Fido2Policy, StoredCredential, User } from './store/types.js';
+
+type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
+
+export interface PageContext {
+  title: string;
+  csrf: string;
+  user?: User | undefined;
+  /** 'page' id used by portal.js and the tests. */
+  page: string;
+}
+
+export function layout(ctx: PageContext, body: Html): Html {
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="csrf-token" content="${ctx.csrf}">
+<title>${ctx.title} · Contoso sign-in portal</title>
+<link rel="stylesheet" href="/static/portal.css">
+<script src="/static/portal.js" defer></script>
+</head>
+<body data-page="${ctx.page}">
+<header>
+  <a class="brand" href="/">Contoso</a>
+  ${
+    ctx.user
+      ? html`<nav>
+    <a href="/security-info">Security info</a>
+    ${ctx.user.isAdmin ? html`<a href="/admin/authentication-methods">Authentication methods</a>` : ''}
+    <span class="who" id="signed-in-as">${ctx.user.displayName} (${ctx.user.username})</span>
+    <form method="post" action="/signout" class="inline"><input type="hidden" name="_csrf" value="${ctx.csrf}"><button type="submit" id="signout">Sign out</button></form>
+  </nav>`
+      : ''
+  }
+</header>
+<main>
+<h1>${ctx.title}</h1>
+${body}
+</main>
+</body>
+</html>`;
+}
+
+const message = (text: string | undefined, kind: 'error' | 'info' = 'error') =>
+  text
+    ? html`<p class="message ${kind}" role="alert" id="message">${text}</p>`
+    : html`<p class="message" role="alert" id="message" hidden></p>`;
+
+export function signInPage(
+  ctx: PageContext,
+  opts: { error?: string; username?: string; info?: string },
+): Html {
+  return layout(
+    ctx,
+    html`${message(opts.error)}${opts.info ? message(opts.info, 'info') : ''}
+<section class="card">
+  <form method="post" action="/signin" id="password-form">
+    <input type="hidden" name="_csrf" value="${ctx.csrf}">
+    <label>Username <input name="username" id="username" autocomplete="username" required value="${opts.username ?? ''}"></label>
+    <label>Password <input name="password" id="password" type="password" autocomplete="current-password" required></label>
+    <button type="submit" id="password-submit">Next</button>
+  </form>
+</section>
+<section class="card">
+  <h2>Or sign in without a username</h2>
+  <p>Use a security key you added under Security info. Your browser asks which account if the key holds several.</p>
+  <button type="button" id="signin-key">Sign in with a security key</button>
+</section>`,
+  );
+}
+
+export function codePage(ctx: PageContext, opts: { error?: string; username: string }): Html {
+  return layout(
+    ctx,
+    html`${message(opts.error)}
+<section class="card">
+  <p>Enter the 6-digit code from the authenticator app for <strong>${opts.username}</strong>.</p>
+  <form method="post" action="/signin/code" id="code-form">
+    <input type="hidden" name="_csrf" value="${ctx.csrf}">
+    <label>Code <input name="code" id="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required></label>
+    <button type="submit" id="code-submit">Verify</button>
+  </form>
+  <p><a href="/signin">Start over</a></p>
+</section>`,
+  );
+}
+
+const when = (ms: number | null) =>
+  ms === null ? 'Never' : `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
+export function securityInfoPage(
+  ctx: PageContext,
+  opts: { keys: (StoredCredential & { model: string })[]; info?: string; error?: string },
+): Html {
+  return layout(
+    ctx,
+    html`${message(opts.error)}${opts.info ? message(opts.info, 'info') : ''}
+<p>These are the methods you use to sign in to your account.</p>
+<p><a class="button" href="/security-info/add" id="add-method">+ Add sign-in method</a></p>
+<table class="methods" id="methods">
+<thead><tr><th>Method</th><th>Name</th><th>Model</th><th>Added</th><th>Last used</th><th></th></tr></thead>
+<tbody>
+<tr><td>Password</td><td colspan="5">Your password, with a code from your authenticator app</td></tr>
+<tr><td>Authenticator app</td><td colspan="5">Time-based one-time code</td></tr>
+${opts.keys.map(
+  (k) => html`<tr class="security-key" data-credential-id="${k.id}">
+  <td>Security key</td>
+  <td class="key-name">${k.name}</td>
+  <td class="key-model">${k.model}</td>
+  <td>${when(k.createdAt)}</td>
+  <td class="key-last-used">${when(k.lastUsedAt)}</td>
+  <td class="actions">
+    <a href="/security-info/keys/${encodeURIComponent(k.id)}/name">Rename</a>
+    <form method="post" action="/security-info/keys/${encodeURIComponent(k.id)}/delete" class="inline">
+      <input type="hidden" name="_csrf" value="${ctx.csrf}"><button type="submit" class="link delete-key">Delete</button>
+    </form>
+  </td>
+</tr>`,
+)}
+</tbody>
+</table>`,
+  );
+}
+
+export function addMethodPage(ctx: PageContext): Html {
+  return layout(
+    ctx,
+    html`<section class="card">
+  <p>Which method would you like to add?</p>
+  <ul class="choices">
+    <li><a href="/security-info/add-key" id="choose-security-key">Security key</a> — a USB or NFC key you touch, with a PIN or fingerprint</li>
+  </ul>
+  <p><a href="/security-info">Cancel</a></p>
+</section>`,
+  );
+}
+
+export function addKeyPage(ctx: PageContext, opts: { blocked?: string; reauth?: boolean }): Html {
+  if (opts.blocked)
+    return layout(
+      ctx,
+      html`${message(opts.blocked)}<p><a href="/security-info">Back to Security info</a></p>`,
+    );
+  if (opts.reauth)
+    return layout(
+      ctx,
+      html`${message('For your security, sign in again with your password and code to add a security key.')}
+<form method="post" action="/signout" class="inline"><input type="hidden" name="_csrf" value="${ctx.csrf}"><input type="hidden" name="next" value="reauth">
+<button type="submit" id="reauth">Sign in again</button></form>`,
+    );
+  return layout(
+    ctx,
+    html`${message(undefined)}
+<section class="card" id="choose-transport">
+  <p>Choose how your security key connects:</p>
+  <button type="button" class="add-key" data-transport="usb" id="add-key-usb">USB device</button>
+  <button type="button" class="add-key" data-transport="nfc" id="add-key-nfc">NFC device</button>
+  <p class="hint" id="hint-usb" hidden>Insert your security key into a USB port. When it blinks, touch it, and enter its PIN if asked.</p>
+  <p class="hint" id="hint-nfc" hidden>Hold your security key against the NFC reader, and enter its PIN if asked.</p>
+  <p><a href="/security-info">Cancel</a></p>
+</section>`,
+  );
+}
+
+export function nameKeyPage(
+  ctx: PageContext,
+  opts: { key: StoredCredential; model: string; error?: string },
+): Html {
+  return layout(
+    ctx,
+    html`${message(opts.error)}
+<section class="card">
+  <p>Your security key is ready (${opts.model}). Give it a name so you can tell it apart from your other keys.</p>
+  <form method="post" action="/security-info/keys/${encodeURIComponent(opts.key.id)}/rename" id="name-form">
+    <input type="hidden" name="_csrf" value="${ctx.csrf}">
+    <label>Name <input name="name" id="key-name" maxlength="64" required value="${opts.key.name}"></label>
+    <button type="submit" id="save-name">Save</button>
+  </form>
+</section>`,
+  );
+}
+
+export function adminMethodsPage(ctx: PageContext, policy: Fido2Policy): Html {
+  return layout(
+    ctx,
+    html`<table class="methods" id="auth-methods">
+<thead><tr><th>Method</th><th>Target</th><th>Enabled</th></tr></thead>
+<tbody>
+<tr><td><a href="/admin/authentication-methods/fido2" id="method-fido2">FIDO2 security key</a></td>
+<td>${policy.target === 'all' ? 'All users' : `${policy.includedUserIds.length} selected user(s)`}</td>
+<td id="fido2-enabled">${policy.enabled ? 'Yes' : 'No'}</td></tr>
+<tr><td>Password + authenticator app</td><td>All users</td><td>Yes</td></tr>
+</tbody></table>`,
+  );
+}
+
+export interface ModelRow {
+  aaguid: string;
+  name: string;
+}
+
+export function adminFido2Page(
+  ctx: PageContext,
+  opts: {
+    policy: Fido2Policy;
+    users: User[];
+    catalog: ModelRow[];
+    describe: (aaguid: string) => string;
+    info?: string;
+    error?: string;
+  },
+): Html {
+  const p = opts.policy;
+  const r = p.keyRestrictions;
+  const listed = new Set(r.aaguids);
+  const extra = r.aaguids.filter((a) => !opts.catalog.some((m) => m.aaguid === a));
+  const checked = (b: boolean) => (b ? 'checked' : '');
+  return layout(
+    ctx,
+    html`${message(opts.error)}${opts.info ? message(opts.info, 'info') : ''}
+<form method="post" action="/admin/authentication-methods/fido2" id="policy-form">
+<input type="hidden" name="_csrf" value="${ctx.csrf}">
+<section class="card">
+  <h2>Enable and target</h2>
+  <label class="row"><input type="checkbox" name="enabled" id="policy-enabled" value="1" ${checked(p.enabled)}> Enable</label>
+  <fieldset><legend>Target</legend>
+    <label class="row"><input type="radio" name="target" value="all" id="target-all" ${checked(p.target === 'all')}> All users</label>
+    <label class="row"><input type="radio" name="target" value="selected" id="target-selected" ${checked(p.target === 'selected')}> Select users</label>
+    <div class="users">
+    ${opts.users.map(
+      (u) =>
+        html`<label class="row"><input type="checkbox" name="include" value="${u.id}" data-username="${u.username}" ${checked(p.includedUserIds.includes(u.id))}> ${u.displayName} (${u.username})</label>`,
+    )}
+    </div>
+  </fieldset>
+</section>
+<section class="card">
+  <h2>Configure</h2>
+  <label class="row"><input type="checkbox" name="selfService" id="policy-self-service" value="1" ${checked(p.allowSelfServiceSetup)}> Allow self-service set up</label>
+  <label class="row"><input type="checkbox" name="enforceAttestation" id="policy-attestation" value="1" ${checked(p.enforceAttestation)}> Enforce attestation</label>
+  <fieldset><legend>Key restriction policy</legend>
+    <label class="row"><input type="checkbox" name="restrict" id="policy-restrict" value="1" ${checked(r.enforced)}> Enforce key restrictions</label>
+    <label class="row"><input type="radio" name="mode" value="allow" id="mode-allow" ${checked(r.mode === 'allow')}> Allow only these models</label>
+    <label class="row"><input type="radio" name="mode" value="block" id="mode-block" ${checked(r.mode === 'block')}> Block these models</label>
+    ${r.enforced && !p.enforceAttestation ? html`<p class="message warn">Without enforced attestation a key can claim any model: restrictions are advisory.</p>` : ''}
+    <table class="models" id="models">
+      <thead><tr><th></th><th>Model (from metadata)</th><th>AAGUID</th></tr></thead>
+      <tbody>
+      ${opts.catalog.map(
+        (m) =>
+          html`<tr><td><input type="checkbox" name="aaguid" value="${m.aaguid}" ${checked(listed.has(m.aaguid))}></td><td>${m.name}</td><td><code>${m.aaguid}</code></td></tr>`,
+      )}
+      ${extra.map(
+        (a) =>
+          html`<tr><td><input type="checkbox" name="aaguid" value="${a}" checked></td><td>${opts.describe(a)}</td><td><code>${a}</code></td></tr>`,
+      )}
+      </tbody>
+    </table>
+    <label>Add AAGUIDs (one per line) <textarea name="moreAaguids" id="more-aaguids" rows="2"></textarea></label>
+  </fieldset>
+</section>
+<button type="submit" id="policy-save">Save</button>
+</form>`,
+  );
+}
+
+export function errorPage(ctx: PageContext, text: string): Html {
+  return layout(ctx, html`${message(text)}<p><a href="/">Home</a></p>`);
+}
