@@ -8,13 +8,14 @@ import {
   type CborValue,
   type CryptoBackend,
   decode,
+  InvalidArgumentError,
   isFido2kitError,
   parseAttestationObject,
   parseAuthenticatorData,
 } from '@fido2kit/cose';
 import { type AnchorUse, bundledAnchors } from './anchors.js';
 import type { CrlOptions } from './crl.js';
-import { AttestationError, FormatUnsupportedError, invalid, MetadataError } from './errors.js';
+import { AttestationError, FormatUnsupportedError, MetadataError } from './errors.js';
 import { DEFAULT_FORMAT_REGISTRY } from './formats/registry.js';
 import type { AttestationType, FormatOptions, FormatRegistry, FormatResult } from './formats/types.js';
 import { certificateKeyIdentifier } from './mds/catalog.js';
@@ -122,13 +123,18 @@ function parseObject(bytes: Uint8Array): { obj: AttestationObject; compound?: un
  * ```
  */
 export async function verifyAttestation(options: VerifyAttestationOptions): Promise<AttestationResult> {
-  if (options === null || typeof options !== 'object') invalid('verifyAttestation expects an options object');
+  if (options === null || typeof options !== 'object')
+    throw new InvalidArgumentError('"options" expected an object');
   const { attestationObject, clientDataHash } = options;
-  if (!(attestationObject instanceof Uint8Array)) invalid('"attestationObject" expected Uint8Array');
+  if (!(attestationObject instanceof Uint8Array))
+    throw new InvalidArgumentError('"attestationObject" expected Uint8Array');
   if (!(clientDataHash instanceof Uint8Array) || clientDataHash.length !== 32)
-    invalid('"clientDataHash" expected Uint8Array of length 32');
+    throw new InvalidArgumentError(
+      `"clientDataHash" expected Uint8Array of length 32, got ${clientDataHash instanceof Uint8Array ? `length=${clientDataHash.length}` : typeof clientDataHash}`,
+    );
   const now = options.now ?? new Date();
-  if (!(now instanceof Date) || Number.isNaN(now.getTime())) invalid('"now" expected a valid Date');
+  if (!(now instanceof Date) || Number.isNaN(now.getTime()))
+    throw new InvalidArgumentError('"now" expected a valid Date');
   let parsed: ReturnType<typeof parseObject>;
   try {
     parsed = parseObject(attestationObject.slice());
