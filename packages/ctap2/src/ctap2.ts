@@ -242,15 +242,14 @@ function authenticatorData(bytes: Uint8Array): AuthenticatorData {
 export class Ctap2 {
   /** The device underneath. */
   readonly device: CtapDevice;
-  /** The getInfo answer read by {@link Ctap2.open} (refreshed by {@link Ctap2.getInfo}). */
-  info: AuthenticatorInfo;
+  #info: AuthenticatorInfo;
   readonly #canonical: boolean;
   readonly #check: boolean;
   #lastAllowListSingle: PublicKeyCredentialDescriptor | undefined;
 
   private constructor(device: CtapDevice, info: AuthenticatorInfo, options: Ctap2Options) {
     this.device = device;
-    this.info = info;
+    this.#info = info;
     this.#canonical = options.canonical ?? true;
     this.#check = options.checkRequests ?? true;
   }
@@ -266,9 +265,14 @@ export class Ctap2 {
    * ```
    */
   static async open(device: CtapDevice, options: Ctap2Options = {}): Promise<Ctap2> {
-    const probe = new Ctap2(device, parseAuthenticatorInfo(INFO_PLACEHOLDER), options);
-    probe.info = await probe.getInfo(options);
-    return probe;
+    const ctap = new Ctap2(device, parseAuthenticatorInfo(INFO_PLACEHOLDER), options);
+    await ctap.getInfo(options);
+    return ctap;
+  }
+
+  /** The getInfo answer read by {@link Ctap2.open} (refreshed by {@link Ctap2.getInfo}). */
+  get info(): AuthenticatorInfo {
+    return this.#info;
   }
 
   /** True when the authenticator speaks CTAP 2.1. */
@@ -372,8 +376,8 @@ export class Ctap2 {
    */
   async getInfo(options: CallOptions = {}): Promise<AuthenticatorInfo> {
     const res = await this.send(CTAP2_COMMANDS.getInfo, undefined, options);
-    this.info = parseAuthenticatorInfo(res);
-    return this.info;
+    this.#info = parseAuthenticatorInfo(res);
+    return this.#info;
   }
 
   /**

@@ -193,7 +193,10 @@ function toWebAuthnError(e: unknown): WebAuthnClientError {
     return new WebAuthnClientError(c, dom, message, { cause: e });
   }
   const message = e instanceof Error ? e.message : String(e);
-  return new WebAuthnClientError('ERR_NOT_ALLOWED', 'NotAllowedError', message, { cause: e });
+  // other client failures keep their code (ERR_INVALID_RESPONSE, ERR_TRANSPORT, …); a browser
+  // reports them all as NotAllowedError
+  const keep = e instanceof Ctap2ClientError ? e.code : 'ERR_NOT_ALLOWED';
+  return new WebAuthnClientError(keep, 'NotAllowedError', message, { cause: e });
 }
 
 function fail(code: Ctap2ClientErrorCode, dom: WebAuthnErrorName, message: string): never {
