@@ -84,7 +84,13 @@ export interface GetPinUvAuthTokenOptions extends CallOptions {
 /** The largest PIN in bytes (CTAP 2.1 §6.5.5.5: at most 63 bytes of UTF-8). */
 export const MAX_PIN_BYTES = 63;
 
-/** The bits of a permission list. */
+/**
+ * The bits of a permission list (CTAP 2.1 §6.5.5.7).
+ * @example
+ * ```ts
+ * permissionBits(['mc', 'ga']); // 3
+ * ```
+ */
 export function permissionBits(permissions: PinUvAuthPermission[] | number): number {
   if (typeof permissions === 'number') {
     if (!Number.isInteger(permissions) || permissions <= 0 || permissions > 0xff) {
@@ -106,6 +112,10 @@ export function permissionBits(permissions: PinUvAuthPermission[] | number): num
  * Checks a new PIN against CTAP 2.1 §6.5.5.5 and pads it to 64 bytes: at least `minLength`
  * Unicode code points (after NFC normalisation), at most 63 bytes of UTF-8.
  * @throws {Ctap2ClientError} `ERR_PIN_POLICY`
+ * @example
+ * ```ts
+ * padPin('1234'); // 31 32 33 34 00 … (64 bytes)
+ * ```
  */
 export function padPin(pin: string, minLength = 4): Uint8Array {
   const bytes = pinBytes(pin);

@@ -86,7 +86,13 @@ function bytesInput(v: unknown, name: string): Uint8Array {
 
 const PRF_LABEL = utf8Encode('WebAuthn PRF');
 
-/** The hmac-secret salt of a WebAuthn prf input: SHA-256("WebAuthn PRF" ‖ 0x00 ‖ input) (WebAuthn L3 §10.1.4). */
+/**
+ * The hmac-secret salt of a WebAuthn prf input: SHA-256("WebAuthn PRF" ‖ 0x00 ‖ input) (WebAuthn L3 §10.1.4).
+ * @example
+ * ```ts
+ * const salt1 = prfSalt(utf8Encode('my app key'));
+ * ```
+ */
 export function prfSalt(input: Uint8Array): Uint8Array {
   return sha256(concatBytes(PRF_LABEL, new Uint8Array([0]), input));
 }
@@ -296,8 +302,13 @@ const minPinLength: ClientExtension = {
 };
 
 /**
- * The registry: every client extension this client processes. Unknown client inputs are
+ * The registry: every client extension this client processes (WebAuthn L3 §10, CTAP 2.1 §12).
+ * Pass your own list to `new WebAuthnClient({ extensions })` to add or remove entries. Unknown client inputs are
  * ignored, as browsers ignore them.
+ * @example
+ * ```ts
+ * new WebAuthnClient({ device, origin, extensions: [...CLIENT_EXTENSIONS, myExtension] });
+ * ```
  */
 export const CLIENT_EXTENSIONS: readonly ClientExtension[] = Object.freeze([
   credProps,
@@ -309,7 +320,14 @@ export const CLIENT_EXTENSIONS: readonly ClientExtension[] = Object.freeze([
   minPinLength,
 ]);
 
-/** Runs the registry's request processing; returns the merged CTAP extension inputs. */
+/**
+ * Runs the registry's request processing; returns the merged CTAP extension inputs and the
+ * entries whose response processing applies.
+ * @example
+ * ```ts
+ * const { ctap, active } = await prepareExtensions('create', { credProps: true }, ctx);
+ * ```
+ */
 export async function prepareExtensions(
   kind: 'create' | 'get',
   inputs: Record<string, unknown> | undefined,

@@ -207,7 +207,13 @@ export function parseAuthenticatorInfo(value: unknown): AuthenticatorInfo {
   return info;
 }
 
-/** True when the authenticator speaks CTAP 2.1 (or its preview). */
+/**
+ * True when the authenticator speaks CTAP 2.1 (or its preview, or 2.2).
+ * @example
+ * ```ts
+ * if (isCtap21(ctap.info)) await ctap.selection();
+ * ```
+ */
 export function isCtap21(info: AuthenticatorInfo): boolean {
   return info.versions.some((v) => v === 'FIDO_2_1' || v === 'FIDO_2_1_PRE' || v.startsWith('FIDO_2_2'));
 }

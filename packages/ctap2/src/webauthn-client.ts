@@ -227,7 +227,15 @@ function descriptors(
     });
 }
 
-/** Checks an RP ID against an origin (WebAuthn §5.1.3 steps 7–8; HTML "registrable domain suffix"). */
+/**
+ * Checks an RP ID against an origin (WebAuthn §5.1.3 steps 7–8; HTML "registrable domain
+ * suffix"): https, or http on localhost; the RP ID is the host or a dotted suffix of it.
+ * @throws {WebAuthnClientError} `ERR_SECURITY` (`SecurityError`)
+ * @example
+ * ```ts
+ * checkRpId('https://login.example.com', 'example.com'); // 'example.com'
+ * ```
+ */
 export function checkRpId(origin: string, rpId: string | undefined): string {
   let url: URL;
   try {
