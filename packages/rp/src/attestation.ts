@@ -41,6 +41,8 @@ export interface AttestationPolicy {
   allowedFormats?: readonly string[];
   /** How metadata status reports are judged. Default `default`. */
   statusPolicy?: StatusPolicy;
+  /** Per-format options passed to `verifyAttestation` (e.g. `androidKeyAllowSoftwareEnforced`). */
+  formatOptions?: FormatOptions;
   /** Use `@fido2kit/attestation`'s bundled roots (Apple, Google) for apple and android formats. Default `true`. */
   useBundledAnchors?: boolean;
 }
@@ -145,6 +147,7 @@ export async function runAttestation(
       now,
       ...(policy.metadata ? { metadata: policy.metadata } : {}),
       ...(policy.trustAnchors ? { trustAnchors: policy.trustAnchors } : {}),
+      ...(policy.formatOptions ? { formatOptions: policy.formatOptions } : {}),
       ...(policy.useBundledAnchors === false ? { useBundledAnchors: false } : {}),
       ...(sp === 'ignore' || typeof sp === 'function' ? { statusPolicy: ACCEPT_ALL } : {}),
       ...(sp !== undefined && typeof sp === 'object' ? { statusPolicy: sp } : {}),
