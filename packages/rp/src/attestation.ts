@@ -5,6 +5,7 @@
  */
 import {
   type AttestationResult,
+  type FormatOptions,
   type StatusPolicy as MdsStatusPolicy,
   type MetadataEntry,
   type MetadataSource,
