@@ -193,12 +193,13 @@ export async function verifyAttestation(options: VerifyAttestationOptions): Prom
     trusted = validated.trusted;
     path = validated.path;
     for (const s of result.statements?.slice(1) ?? []) {
+      if (s.x5c.length === 0) continue;
       const v = await validateCertificatePath(s.x5c, {
         anchors,
         now,
         ...(options.backend ? { backend: options.backend } : {}),
       });
-      if (s.x5c.length > 0) trusted &&= v.trusted;
+      trusted &&= v.trusted;
     }
   }
   if (options.requireTrusted && !trusted)

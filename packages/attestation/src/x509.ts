@@ -220,6 +220,23 @@ function parseAuthorityKeyId(value: Uint8Array): Uint8Array | undefined {
 export function parseCertificate(der: Uint8Array): X509Certificate {
   if (!(der instanceof Uint8Array) || der.length === 0) fail('certificate expected non-empty DER bytes');
   const bytes = der.slice();
+  const print = bytesToHex(sha256(bytes));
+  const hit = parsedCache.get(print);
+  if (hit) {
+    parsedCache.delete(print);
+    parsedCache.set(print, hit);
+    return hit;
+  }
+  const cert = parseUncached(bytes, print);
+  parsedCache.set(print, cert);
+  if (parsedCache.size > 512) parsedCache.delete(parsedCache.keys().next().value as string);
+  return cert;
+}
+
+// Parsed certificates by SHA-256 (frozen, immutable): attestation CAs and anchors repeat.
+const parsedCache = new Map<string, X509Certificate>();
+
+function parseUncached(bytes: Uint8Array, print: string): X509Certificate {
   let cert: pkijs.Certificate;
   try {
     const asn = asn1js.fromBER(bytes);
@@ -269,7 +286,7 @@ export function parseCertificate(der: Uint8Array): X509Certificate {
       ),
       signature: new Uint8Array(cert.signatureValue.valueBlock.valueHexView).slice(),
       extensions,
-      fingerprint256: bytesToHex(sha256(bytes)),
+      fingerprint256: print,
       ...(bc ? { basicConstraints: Object.freeze(parseBasicConstraints(bc.value)) } : {}),
       ...(ku ? { keyUsage: parseKeyUsage(ku.value) } : {}),
       ...(eku ? { extKeyUsage: Object.freeze(parseExtKeyUsage(eku.value)) } : {}),
