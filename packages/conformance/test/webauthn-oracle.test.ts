@@ -21,7 +21,7 @@ const ALGS = [
 // 'packed' (full attestation with the generated chain) waits on the virtual authenticator's
 // certificate fix: its subject is one multi-valued RDN ("C=US + O=… + OU=… + CN=…"), and
 // SimpleWebAuthn (rightly) reads no OU "Authenticator Attestation" from it (WebAuthn §8.2.1).
-const PACKED_CERT_FIXED = false;
+const PACKED_CERT_FIXED = true;
 const MODES = (['none', 'self', 'packed', 'fido-u2f'] as const).filter(
   (m) => m !== 'packed' || PACKED_CERT_FIXED,
 );

@@ -36,16 +36,28 @@ function ab(bytes: Uint8Array): ArrayBuffer {
   return bytes.slice().buffer as ArrayBuffer;
 }
 
+/**
+ * A Name with one attribute per RDN (SEQUENCE OF SET OF one AttributeTypeAndValue), as X.509
+ * names are written and as WebAuthn §8.2.1's subject checks read them. pkijs would put every
+ * attribute into one multi-valued RDN, so the DER is built here and handed to pkijs decoded,
+ * which makes it keep these exact bytes.
+ */
 function rdn(name: DistinguishedName): pkijs.RelativeDistinguishedNames {
-  return new pkijs.RelativeDistinguishedNames({
-    typesAndValues: name.map(
+  const seq = new asn1js.Sequence({
+    value: name.map(
       ([k, v]) =>
-        new pkijs.AttributeTypeAndValue({
-          type: OID[k],
-          value: k === 'C' ? new asn1js.PrintableString({ value: v }) : new asn1js.Utf8String({ value: v }),
+        new asn1js.Set({
+          value: [
+            new pkijs.AttributeTypeAndValue({
+              type: OID[k],
+              value:
+                k === 'C' ? new asn1js.PrintableString({ value: v }) : new asn1js.Utf8String({ value: v }),
+            }).toSchema(),
+          ],
         }),
     ),
   });
+  return new pkijs.RelativeDistinguishedNames({ schema: asn1js.fromBER(seq.toBER(false)).result });
 }
 
 /** The DER SubjectPublicKeyInfo of an uncompressed P-256 point. */
