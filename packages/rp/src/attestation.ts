@@ -3,13 +3,12 @@
  * (`verifyAttestation`); this file applies the relying party's policy to the outcome
  * (trusted attestation required, AAGUID allow/block lists, metadata status reports).
  */
-import {
-  type AttestationResult,
-  type FormatOptions,
-  type StatusPolicy as MdsStatusPolicy,
-  type MetadataEntry,
-  type MetadataSource,
-  verifyAttestation,
+import type {
+  AttestationResult,
+  FormatOptions,
+  StatusPolicy as MdsStatusPolicy,
+  MetadataEntry,
+  MetadataSource,
 } from '@fido2kit/attestation';
 import { isFido2kitError } from '@fido2kit/cose';
 import { fail, type WebAuthnErrorCode } from './errors.js';
@@ -142,6 +141,9 @@ export async function runAttestation(
   const sp = policy.statusPolicy;
   let result: AttestationResult;
   try {
+    // Loaded on first use: X.509 and the attestation formats are most of the package's code, and
+    // a deployment that only signs users in (an edge worker) never loads them.
+    const { verifyAttestation } = await import('@fido2kit/attestation');
     result = await verifyAttestation({
       attestationObject,
       clientDataHash,
