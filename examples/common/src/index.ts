@@ -1,0 +1,11 @@
+export { NeedsAnswerError, Ui, type UiOptions } from './io.js';
+export {
+  type DeviceChoice,
+  loadVirtualKey,
+  type OpenKey,
+  type OpenKeyOptions,
+  openKey,
+  parseDevice,
+  saveVirtualKey,
+} from './keys.js';
+export { type DemoModel, demoMetadata } from './metadata.js';
