@@ -225,7 +225,8 @@ export async function createPortal(options: PortalOptions): Promise<Hono<Env>> {
         baseUri: ["'none'"],
         formAction: ["'self'"],
       },
-      referrerPolicy: 'no-referrer',
+      // Not no-referrer: with it Chrome sends `Origin: null` on form posts, and the origin check needs the origin.
+      referrerPolicy: 'same-origin',
       strictTransportSecurity: secureCookies ? 'max-age=15552000; includeSubDomains' : false,
     }),
   );

@@ -57,7 +57,7 @@ export function signInPage(
 ): Html {
   return layout(
     ctx,
-    html`${message(opts.error)}${opts.info ? message(opts.info, 'info') : ''}
+    html`${opts.error ? message(opts.error) : message(opts.info, 'info')}
 <section class="card">
   <form method="post" action="/signin" id="password-form">
     <input type="hidden" name="_csrf" value="${ctx.csrf}">
@@ -99,7 +99,7 @@ export function securityInfoPage(
 ): Html {
   return layout(
     ctx,
-    html`${message(opts.error)}${opts.info ? message(opts.info, 'info') : ''}
+    html`${opts.error ? message(opts.error) : message(opts.info, 'info')}
 <p>These are the methods you use to sign in to your account.</p>
 <p><a class="button" href="/security-info/add" id="add-method">+ Add sign-in method</a></p>
 <table class="methods" id="methods">
@@ -222,7 +222,7 @@ export function adminFido2Page(
   const checked = (b: boolean) => (b ? 'checked' : '');
   return layout(
     ctx,
-    html`${message(opts.error)}${opts.info ? message(opts.info, 'info') : ''}
+    html`${opts.error ? message(opts.error) : message(opts.info, 'info')}
 <form method="post" action="/admin/authentication-methods/fido2" id="policy-form">
 <input type="hidden" name="_csrf" value="${ctx.csrf}">
 <section class="card">
