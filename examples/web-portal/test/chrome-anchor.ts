@@ -10,7 +10,7 @@
 import * as x509 from '@peculiar/x509';
 
 export async function chromeTrustAnchor(batchCertificate: Uint8Array): Promise<Uint8Array> {
-  const batch = new x509.X509Certificate(batchCertificate);
+  const batch = new x509.X509Certificate(new Uint8Array(batchCertificate));
   const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
   const chromeKey = await batch.publicKey.export(algorithm, ['verify']);
   const throwaway = await crypto.subtle.generateKey(algorithm, false, ['sign', 'verify']);
