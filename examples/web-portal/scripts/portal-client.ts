@@ -14,12 +14,16 @@ export interface HttpResult {
 }
 
 export class PortalClient {
-  readonly base: string;
+  /** Where requests go; change it to move between instances behind one public origin. */
+  base: string;
+  /** The public origin, sent as Origin. Default: `base`. */
+  readonly origin: string;
   readonly #cookies = new Map<string, string>();
   csrf = '';
 
-  constructor(base: string) {
+  constructor(base: string, options: { origin?: string } = {}) {
     this.base = base;
+    this.origin = options.origin ?? new URL(base).origin;
   }
 
   cookie(name: string): string | undefined {
@@ -34,7 +38,7 @@ export class PortalClient {
     const headers: Record<string, string> = {};
     if (this.#cookies.size > 0) headers.cookie = [...this.#cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     let payload: string | undefined;
-    if (method !== 'GET') headers.origin = this.base;
+    if (method !== 'GET') headers.origin = this.origin;
     if (body?.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       payload = new URLSearchParams(body.form).toString();
