@@ -143,6 +143,14 @@ export function pcscError(error: unknown, what: string, reader?: string): NfcErr
         `the card was removed${where} (${what}: ${base})`,
         options,
       );
+    case PCSC_CODES.SCARD_E_NOT_TRANSACTED:
+      // Contactless readers (and vpcd) report a card that left the field mid-exchange this way.
+      return new NfcError(
+        'ERR_DEVICE_GONE',
+        'card-removed',
+        `the card stopped answering${where}: it was probably taken away (${what}: ${base})`,
+        options,
+      );
     case PCSC_CODES.SCARD_E_UNKNOWN_READER:
     case PCSC_CODES.SCARD_E_READER_UNAVAILABLE:
       return new NfcError(
@@ -579,7 +587,16 @@ export class PcscCardLink implements ApduLink {
       card.reader._transmit(Buffer.from(apdu), MAX_RESPONSE, card.protocol, (err, response) =>
         later(() => {
           if (err) reject(pcscError(err, 'SCardTransmit', this.#name));
-          else resolve(new Uint8Array(response.buffer, response.byteOffset, response.byteLength).slice());
+          else if (response.length < 2) {
+            // No status word at all: the card went away while the reader waited for it.
+            reject(
+              new NfcError(
+                'ERR_DEVICE_GONE',
+                'card-removed',
+                `the card on "${this.#name}" answered nothing (${response.length} bytes): it was probably removed`,
+              ),
+            );
+          } else resolve(new Uint8Array(response.buffer, response.byteOffset, response.byteLength).slice());
         }),
       );
     });

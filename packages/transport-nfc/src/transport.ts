@@ -210,8 +210,27 @@ export class NfcTransport implements CtapDevice {
   }
 
   async #ensureSelected(signal: AbortSignal | undefined): Promise<void> {
+    const deadline = Date.now() + this.#exchangeTimeoutMs;
+    for (;;) {
+      try {
+        await this.#selectOnce(signal);
+        return;
+      } catch (e) {
+        // Right after a card came back, PC/SC may still hold the connection of the card that left:
+        // the link drops it on the first failure and the next try connects to the card now there.
+        const again = e instanceof NfcError && e.reason === 'card-removed' && Date.now() + 100 < deadline;
+        if (!again) throw e;
+        await sleep(100, signal);
+      }
+    }
+  }
+
+  async #selectOnce(signal: AbortSignal | undefined): Promise<void> {
     const session = await this.#link.connect({ signal, timeoutMs: this.#exchangeTimeoutMs });
     if (session === this.#selectedSession) return;
+    // A new card session (maybe another card): learn its APDU framing afresh.
+    this.#extended = this.#mode !== 'short';
+    this.#extendedConfirmed = this.#mode === 'extended';
     const deadline = Date.now() + this.#exchangeTimeoutMs;
     // SELECT always goes short: every card takes it, and its answer is short.
     const answer = await this.#exchangeShort(selectFidoCommand(), signal, deadline);

@@ -42,8 +42,8 @@ export const DEFAULT_ATR: Uint8Array = Uint8Array.of(0x3b, 0x80, 0x80, 0x01, 0x0
  * ```
  */
 export class VpcdCard {
-  /** The applet the card plays (its state survives a pull and re-insert, like a real key). */
-  readonly applet: FidoApplet;
+  #applet: FidoApplet;
+  readonly #options: VpcdCardOptions;
   readonly #host: string;
   readonly #port: number;
   readonly #atr: Uint8Array;
@@ -53,10 +53,26 @@ export class VpcdCard {
   #apdus = 0;
 
   constructor(options: VpcdCardOptions) {
-    this.applet = new FidoApplet(options);
+    this.#options = options;
+    this.#applet = new FidoApplet(options);
     this.#host = options.host ?? '127.0.0.1';
     this.#port = options.port ?? 35963;
     this.#atr = options.atr ?? DEFAULT_ATR;
+  }
+
+  /** The applet the card plays (the authenticator's state survives a pull and re-insert, like a real key). */
+  get applet(): FidoApplet {
+    return this.#applet;
+  }
+
+  /**
+   * Puts a different authenticator behind the card, as if another key had been tapped in the same
+   * instant: the applet starts unselected, the reader sees no removal. A test convenience, so a
+   * suite need not wait for pcscd to notice a new card for every test.
+   */
+  replaceAuthenticator(authenticator: FidoAppletOptions['authenticator']): void {
+    this.#applet.reset();
+    this.#applet = new FidoApplet({ ...this.#options, authenticator });
   }
 
   /** True while the card is on the reader (connected to vpcd). */
@@ -123,7 +139,7 @@ export class VpcdCard {
         socket.on('close', () => {
           if (this.#socket === socket) {
             this.#socket = undefined;
-            this.applet.reset();
+            this.#applet.reset();
           }
         });
         resolve(socket);
@@ -153,7 +169,7 @@ export class VpcdCard {
         case VPCD_CTRL_OFF:
         case VPCD_CTRL_ON:
         case VPCD_CTRL_RESET:
-          this.applet.reset();
+          this.#applet.reset();
           return;
         case VPCD_CTRL_ATR:
           this.#send(socket, this.#atr);
@@ -164,7 +180,7 @@ export class VpcdCard {
     }
     if (payload.length === 0) return;
     this.#apdus += 1;
-    const answer = await this.applet.process(payload);
+    const answer = await this.#applet.process(payload);
     this.#send(socket, answer);
   }
 
@@ -180,7 +196,7 @@ export class VpcdCard {
   async close(): Promise<void> {
     const socket = this.#socket;
     this.#socket = undefined;
-    this.applet.reset();
+    this.#applet.reset();
     if (socket === undefined || socket.destroyed) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, 1000);
