@@ -51,11 +51,7 @@ async function check(out: SmokeResult[], name: string, fn: () => Promise<boolean
 
 export async function smoke(): Promise<SmokeResult[]> {
   const out: SmokeResult[] = [];
-  await check(
-    out,
-    'default backend is webcrypto',
-    async () => getCryptoBackend().name === 'webcrypto' || getCryptoBackend().name,
-  );
+  out.push({ name: `default backend: ${getCryptoBackend().name}`, ok: true });
   const pairs = list.filter((v) => v.fields.registration && v.fields.authentication);
   // @noble has no RSA: the noble backend is skipped for the RS256 pair (WebCrypto covers RSA).
   const runs = (backend: string, v: Vector) => !(backend === 'noble' && v.name.includes('RS256'));

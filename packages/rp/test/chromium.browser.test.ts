@@ -186,8 +186,9 @@ describe.skipIf(!present)('Chromium + DevTools virtual authenticator → verify'
     }[];
     const failed = results.filter((r) => !r.ok);
     expect(failed).toEqual([]);
+    expect(results[0]?.name).toBe('default backend: webcrypto');
     // 15 pairs × 3 checks on WebCrypto, 14 (no RSA in @noble) × 3 on noble, 2 registrations, 2 more
-    expect(results.length).toBe(15 * 3 + 14 * 3 + 2 + 2);
+    expect(results.length).toBe(1 + 15 * 3 + 14 * 3 + 2 + 1);
     expect(results.filter((r) => r.name.startsWith('noble verifyAuthenticationResponse'))).toHaveLength(14);
   }, 120_000);
 });
