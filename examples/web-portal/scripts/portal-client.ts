@@ -20,6 +20,8 @@ export class PortalClient {
   readonly origin: string;
   readonly #cookies = new Map<string, string>();
   csrf = '';
+  /** HTTP requests made by every client (for the load script's figures). */
+  static requests = 0;
 
   constructor(base: string, options: { origin?: string } = {}) {
     this.base = base;
@@ -47,6 +49,7 @@ export class PortalClient {
       headers['x-csrf-token'] = this.csrf;
       payload = JSON.stringify(body.json);
     }
+    PortalClient.requests++;
     const res = await fetch(new URL(path, this.base), { method, headers, body: payload, redirect: 'manual' });
     for (const c of res.headers.getSetCookie()) {
       const [pair, ...attrs] = c.split(';');
