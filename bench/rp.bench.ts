@@ -13,6 +13,18 @@ import * as swa from '@simplewebauthn/server';
 import { build } from 'esbuild';
 import { type BenchRow, opsPerSecond } from './measure.js';
 
+/**
+ * Interleaved rounds on a shared, busy machine: each function runs for `ms` per round, in turn,
+ * and the best round of each counts, so a burst of load elsewhere does not land on one side.
+ */
+async function bestOf(fns: (() => unknown)[], rounds = 8, ms = 300): Promise<number[]> {
+  const best = fns.map(() => 0);
+  for (let r = 0; r < rounds; r++) {
+    for (const [i, fn] of fns.entries()) best[i] = Math.max(best[i] as number, await opsPerSecond(fn, ms));
+  }
+  return best;
+}
+
 export const title = '@fido2kit/rp';
 
 const RP_ID = 'example.com';
@@ -86,9 +98,7 @@ async function authenticationRows(): Promise<BenchRow[]> {
   const raw = () => nodeCrypto.verify('sha256', signed, { key: keyObject, dsaEncoding: 'der' }, a.signature);
   if (!raw()) throw new Error('rp bench: raw verify failed');
 
-  const oursOps = await opsPerSecond(ours, 2000);
-  const theirOps = await opsPerSecond(theirs, 2000);
-  const rawOps = await opsPerSecond(raw, 2000);
+  const [oursOps = 0, theirOps = 0, rawOps = 0] = await bestOf([ours, theirs, raw]);
   return [
     {
       name: 'verifyAuthenticationResponse ES256',
@@ -200,8 +210,7 @@ async function registrationRows(): Promise<BenchRow[]> {
     throw new Error('rp bench: our packed registration was not trusted via metadata');
   const t = await theirs();
   if (!t.verified) throw new Error('rp bench: SimpleWebAuthn rejected the packed registration');
-  const oursOps = await opsPerSecond(ours, 2000);
-  const theirOps = await opsPerSecond(theirs, 2000);
+  const [oursOps = 0, theirOps = 0] = await bestOf([ours, theirs]);
   return [
     {
       name: 'verifyRegistrationResponse packed full x5c + metadata (L3 §16.7)',
