@@ -5,7 +5,18 @@ import type { Store } from './types.js';
 
 export { PostgresStore } from './postgres.js';
 export { SqliteStore } from './sqlite.js';
-export * from './types.js';
+export {
+  type Challenge,
+  type ChallengeKind,
+  DEFAULT_POLICY,
+  type Fido2Policy,
+  type NewUser,
+  type Session,
+  type SessionStage,
+  type Store,
+  type StoredCredential,
+  type User,
+} from './types.js';
 
 /** PostgreSQL when `databaseUrl` is set (DATABASE_URL), otherwise SQLite at `<dataDir>/portal.sqlite`. */
 export async function openStore(options: { databaseUrl?: string; dataDir: string }): Promise<Store> {
