@@ -263,7 +263,7 @@ export const tpmFormat: AttestationFormat = Object.freeze({
     if (!manufacturer || !san.get(OID.tpmModel) || !san.get(OID.tpmVersion))
       invalid('the tpm AIK certificate SAN must name the TPM manufacturer, model and version');
     if (
-      !TPM_MANUFACTURERS[manufacturer] ||
+      (!TPM_MANUFACTURERS[manufacturer] && ctx.options.tpmAllowUnregisteredManufacturer !== true) ||
       (manufacturer === 'id:FFFFF1D0' && ctx.options.tpmAllowTestVendor === false)
     )
       invalid(`the TPM manufacturer ${manufacturer} is not in the TCG vendor registry`);

@@ -22,6 +22,12 @@ export interface FormatOptions {
   tpmAllowSha1?: boolean;
   /** tpm: accept the FIDO Alliance conformance vendor id (FFFFF1D0). Default true. */
   tpmAllowTestVendor?: boolean;
+  /**
+   * tpm: accept an AIK certificate whose TPM manufacturer is not in the TCG vendor registry
+   * (`TPM_MANUFACTURERS`). WebAuthn §8.3.1 does not require a registered vendor; the check is
+   * this library's policy. The WebAuthn L3 §16 TPM test vector names `id:00000000`. Default false.
+   */
+  tpmAllowUnregisteredManufacturer?: boolean;
 }
 
 /** What a format's verification procedure gets. */
