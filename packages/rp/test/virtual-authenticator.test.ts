@@ -276,4 +276,54 @@ describe('WebAuthnClient + VirtualAuthenticator → verify', async () => {
       }),
     ).rejects.toMatchObject({ code: 'ERR_ATTESTATION_UNTRUSTED' });
   });
+
+  it.runIf(full)(
+    'a signed MDS3 BLOB (loadMetadataBlob) supplies the root, the model name and icon, and the status',
+    async () => {
+      const { loadMetadataBlob } = await import('@fido2kit/attestation');
+      const { createTestPki, createMetadataBlob, createMetadataEntry } = await import(
+        '@fido2kit/attestation/testing'
+      );
+      const { authenticator, client } = setup('packed', -7);
+      const pki = await createTestPki();
+      const entry = (status: string) =>
+        createMetadataEntry({
+          aaguid: authenticator.aaguid,
+          description: 'fido2kit Virtual Security Key',
+          icon: 'data:image/png;base64,iVBORw0KGgo=',
+          attestationRootCertificates: [authenticator.attestationCaCertificate],
+          statusReports: [{ status: status as never, effectiveDate: '2024-01-01' }],
+        });
+      const regOptions = generateRegistrationOptions({
+        rpName: 'Example',
+        rpID: RP_ID,
+        user: { name: 'frank' },
+        attestation: 'direct',
+      });
+      const response = (await client.create(regOptions as never)) as never;
+      const verify = async (status: string) =>
+        verifyRegistrationResponse({
+          response,
+          expectedChallenge: regOptions.challenge,
+          expectedOrigin: ORIGIN,
+          expectedRPID: RP_ID,
+          attestation: {
+            metadata: await loadMetadataBlob(await createMetadataBlob({ pki, entries: [entry(status)] }), {
+              rootCertificate: pki.root.pem,
+              now: new Date(),
+            }),
+            requireTrustedAttestation: true,
+            allowedAaguids: [authenticator.aaguid],
+          },
+        });
+      const ok = await verify('FIDO_CERTIFIED_L1');
+      expect(ok.authenticator).toEqual({
+        aaguid: authenticator.aaguid,
+        name: 'fido2kit Virtual Security Key',
+        icon: 'data:image/png;base64,iVBORw0KGgo=',
+      });
+      expect(ok.attestation.trusted).toBe(true);
+      await expect(verify('REVOKED')).rejects.toMatchObject({ code: 'ERR_AUTHENTICATOR_STATUS_REJECTED' });
+    },
+  );
 });
