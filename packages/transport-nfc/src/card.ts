@@ -37,7 +37,7 @@ export interface FidoAppletOptions {
    * (NFCCTAP_MSG with P1 bit 0x80), instead of holding the answer back until it is done (default true).
    */
   keepalive?: boolean;
-  /** How long a command may run before the applet answers `9100`, in milliseconds (default 50). */
+  /** How long a command may run before the applet answers `9100`, in milliseconds (default 100). */
   keepaliveAfterMs?: number;
   /** The SELECT answer: `'U2F_V2'` (CTAP2 and U2F, the default) or `'FIDO_2_0'` (CTAP2 only). */
   version?: FidoAppletVersion;
@@ -105,7 +105,7 @@ export class FidoApplet {
     this.#device = resolveAuthenticator(options.authenticator);
     this.#shortOnly = options.shortOnly ?? false;
     this.#keepalive = options.keepalive ?? true;
-    this.#keepaliveAfterMs = options.keepaliveAfterMs ?? 50;
+    this.#keepaliveAfterMs = options.keepaliveAfterMs ?? 100;
     this.#version = options.version ?? 'U2F_V2';
   }
 

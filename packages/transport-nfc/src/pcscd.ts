@@ -2,10 +2,11 @@
  * A pcscd for test suites: started in the foreground (`pcscd -f`), owned by its PID, stopped by
  * that PID. pcscd listens on a fixed socket, so one machine runs one pcscd: a lock file serialises
  * test processes that want their own, and a pcscd already running (a system service) is reused,
- * never killed.
+ * never killed. The PID is also written next to the lock, so a pcscd left behind by a killed test
+ * process is recognised as ours and stopped before the next start.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NfcError } from './errors.js';
@@ -86,6 +87,31 @@ function releaseLock(file: string): void {
   }
 }
 
+/** The pcscd a harness started and that outlived it (its test process was killed): ours to stop. */
+async function stopOrphan(stateFile: string): Promise<void> {
+  let pid = Number.NaN;
+  try {
+    pid = Number.parseInt(readFileSync(stateFile, 'utf8'), 10);
+  } catch {
+    return;
+  }
+  rmSync(stateFile, { force: true });
+  if (!Number.isInteger(pid) || !alive(pid)) return;
+  let cmdline = '';
+  try {
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return;
+  }
+  if (!cmdline.includes('pcscd')) return; // the PID was reused by something else: leave it
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  for (let i = 0; i < 50 && alive(pid); i++) await delay(100);
+}
+
 async function waitForReaders(readers: string[], deadline: number): Promise<void> {
   for (;;) {
     try {
@@ -123,6 +149,7 @@ export async function startPcscd(options: StartPcscdOptions = {}): Promise<Pcscd
   const deadline = Date.now() + timeoutMs;
   const lockFile = options.lockFile ?? join(tmpdir(), 'fido2kit-pcscd.lock');
   const readers = options.readers ?? ['Virtual PCD 00 00'];
+  const stateFile = `${lockFile}.pcscd`;
   await acquireLock(lockFile, deadline);
 
   const lines: string[] = [];
@@ -137,10 +164,12 @@ export async function startPcscd(options: StartPcscdOptions = {}): Promise<Pcscd
         // already gone
       }
     }
+    rmSync(stateFile, { force: true });
     releaseLock(lockFile);
   };
 
   try {
+    await stopOrphan(stateFile);
     if (await probePcscd(pcscdSocketPath(), 1000)) {
       // A pcscd we did not start (a system service): use it, never stop it.
       await waitForReaders(readers, deadline);
@@ -191,6 +220,7 @@ export async function startPcscd(options: StartPcscdOptions = {}): Promise<Pcscd
     }
 
     const pid = spawned.pid;
+    if (pid !== undefined) writeFileSync(stateFile, String(pid));
     return {
       pid,
       owned: true,
@@ -203,6 +233,7 @@ export async function startPcscd(options: StartPcscdOptions = {}): Promise<Pcscd
           await exit;
           clearTimeout(timer);
         }
+        rmSync(stateFile, { force: true });
         releaseLock(lockFile);
       },
     };

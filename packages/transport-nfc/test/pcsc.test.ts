@@ -5,15 +5,15 @@
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { decodeCoseKey, parseAuthenticatorData, sha256, verifySignature } from '@fido2kit/cose';
 import { defineCtap2Suite } from '@fido2kit/conformance';
+import { decodeCoseKey, parseAuthenticatorData, sha256, verifySignature } from '@fido2kit/cose';
 import { VirtualAuthenticator } from '@fido2kit/virtual-authenticator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromHex } from '../src/apdu.js';
 import { listNfcAuthenticators, openNfcAuthenticator } from '../src/nfc.js';
-import { loadPcscLite } from '../src/pcsc.js';
+import { loadPcscLite, PcscCardLink, PcscContext } from '../src/pcsc.js';
 import { type PcscdHandle, startPcscd, VpcdCard } from '../src/testing.js';
-import type { NfcTransport } from '../src/transport.js';
+import { NfcTransport, type NfcTransportOptions } from '../src/transport.js';
 import { FAKE, FAKE_AAGUID, FakeCtapDevice } from './fake-device.js';
 
 const READER0 = 'Virtual PCD 00 00'; // vpcd port 35963: a card that takes extended APDUs
@@ -54,6 +54,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const device of opened) await device.close().catch(() => undefined);
+  await shared?.close();
   await card0.close();
   await card1.close();
   await pcscd?.stop();
@@ -110,7 +111,10 @@ describe('PC/SC through pcscd and vpcd, with a fake authenticator', () => {
     expect(seen).toEqual(['user-presence-needed']);
     const aborts = fake.aborts;
     const controller = new AbortController();
-    const call = device.cbor(Uint8Array.of(FAKE.HANG), { signal: controller.signal, onKeepalive: () => controller.abort() });
+    const call = device.cbor(Uint8Array.of(FAKE.HANG), {
+      signal: controller.signal,
+      onKeepalive: () => controller.abort(),
+    });
     await expect(call).rejects.toMatchObject({ code: 'ERR_ABORTED' });
     expect(fake.aborts).toBe(aborts + 1);
     expect(await device.cbor(Uint8Array.of(4))).toEqual(fake.info());
@@ -140,7 +144,10 @@ describe('PC/SC through pcscd and vpcd, with a fake authenticator', () => {
       const t0 = Date.now();
       const e = await openNfcAuthenticator(READER1, { cardTimeoutMs: 300 }).catch((x: unknown) => x);
       // 'card-removed' while pcscd has not noticed yet that the card is gone, 'no-card' after
-      expect(e).toMatchObject({ code: 'ERR_DEVICE_GONE', reason: expect.stringMatching(/^(no-card|card-removed)$/) });
+      expect(e).toMatchObject({
+        code: 'ERR_DEVICE_GONE',
+        reason: expect.stringMatching(/^(no-card|card-removed)$/),
+      });
       expect(Date.now() - t0).toBeLessThan(3000);
     } finally {
       await card1.connect();
@@ -179,7 +186,13 @@ describe('python-fido2 against VpcdCard(new VirtualAuthenticator())', () => {
     const out = (await reference(READER0, 'full')) as {
       info: { versions: string[]; aaguid: string };
       make: { fmt: string; auth_data: string; credential_id: string; public_key: string };
-      get: { auth_data: string; signature: string; credential_id: string; client_data_hash: string; python_verified: unknown };
+      get: {
+        auth_data: string;
+        signature: string;
+        credential_id: string;
+        client_data_hash: string;
+        python_verified: unknown;
+      };
     };
     expect(out.info.versions).toContain('FIDO_2_0');
     expect(out.make.fmt).toBe('packed');
@@ -199,17 +212,27 @@ describe('python-fido2 against VpcdCard(new VirtualAuthenticator())', () => {
   });
 });
 
+// The suites share one PC/SC context (opening one per test is what the tests above cover).
+let shared: PcscContext | undefined;
+async function openShared(reader: string, options: NfcTransportOptions = {}): Promise<NfcTransport> {
+  shared ??= await PcscContext.establish();
+  return NfcTransport.open(
+    new PcscCardLink(shared, reader, { ownsContext: false, cardTimeoutMs: 5000 }),
+    options,
+  );
+}
+
 defineCtap2Suite('NFC via pcscd, extended APDUs', async (options) => {
   const authenticator = new VirtualAuthenticator(options);
   card0.replaceAuthenticator(authenticator);
-  const device = await openNfcAuthenticator(READER0, { cardTimeoutMs: 5000, apdu: 'extended' });
+  const device = await openShared(READER0, { apdu: 'extended' });
   return { device, authenticator, close: () => device.close() };
 });
 
 defineCtap2Suite('NFC via pcscd, short APDUs with chaining', async (options) => {
   const authenticator = new VirtualAuthenticator(options);
   card1.replaceAuthenticator(authenticator);
-  const device = await openNfcAuthenticator(READER1, { cardTimeoutMs: 5000 });
+  const device = await openShared(READER1, { apdu: 'short' });
   return {
     device,
     authenticator,
@@ -222,6 +245,7 @@ defineCtap2Suite('NFC via pcscd, short APDUs with chaining', async (options) => 
 
 describe('pcscd not running', () => {
   it('an open device fails with a typed error; listing and opening say pcscd is not running', async (ctx) => {
+    await shared?.close();
     if (!pcscd.owned) {
       ctx.skip(); // a system pcscd we did not start: not ours to stop
       return;
@@ -237,7 +261,10 @@ describe('pcscd not running', () => {
       reason: 'pcscd-not-running',
       message: expect.stringContaining('pcscd is not running'),
     });
-    await expect(openNfcAuthenticator(READER0)).rejects.toMatchObject({ code: 'ERR_TRANSPORT', reason: 'pcscd-not-running' });
+    await expect(openNfcAuthenticator(READER0)).rejects.toMatchObject({
+      code: 'ERR_TRANSPORT',
+      reason: 'pcscd-not-running',
+    });
     await device.close();
   });
 });
