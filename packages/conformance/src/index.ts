@@ -18,6 +18,8 @@ import {
 import type { VirtualAuthenticator, VirtualAuthenticatorOptions } from '@fido2kit/virtual-authenticator';
 import { afterEach, describe, expect, it } from 'vitest';
 
+export { defineManagementSuite } from './management.js';
+
 /** What a transport's test gives the suite for one authenticator. */
 export interface SuiteDevice {
   device: CtapDevice;

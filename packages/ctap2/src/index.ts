@@ -4,6 +4,33 @@
  * Portable: no `node:` imports, bytes are `Uint8Array`.
  * @packageDocumentation
  */
+
+export type { ManagementOpenOptions } from './_management.js';
+export {
+  AuthenticatorConfig,
+  CONFIG_KEYS,
+  CONFIG_SUBCOMMANDS,
+  SET_MIN_PIN_LENGTH_KEYS,
+  type SetMinPinLengthParams,
+} from './authenticator-config.js';
+export {
+  BIO_ENROLLMENT_KEYS,
+  BIO_ENROLLMENT_PARAM_KEYS,
+  BIO_ENROLLMENT_RESPONSE_KEYS,
+  BIO_ENROLLMENT_SUBCOMMANDS,
+  BIO_MODALITY_FINGERPRINT,
+  BioEnrollment,
+  type EnrollOptions,
+  type EnrollSample,
+  FINGERPRINT_SAMPLE_STATUS,
+  FINGERPRINT_SAMPLE_STATUS_NAMES,
+  type FingerprintEnrollment,
+  type FingerprintSampleStatus,
+  type FingerprintSensorInfo,
+  parseEnrollments,
+  parseEnrollSample,
+  parseFingerprintSensorInfo,
+} from './bio-enrollment.js';
 export {
   CLIENT_PIN_KEYS,
   CLIENT_PIN_RESPONSE_KEYS,
@@ -25,6 +52,32 @@ export {
   ctapStatusName,
   U2F_SW,
 } from './constants.js';
+export {
+  CREDENTIAL_MANAGEMENT_KEYS,
+  CREDENTIAL_MANAGEMENT_PARAM_KEYS,
+  CREDENTIAL_MANAGEMENT_RESPONSE_KEYS,
+  CREDENTIAL_MANAGEMENT_SUBCOMMANDS,
+  CredentialManagement,
+  type CredentialManagementCredential,
+  type CredentialManagementRp,
+  type CredsMetadata,
+  parseCredentialResponse,
+  parseCredsMetadata,
+  parseRpResponse,
+} from './credential-management.js';
+export {
+  ApduError,
+  type ApduErrorCode,
+  Ctap1,
+  type Ctap1CallOptions,
+  encodeU2fApdu,
+  parseU2fRegistration,
+  parseU2fSignature,
+  U2F_AUTH_CONTROL,
+  U2F_INS,
+  type U2fRegistrationData,
+  type U2fSignatureData,
+} from './ctap1.js';
 export {
   Ctap2,
   type Ctap2Options,
@@ -69,6 +122,17 @@ export {
   type PublicKeyCredentialParameters,
   parseAuthenticatorInfo,
 } from './info.js';
+export {
+  decryptLargeBlob,
+  EMPTY_LARGE_BLOB_ARRAY,
+  encryptLargeBlob,
+  LARGE_BLOB_ENTRY_KEYS,
+  LARGE_BLOBS_KEYS,
+  LARGE_BLOBS_RESPONSE_KEYS,
+  LargeBlobs,
+  parseLargeBlobArray,
+  serializeLargeBlobArray,
+} from './large-blobs.js';
 export {
   type CoseKeyMap,
   type Encapsulation,

@@ -6,7 +6,6 @@ import {
   Ctap2ClientError,
   type CtapDevice,
   type CtapTransport,
-  U2F_SW,
 } from '@fido2kit/ctap2';
 import { randomBytes } from '@noble/hashes/utils.js';
 import { buildInfo, GET_INFO } from './commands/get-info.js';
@@ -14,6 +13,7 @@ import { COMMANDS, type Command } from './commands/index.js';
 import { AuthenticatorCore, type ResolvedConfig } from './core.js';
 import { CtapStatusError, VirtualAuthenticatorError } from './errors.js';
 import { KEY_ALGORITHMS } from './keys.js';
+import { resolveManagementConfig } from './management.js';
 import {
   ALL_EXTENSIONS,
   type AttestationKind,
@@ -23,8 +23,10 @@ import {
   type VirtualAuthenticatorOptions,
 } from './options.js';
 import type { PresenceBehaviour, UvBehaviour } from './presence.js';
+import { type FingerprintSensor, sensorOf } from './sensor.js';
 import { deserializeState, parseUuid, serializeState, type VirtualAuthenticatorState } from './serialize.js';
 import type { PersistentState } from './state.js';
+import { handleU2f } from './u2f.js';
 
 /** The authenticatorGetInfo response (CTAP 2.1 §6.4) with the spec's member names. */
 export interface VirtualAuthenticatorInfo {
@@ -140,6 +142,7 @@ function resolveConfig(o: VirtualAuthenticatorOptions): ResolvedConfig {
       1,
     ),
     quirks: { ...(o.quirks ?? {}) },
+    management: resolveManagementConfig(o),
   };
 }
 
@@ -322,11 +325,14 @@ export class VirtualAuthenticator {
   }
 
   /**
-   * Answers a CTAP1/U2F APDU. U2F is not implemented yet: every APDU gets SW 6D00 (INS not
-   * supported), which tells a client to use CTAP2.
+   * Answers a CTAP1/U2F APDU (response data ‖ SW1 SW2) when configured `u2f: 'dual'` or
+   * `'u2f-only'`; otherwise every APDU gets SW 6D00 (INS not supported), which tells a client to
+   * use CTAP2. Never rejects; runs in order with CTAP2 requests.
    */
-  async msg(_apdu: Uint8Array, _options?: CallOptions): Promise<Uint8Array> {
-    return Uint8Array.of(U2F_SW.INS_NOT_SUPPORTED >> 8, U2F_SW.INS_NOT_SUPPORTED & 0xff);
+  msg(apdu: Uint8Array, options?: CallOptions): Promise<Uint8Array> {
+    const run = this.#queue.then(() => handleU2f(this.#core, apdu, options));
+    this.#queue = run.catch(() => undefined);
+    return run;
   }
 
   async #handle(request: unknown, call: CallOptions | undefined): Promise<Uint8Array> {
@@ -339,7 +345,9 @@ export class VirtualAuthenticator {
         return Uint8Array.of(CTAP_STATUS.CTAP2_ERR_REQUEST_TOO_LARGE);
       const code = request[0] as number;
       const command = this.#commands.get(code);
-      if (command === undefined) return Uint8Array.of(CTAP_STATUS.CTAP1_ERR_INVALID_COMMAND);
+      if (command === undefined || core.config.management?.u2f === 'u2f-only') {
+        return Uint8Array.of(CTAP_STATUS.CTAP1_ERR_INVALID_COMMAND);
+      }
       if (code !== 0x08) core.volatile.pending = undefined;
       let params: Map<CborValue, CborValue> | undefined;
       if (request.length > 1) {
@@ -416,6 +424,18 @@ export class VirtualAuthenticator {
   }
   set presence(value: PresenceBehaviour) {
     this.#core.presence = value;
+  }
+
+  /**
+   * The simulated fingerprint sensor during bioEnrollment: script each sample's outcome
+   * (`sensor.script(['good', 'too-fast', 'good'])`) or decide it in `sensor.onSample`.
+   * @example
+   * ```ts
+   * authenticator.sensor.script(['good', 'too-high', 'good', 'good', 'good']);
+   * ```
+   */
+  get sensor(): FingerprintSensor {
+    return sensorOf(this.#core);
   }
 
   /** How the simulated fingerprint sensor answers; assign to script the next attempts. */

@@ -9,6 +9,7 @@ import { type PinUvAuthProtocol, PinUvAuthProtocolOne, PinUvAuthProtocolTwo } fr
 import { p256 } from '@noble/curves/nist.js';
 import { generateCa, generateLeaf } from './certificates.js';
 import { type CredentialPayload, unwrapCredentialId, wrapCredentialId } from './credential-id.js';
+import { type ManagementConfig, managementPermissions } from './management.js';
 import type { AttestationCa, AttestationKind, ExtensionName, Quirks } from './options.js';
 import { DEFAULTS } from './options.js';
 import type { PresenceBehaviour, PresenceRequest, UvBehaviour, WaitResult } from './presence.js';
@@ -44,6 +45,8 @@ export interface ResolvedConfig {
   presenceDelayMs: number;
   keepaliveIntervalMs: number;
   quirks: Quirks;
+  /** Key-management commands and CTAP1 (see management.ts); defaults when absent. */
+  management?: ManagementConfig;
 }
 
 /** pinUvAuthToken permissions (CTAP 2.1 §6.5.5.7). */
@@ -89,6 +92,7 @@ export class AuthenticatorCore {
       this.protocols.set(v, v === 1 ? new PinUvAuthProtocolOne() : new PinUvAuthProtocolTwo(this.random));
     }
     this.volatile = this.freshVolatile();
+    this.extraPermissions = managementPermissions(config);
   }
 
   private freshVolatile(): VolatileState {
@@ -115,6 +119,8 @@ export class AuthenticatorCore {
     s.credentials = [];
     s.counters = new Map();
     s.alwaysUv = this.config.factoryAlwaysUv;
+    delete s.largeBlobArray;
+    s.enterpriseAttestation = false;
     const powerUpAt = this.volatile.powerUpAt;
     this.volatile = this.freshVolatile();
     this.volatile.powerUpAt = powerUpAt;

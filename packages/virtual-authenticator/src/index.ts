@@ -22,6 +22,7 @@ export {
 } from './errors.js';
 export { CRED_PROTECT, EXTENSIONS } from './extensions/index.js';
 export { KEY_ALGORITHMS, type KeyAlgorithm } from './keys.js';
+export type { FingerprintSensorOptions, ManagementOptions, U2fMode } from './management.js';
 export {
   ALL_EXTENSIONS,
   type AttestationCa,
@@ -39,4 +40,10 @@ export type {
   UvBehaviour,
   UvDecision,
 } from './presence.js';
+export {
+  FingerprintSensor,
+  type SampleHook,
+  type SampleOutcome,
+  type SampleRequest,
+} from './sensor.js';
 export type { VirtualAuthenticatorState } from './serialize.js';

@@ -1,4 +1,5 @@
 /** Options of {@link VirtualAuthenticator} and their defaults. */
+import type { ManagementOptions } from './management.js';
 import type { PresenceBehaviour, UvBehaviour } from './presence.js';
 
 /** Attestation a virtual authenticator gives in makeCredential. */
@@ -49,7 +50,7 @@ export interface AttestationCa {
 }
 
 /** Options of `new VirtualAuthenticator(options)`. Every member is optional. */
-export interface VirtualAuthenticatorOptions {
+export interface VirtualAuthenticatorOptions extends ManagementOptions {
   /** AAGUID as a UUID string or 16 bytes. Default {@link DEFAULT_AAGUID}. */
   aaguid?: string | Uint8Array;
   /** Attestation format. Default 'packed' (full attestation with a generated certificate chain). */

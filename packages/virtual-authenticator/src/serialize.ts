@@ -2,6 +2,7 @@
 import { base64url, formatUuid } from '@fido2kit/cose';
 import type { ResolvedConfig } from './core.js';
 import { VirtualAuthenticatorError } from './errors.js';
+import type { ManagementConfig } from './management.js';
 import type { AttestationKind, ExtensionName, Quirks } from './options.js';
 import type { PersistentState } from './state.js';
 
@@ -29,6 +30,7 @@ export interface SerializedConfig {
   presenceDelayMs: number;
   keepaliveIntervalMs: number;
   quirks: Quirks;
+  management?: ManagementConfig;
 }
 
 /**
@@ -49,6 +51,9 @@ export interface VirtualAuthenticatorState {
   minPinLengthRpIds: string[];
   uvRetries: number;
   alwaysUv: boolean;
+  /** The serialized large-blob array (base64url), when written. */
+  largeBlobArray?: string;
+  enterpriseAttestation?: boolean;
   fingerprints: { id: string; name?: string }[];
   credentials: {
     id: string;
@@ -95,6 +100,7 @@ export function serializeState(config: ResolvedConfig, s: PersistentState): Virt
       presenceDelayMs: config.presenceDelayMs,
       keepaliveIntervalMs: config.keepaliveIntervalMs,
       quirks: { ...config.quirks },
+      ...(config.management === undefined ? {} : { management: { ...config.management } }),
     },
     aaguid: formatUuid(s.aaguid),
     secret: b(s.secret),
@@ -106,6 +112,8 @@ export function serializeState(config: ResolvedConfig, s: PersistentState): Virt
     minPinLengthRpIds: [...s.minPinLengthRpIds],
     uvRetries: s.uvRetries,
     alwaysUv: s.alwaysUv,
+    ...(s.largeBlobArray === undefined ? {} : { largeBlobArray: b(s.largeBlobArray) }),
+    ...(s.enterpriseAttestation === true ? { enterpriseAttestation: true } : {}),
     fingerprints: s.fingerprints.map((f) => ({
       id: b(f.id),
       ...(f.name === undefined ? {} : { name: f.name }),
@@ -184,6 +192,8 @@ export function deserializeState(input: unknown): {
       minPinLengthRpIds: Array.isArray(j.minPinLengthRpIds) ? j.minPinLengthRpIds.map(String) : [],
       uvRetries: n(j.uvRetries, 'uvRetries'),
       alwaysUv: j.alwaysUv === true,
+      ...(j.largeBlobArray === undefined ? {} : { largeBlobArray: d(j.largeBlobArray, 'largeBlobArray') }),
+      ...(j.enterpriseAttestation === true ? { enterpriseAttestation: true } : {}),
       fingerprints: (j.fingerprints ?? []).map((f) => ({
         id: d(f.id, 'fingerprint id'),
         ...(typeof f.name === 'string' ? { name: f.name } : {}),

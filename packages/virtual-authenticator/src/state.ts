@@ -38,6 +38,10 @@ export interface PersistentState {
   /** Next creation sequence number. */
   sequence: number;
   alwaysUv: boolean;
+  /** The serialized large-blob array (CTAP 2.1 §6.10); the initial empty array when absent. */
+  largeBlobArray?: Uint8Array;
+  /** Whether authenticatorConfig enabled enterprise attestation. */
+  enterpriseAttestation?: boolean;
   /** Attestation keys and certificates, generated on first use. */
   attestation: {
     caKey?: Uint8Array;

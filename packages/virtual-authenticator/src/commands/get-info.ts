@@ -2,6 +2,7 @@
 import type { CborValue } from '@fido2kit/cose';
 import type { AuthenticatorCore } from '../core.js';
 import { KEY_ALGORITHMS } from '../keys.js';
+import { addManagementInfo, infoVersions } from '../management.js';
 import { ALL_EXTENSIONS } from '../options.js';
 import type { Command } from './types.js';
 
@@ -44,7 +45,7 @@ export function buildInfo(core: AuthenticatorCore): Map<number, CborValue> {
   options.set('makeCredUvNotRqd', c.makeCredUvNotRqd && !s.alwaysUv);
   if (s.alwaysUv) options.set('alwaysUv', true);
   const info = new Map<number, CborValue>();
-  info.set(GET_INFO.versions, ['FIDO_2_0', 'FIDO_2_1']);
+  info.set(GET_INFO.versions, infoVersions(core));
   const exts = ALL_EXTENSIONS.filter((e) => c.extensions.has(e));
   if (exts.length > 0) info.set(GET_INFO.extensions, exts);
   info.set(GET_INFO.aaguid, s.aaguid.slice());
@@ -75,6 +76,7 @@ export function buildInfo(core: AuthenticatorCore): Map<number, CborValue> {
     info.set(GET_INFO.uvModality, 0x02); // USER_VERIFY_FINGERPRINT_INTERNAL
   }
   info.set(GET_INFO.remainingDiscoverableCredentials, core.remainingDiscoverableCredentials);
+  addManagementInfo(core, info, options);
   return info;
 }
 

@@ -1,7 +1,11 @@
 /** The command registry: command byte → handler. New commands are new files added here. */
+import { bioEnrollment, bioEnrollmentPreview } from './bio-enrollment.js';
 import { clientPin } from './client-pin.js';
+import { authenticatorConfig } from './config.js';
+import { credentialManagement, credentialManagementPreview } from './credential-management.js';
 import { getAssertion, getNextAssertion } from './get-assertion.js';
 import { getInfo } from './get-info.js';
+import { largeBlobs } from './large-blobs.js';
 import { makeCredential } from './make-credential.js';
 import { reset } from './reset.js';
 import { selection } from './selection.js';
@@ -18,4 +22,10 @@ export const COMMANDS: readonly Command[] = [
   reset,
   getNextAssertion,
   selection,
+  bioEnrollment,
+  credentialManagement,
+  largeBlobs,
+  authenticatorConfig,
+  bioEnrollmentPreview,
+  credentialManagementPreview,
 ];

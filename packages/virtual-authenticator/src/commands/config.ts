@@ -1,0 +1,67 @@
+/**
+ * authenticatorConfig (0x0D), CTAP 2.1 §6.11: enableEnterpriseAttestation, toggleAlwaysUv,
+ * setMinPINLength.
+ */
+import { type CborValue, concatBytes, encode } from '@fido2kit/cose';
+import { opt, req } from '../_params.js';
+import { fail } from '../errors.js';
+import { checkManagementToken, managementConfig } from '../management.js';
+import type { Command } from './types.js';
+
+const S = { enableEnterpriseAttestation: 0x01, toggleAlwaysUv: 0x02, setMinPINLength: 0x03 } as const;
+const ACFG = 0x20;
+const FF32 = new Uint8Array(32).fill(0xff);
+
+export const authenticatorConfig: Command = {
+  code: 0x0d,
+  name: 'authenticatorConfig',
+  async handle(core, p) {
+    const m = managementConfig(core.config);
+    if (!m.authnrCfg || m.u2f === 'u2f-only') fail('CTAP1_ERR_INVALID_COMMAND');
+    if (p === undefined) fail('CTAP2_ERR_MISSING_PARAMETER');
+    const sub = req.uint(p, 0x01);
+    const params = opt.map(p, 0x02);
+    const protocol = opt.uint(p, 0x03);
+    const param = opt.bytes(p, 0x04);
+    if (sub !== S.enableEnterpriseAttestation && sub !== S.toggleAlwaysUv && sub !== S.setMinPINLength) {
+      fail('CTAP2_ERR_INVALID_SUBCOMMAND');
+    }
+    if (sub === S.enableEnterpriseAttestation && !m.enterpriseAttestation)
+      fail('CTAP2_ERR_INVALID_SUBCOMMAND');
+    const s = core.state;
+    // a key protected by a PIN or UV needs a token with acfg; an unprotected one accepts none
+    if (core.protectedByUv || param !== undefined) {
+      const head = concatBytes(FF32, Uint8Array.of(0x0d, sub));
+      const message = params === undefined ? head : concatBytes(head, encode(params));
+      checkManagementToken(core, protocol, param, message, ACFG);
+    }
+    switch (sub) {
+      case S.enableEnterpriseAttestation:
+        s.enterpriseAttestation = true;
+        return undefined;
+      case S.toggleAlwaysUv:
+        s.alwaysUv = !s.alwaysUv;
+        return undefined;
+      default: {
+        const newMin = params === undefined ? undefined : opt.uint(params, 0x01);
+        const rpIds = params === undefined ? undefined : opt.array(params, 0x02);
+        const force = params === undefined ? undefined : opt.bool(params, 0x03);
+        const ids = (rpIds ?? []).map((x: CborValue) => {
+          if (typeof x !== 'string') fail('CTAP2_ERR_CBOR_UNEXPECTED_TYPE');
+          return x;
+        });
+        const min = newMin ?? s.minPinLength;
+        if (min < s.minPinLength || min > 63) fail('CTAP2_ERR_PIN_POLICY_VIOLATION');
+        if (rpIds !== undefined && ids.length > m.maxRPIDsForSetMinPINLength)
+          fail('CTAP1_ERR_INVALID_LENGTH');
+        if (force === true && !core.pinSet) fail('CTAP2_ERR_PIN_NOT_SET');
+        s.minPinLength = min;
+        if (rpIds !== undefined) {
+          s.minPinLengthRpIds = [...new Set([...core.config.factoryMinPinLengthRpIds, ...ids])];
+        }
+        if (force === true || (core.pinSet && (s.pinCodePoints ?? 0) < min)) s.forcePinChange = true;
+        return undefined;
+      }
+    }
+  },
+};

@@ -1,0 +1,185 @@
+/**
+ * authenticatorCredentialManagement (0x0A, and the FIDO_2_1_PRE preview 0x41), CTAP 2.1 §6.8:
+ * metadata, enumerating RPs and their credentials, deleting and updating a credential.
+ */
+import { type CborValue, concatBytes, decode, encode, sha256, utf8Encode } from '@fido2kit/cose';
+import { type CborMap, opt, req } from '../_params.js';
+import { type AuthenticatorCore, bytesEqual, type Credential } from '../core.js';
+import { fail } from '../errors.js';
+import { credentialSecret, KEY_ALGORITHMS } from '../keys.js';
+import { checkManagementToken, managementConfig, managementVolatile } from '../management.js';
+import type { ResidentCredential, TokenState } from '../state.js';
+import { descriptor } from './_common.js';
+import type { Command, CommandResponse } from './types.js';
+
+const S = {
+  getCredsMetadata: 0x01,
+  enumerateRPsBegin: 0x02,
+  enumerateRPsGetNextRP: 0x03,
+  enumerateCredentialsBegin: 0x04,
+  enumerateCredentialsGetNextCredential: 0x05,
+  deleteCredential: 0x06,
+  updateUserInformation: 0x07,
+} as const;
+
+const CM = 0x04;
+
+/** RP IDs with discoverable credentials, in order of their first credential. */
+function rpIds(core: AuthenticatorCore): ResidentCredential[] {
+  const seen = new Map<string, ResidentCredential>();
+  for (const c of [...core.state.credentials].sort((a, b) => a.created - b.created)) {
+    if (!seen.has(c.rpId)) seen.set(c.rpId, c);
+  }
+  return [...seen.values()];
+}
+
+function userMap(u: ResidentCredential['user']): Map<string, CborValue> {
+  const m = new Map<string, CborValue>([['id', u.id.slice()]]);
+  if (u.name !== undefined) m.set('name', u.name);
+  if (u.displayName !== undefined) m.set('displayName', u.displayName);
+  return m;
+}
+
+function credentialResponse(core: AuthenticatorCore, c: Credential): Map<number, CborValue> {
+  const r = c.resident!;
+  const algo = KEY_ALGORITHMS.get(c.payload.alg);
+  if (algo === undefined) fail('CTAP1_ERR_OTHER');
+  const out = new Map<number, CborValue>([
+    [0x06, userMap(r.user)],
+    [0x07, descriptor(c.id)],
+    [0x08, decode(algo.publicKey(c.payload.seed))],
+    [0x0a, c.payload.credProtect],
+  ]);
+  if (core.config.extensions.has('largeBlobKey')) {
+    out.set(0x0b, credentialSecret(c.payload.seed, 'largeBlobKey'));
+  }
+  return out;
+}
+
+/** The stored credential with this descriptor's ID, in any RP. */
+function findResident(core: AuthenticatorCore, params: CborMap | undefined): ResidentCredential {
+  if (params === undefined) fail('CTAP2_ERR_MISSING_PARAMETER');
+  const d = req.map(params, 0x02);
+  const id = req.bytes(d, 'id');
+  const found = core.state.credentials.find((c) => bytesEqual(c.id, id));
+  if (found === undefined) fail('CTAP2_ERR_NO_CREDENTIALS');
+  return found;
+}
+
+function checkRp(t: TokenState | undefined, rpId: string): void {
+  if (t?.rpId !== undefined && t.rpId !== rpId) fail('CTAP2_ERR_PIN_AUTH_INVALID');
+}
+
+function noRpBinding(t: TokenState | undefined): void {
+  if (t?.rpId !== undefined) fail('CTAP2_ERR_PIN_AUTH_INVALID');
+}
+
+function handler(preview: boolean): Command['handle'] {
+  return async (core, p): Promise<CommandResponse> => {
+    const m = managementConfig(core.config);
+    if (!m.credMgmt || m.u2f === 'u2f-only' || (m.preview && !preview)) fail('CTAP1_ERR_INVALID_COMMAND');
+    if (p === undefined) fail('CTAP2_ERR_MISSING_PARAMETER');
+    const sub = req.uint(p, 0x01);
+    const params = opt.map(p, 0x02);
+    const protocol = opt.uint(p, 0x03);
+    const param = opt.bytes(p, 0x04);
+    const v = managementVolatile(core);
+    const auth = (): TokenState => {
+      const message =
+        params === undefined ? Uint8Array.of(sub) : concatBytes(Uint8Array.of(sub), encode(params));
+      // preview keys know no permissions: a getPinToken token does everything
+      return checkManagementToken(core, protocol, param, message, preview ? 0 : CM);
+    };
+    const s = core.state;
+    switch (sub) {
+      case S.getCredsMetadata: {
+        noRpBinding(auth());
+        return new Map<number, CborValue>([
+          [0x01, s.credentials.length],
+          [0x02, core.remainingDiscoverableCredentials],
+        ]);
+      }
+      case S.enumerateRPsBegin: {
+        noRpBinding(auth());
+        const rps = rpIds(core);
+        if (rps.length === 0) fail('CTAP2_ERR_NO_CREDENTIALS');
+        const items = rps.map((c) => {
+          const rp = new Map<string, CborValue>([['id', c.rpId]]);
+          if (c.rpName !== undefined) rp.set('name', c.rpName);
+          return new Map<number, CborValue>([
+            [0x03, rp],
+            [0x04, sha256(utf8Encode(c.rpId))],
+          ]);
+        });
+        v.enumeration = { kind: 'rps', items, next: 1 };
+        const first = new Map(items[0]);
+        first.set(0x05, items.length);
+        return first;
+      }
+      case S.enumerateCredentialsBegin: {
+        if (params === undefined) fail('CTAP2_ERR_MISSING_PARAMETER');
+        const rpIdHash = req.bytes(params, 0x01);
+        const t = auth();
+        const rp = rpIds(core).find((c) => bytesEqual(sha256(utf8Encode(c.rpId)), rpIdHash));
+        if (rp === undefined) fail('CTAP2_ERR_NO_CREDENTIALS');
+        checkRp(t, rp.rpId);
+        const creds = core.residents(rp.rpId).reverse();
+        if (creds.length === 0) fail('CTAP2_ERR_NO_CREDENTIALS');
+        const items = creds.map((c) => credentialResponse(core, c));
+        v.enumeration = { kind: 'credentials', items, next: 1 };
+        const first = new Map(items[0]);
+        first.set(0x09, items.length);
+        return first;
+      }
+      case S.enumerateRPsGetNextRP:
+      case S.enumerateCredentialsGetNextCredential: {
+        const e = v.enumeration;
+        const kind = sub === S.enumerateRPsGetNextRP ? 'rps' : 'credentials';
+        if (e === undefined || e.kind !== kind || e.next >= e.items.length) fail('CTAP2_ERR_NOT_ALLOWED');
+        const item = e.items[e.next]!;
+        e.next += 1;
+        return item;
+      }
+      case S.deleteCredential: {
+        const t = auth();
+        const r = findResident(core, params);
+        checkRp(t, r.rpId);
+        s.credentials = s.credentials.filter((c) => c !== r);
+        s.counters.delete(core.counterKey(r.id));
+        v.enumeration = undefined;
+        return undefined;
+      }
+      case S.updateUserInformation: {
+        const t = auth();
+        const r = findResident(core, params);
+        checkRp(t, r.rpId);
+        const user = req.map(params!, 0x03);
+        const id = req.bytes(user, 'id');
+        const name = opt.string(user, 'name');
+        const displayName = opt.string(user, 'displayName');
+        if (!bytesEqual(id, r.user.id)) fail('CTAP1_ERR_INVALID_PARAMETER');
+        r.user = {
+          id: r.user.id,
+          ...(name ? { name } : {}),
+          ...(displayName ? { displayName } : {}),
+        };
+        v.enumeration = undefined;
+        return undefined;
+      }
+      default:
+        fail('CTAP2_ERR_INVALID_SUBCOMMAND');
+    }
+  };
+}
+
+export const credentialManagement: Command = {
+  code: 0x0a,
+  name: 'authenticatorCredentialManagement',
+  handle: handler(false),
+};
+
+export const credentialManagementPreview: Command = {
+  code: 0x41,
+  name: 'authenticatorCredentialManagement (preview)',
+  handle: handler(true),
+};
