@@ -4,10 +4,14 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { FINGERPRINT_SAMPLE_STATUS } from '@fido2kit/ctap2';
+import type { SampleOutcome } from '@fido2kit/virtual-authenticator';
 import { type DeviceArg, parseDeviceArg, UsageError } from './keys.js';
 
+const SAMPLE_OUTCOMES = [...Object.keys(FINGERPRINT_SAMPLE_STATUS), 'timeout'] as SampleOutcome[];
+
 /** Options only some commands take. */
-type ExtraOption = 'new-pin' | 'name' | 'rp' | 'user' | 'force-change' | 'plugged-in-ago';
+type ExtraOption = 'new-pin' | 'name' | 'rp' | 'user' | 'force-change' | 'plugged-in-ago' | 'virtual-samples';
 
 export interface CommandSpec {
   /** 'list', 'pin set', 'fingerprints add', … */
@@ -31,6 +35,8 @@ const OPTION_HELP: Record<ExtraOption | 'pin' | 'yes', string> = {
   user: "--user NAME            the account's user name on that site",
   'force-change': '--force-change         make the user change the PIN before its next use',
   'plugged-in-ago': '--plugged-in-ago SECS  the virtual key: pretend it was plugged in SECS seconds ago',
+  'virtual-samples':
+    '--virtual-samples LIST the virtual key: how its sensor takes the samples, e.g. good,too-fast,good\n                         (good, too-high, too-low, too-left, too-right, too-fast, too-slow,\n                         poor-quality, too-skewed, too-short, merge-failure, exists,\n                         no-user-activity, timeout; then good)',
   yes: '--yes                  answer yes to the confirmation',
 };
 
@@ -109,7 +115,7 @@ export const COMMANDS: CommandSpec[] = [
     summary: 'enrol a fingerprint: touch the sensor until no samples remain',
     details:
       'Enrols a fingerprint. Touch the sensor, lift your finger, and touch again: after every touch\nthe key says how the sample went and how many good samples remain. Needs the PIN (a key\nneeds a PIN before it takes fingerprints).',
-    options: ['name'],
+    options: ['name', 'virtual-samples'],
     positionals: [0, 0],
     needsKey: true,
   },
@@ -263,6 +269,8 @@ export interface Args {
   user?: string;
   forceChange: boolean;
   pluggedInAgo?: number;
+  /** The virtual sensor's scripted samples (fingerprints add). */
+  virtualSamples: SampleOutcome[];
   device: DeviceArg;
   /** Whether --device was given (list searches every transport without it). */
   deviceGiven: boolean;
@@ -289,6 +297,7 @@ export function parse(argv: string[]): ParseResult {
       user: { type: 'string' },
       'force-change': { type: 'boolean', default: false },
       'plugged-in-ago': { type: 'string' },
+      'virtual-samples': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -326,7 +335,15 @@ export function parse(argv: string[]): ParseResult {
       `${spec.name}: expected ${spec.usage ?? 'no arguments'}, got ${rest.length ? rest.join(' ') : 'none'}\n\n${commandHelp(spec)}`,
     );
   }
-  const extras: ExtraOption[] = ['new-pin', 'name', 'rp', 'user', 'force-change', 'plugged-in-ago'];
+  const extras: ExtraOption[] = [
+    'new-pin',
+    'name',
+    'rp',
+    'user',
+    'force-change',
+    'plugged-in-ago',
+    'virtual-samples',
+  ];
   for (const o of extras) {
     const given = o === 'force-change' ? values[o] === true : values[o] !== undefined;
     if (given && !spec.options.includes(o)) throw new UsageError(`${spec.name} takes no --${o} (see --help)`);
@@ -342,6 +359,12 @@ export function parse(argv: string[]): ParseResult {
     throw new UsageError(
       '--plugged-in-ago is for the virtual key only: a real key knows when it was plugged in',
     );
+  const virtualSamples = (values['virtual-samples'] ?? '').split(',').filter(Boolean);
+  for (const v of virtualSamples)
+    if (!SAMPLE_OUTCOMES.includes(v as SampleOutcome))
+      throw new UsageError(`--virtual-samples: ${v} is not one of ${SAMPLE_OUTCOMES.join(', ')}`);
+  if (virtualSamples.length > 0 && device.device !== 'virtual')
+    throw new UsageError('--virtual-samples is for the virtual key only: a real sensor reads a real finger');
   return {
     spec,
     positionals: rest,
@@ -354,6 +377,7 @@ export function parse(argv: string[]): ParseResult {
     user: values.user,
     forceChange: values['force-change'],
     pluggedInAgo,
+    virtualSamples: virtualSamples as SampleOutcome[],
     device,
     deviceGiven: values.device !== undefined,
     virtual: resolve(values.virtual ?? DEFAULT_VIRTUAL_FILE),

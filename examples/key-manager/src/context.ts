@@ -69,6 +69,11 @@ export async function pinForManagement(ctx: Context, what: string): Promise<{ pi
       `${what} needs a PIN on the key, and it has none. Set one first: fido2kit-keys pin set`,
     );
   }
+  if (ctx.ctap.info.forcePINChange)
+    throw new ManagerError(
+      'ERR_PIN_CHANGE_REQUIRED',
+      `${what} has to wait: the key requires a new PIN first (its minimum length grew, or a change was forced). Change it with: fido2kit-keys pin change`,
+    );
   if (ctx.args.pin !== undefined) return { pin: ctx.args.pin };
   if (!ctx.ui.interactive && o.uv === true) {
     ctx.ui.spin('Touch the fingerprint sensor with an enrolled finger…');

@@ -46,9 +46,12 @@ export class UsageError extends Error {
   readonly code = 'ERR_USAGE';
 }
 
-/** The options of a virtual key the manager makes: no PIN, a fingerprint sensor with none enrolled. */
+/**
+ * The options of a virtual key the manager makes: no PIN, a fingerprint sensor with none
+ * enrolled, and enterprise attestation available (off until `config enterprise-attestation`).
+ */
 export function newVirtualKeyOptions(): VirtualAuthenticatorOptions {
-  return { fingerprints: 0, attestation: 'packed' };
+  return { fingerprints: 0, attestation: 'packed', enterpriseAttestation: true };
 }
 
 export const VIRTUAL_MODEL = 'fido2kit Virtual Security Key';

@@ -34,7 +34,7 @@ function advice(error: unknown, command: string, retries: number | undefined): s
     CTAP2_ERR_PIN_BLOCKED:
       'No PIN retries are left: the PIN is blocked. Only a reset (fido2kit-keys reset, which erases everything) makes the key usable again.',
     CTAP2_ERR_PIN_POLICY_VIOLATION:
-      'The key does not accept this PIN: it is too short or too simple for its policy.',
+      'The key does not accept this PIN: it is too short or too simple for its policy, or the key requires a new PIN first (fido2kit-keys pin change).',
     ERR_PIN_POLICY: 'Choose another PIN (see the rule above).',
     CTAP2_ERR_PIN_NOT_SET: 'This key has no PIN yet: set one with fido2kit-keys pin set.',
     CTAP2_ERR_PIN_REQUIRED: "This needs the key's PIN: pass --pin.",
