@@ -498,7 +498,12 @@ export class VirtualAuthenticator {
    * material: store it like a secret.
    */
   exportState(): VirtualAuthenticatorState {
-    return serializeState(this.#core.config, this.#core.state);
+    // The attestation CA and certificates are made lazily; make them now, so a key exported
+    // before its first registration comes back with the same attestation identity.
+    const core = this.#core;
+    if (core.config.attestation === 'packed') core.attestationLeaf();
+    else if (core.config.attestation === 'fido-u2f') core.u2fLeaf();
+    return serializeState(core.config, core.state);
   }
 }
 
