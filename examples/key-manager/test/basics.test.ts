@@ -67,6 +67,11 @@ describe('fido2kit-keys against the virtual key: list, info, wink, PIN, reset', 
       step: 'list',
       keys: [{ kind: 'virtual', device: 'virtual', where: file, exists: false }],
     });
+    const human = await keys(['list', '--device', 'virtual', '--virtual', file]);
+    expect(human.stdout).toContain('Security keys found: 1');
+    expect(human.stdout).toMatch(
+      /virtual {2}fido2kit Virtual Security Key {2}\S+ \(made on first use\) {2}--device virtual/,
+    );
     const r = await keys(['info', '--virtual', file]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -175,5 +180,37 @@ describe('fido2kit-keys against the virtual key: list, info, wink, PIN, reset', 
     expect(r.steps.at(-1)).toEqual({ step: 'reset', reset: true });
     const after = await keys(['info', '--virtual', file, '--json']);
     expect(after.steps[1]).toMatchObject({ pin: { set: false } });
+  });
+});
+
+describe('fido2kit-keys management commands: what they say when they cannot go on, and the settings', () => {
+  it('asks for a PIN to be set first, shows the retries after a wrong PIN, toggles alwaysUv, enables enterprise attestation', async () => {
+    const file = stateFile();
+    const noPin = await keys(['fingerprints', 'add', '--virtual', file]);
+    expect(noPin.code).toBe(1);
+    expect(noPin.stderr).toContain(
+      'needs a PIN on the key, and it has none. Set one first: fido2kit-keys pin set',
+    );
+    expect((await keys(['pin', 'set', '--virtual', file, '--pin', '1234'])).code).toBe(0);
+
+    const wrong = await keys(['credentials', 'list', '--virtual', file, '--pin', '9999', '--json']);
+    expect(wrong.code).toBe(1);
+    expect(wrong.steps.at(-1)).toMatchObject({ step: 'error', code: 'CTAP2_ERR_PIN_INVALID', retries: 7 });
+
+    const on = await keys(['config', 'always-uv', 'on', '--virtual', file, '--pin', '1234']);
+    expect(on.code).toBe(0);
+    expect(on.stdout).toContain(
+      'alwaysUv is on: the key asks for its PIN or a fingerprint for every sign-in.',
+    );
+    const again = await keys(['config', 'always-uv', 'on', '--virtual', file, '--pin', '1234', '--json']);
+    expect(again.steps.at(-1)).toEqual({ step: 'config', alwaysUv: true, changed: false });
+    const toggled = await keys(['config', 'always-uv', '--virtual', file, '--pin', '1234', '--json']);
+    expect(toggled.steps.at(-1)).toEqual({ step: 'config', alwaysUv: false, changed: true });
+
+    const ep = await keys(['config', 'enterprise-attestation', '--virtual', file, '--pin', '1234', '--json']);
+    expect(ep.code).toBe(0);
+    expect(ep.steps.at(-1)).toEqual({ step: 'config', enterpriseAttestation: true, changed: true });
+    const info = await keys(['info', '--virtual', file]);
+    expect(info.stdout).toMatch(/Options on\s+ep, /);
   });
 });
