@@ -284,7 +284,7 @@ export class Ctap1 {
     const data = new Uint8Array(64);
     data.set(challengeParameter);
     data.set(applicationParameter, 32);
-    const body = await this.#poll(() => this.send(U2F_INS.register, 0x03, 0, data, options), options);
+    const body = await this.#poll(() => this.send(U2F_INS.register, 0x00, 0, data, options), options);
     return parseU2fRegistration(body);
   }
 
