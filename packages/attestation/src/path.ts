@@ -8,7 +8,7 @@
  * Ed25519 and Ed448 through `@fido2kit/cose`'s backend (node:crypto on servers), and speed. We
  * still use pkijs and asn1js to parse certificates and CRLs.
  */
-import type { CryptoBackend } from '@fido2kit/cose';
+import { type CryptoBackend, InvalidArgumentError } from '@fido2kit/cose';
 import { type CrlOptions, checkRevocation } from './crl.js';
 import { CertificateError } from './errors.js';
 import { verifyX509Signature } from './signature.js';
@@ -133,6 +133,23 @@ function keyIdsAgree(child: X509Certificate, issuer: X509Certificate): boolean {
   return aki.length === ski.length && aki.every((x, i) => x === ski[i]);
 }
 
+/** A caller's mistake (DER bytes or PEM where parsed certificates belong) named, not a TypeError from deep inside. */
+function checkParsed(list: unknown, what: string): void {
+  if (!Array.isArray(list))
+    throw new InvalidArgumentError(`"${what}" expected an array of parsed certificates`);
+  list.forEach((c, i) => {
+    if (
+      c === null ||
+      typeof c !== 'object' ||
+      !((c as X509Certificate).der instanceof Uint8Array) ||
+      !(c as X509Certificate).subject
+    )
+      throw new InvalidArgumentError(
+        `"${what}[${i}]" expected a parsed certificate (parseCertificate), got ${c instanceof Uint8Array ? 'Uint8Array' : typeof c}`,
+      );
+  });
+}
+
 /**
  * Builds and validates a certification path from `chain[0]` (the leaf) through the other
  * certificates of `chain` (any order; extra ones are ignored) to one of `anchors`. Every
@@ -146,6 +163,8 @@ function keyIdsAgree(child: X509Certificate, issuer: X509Certificate): boolean {
  *   `ERR_CERTIFICATE_CHAIN_INVALID`, `ERR_CERTIFICATE_SIGNATURE_INVALID`,
  *   `ERR_CERTIFICATE_SELF_SIGNED_ROOT`, `ERR_CERTIFICATE_INVALID`, `ERR_CERTIFICATE_REVOKED`,
  *   `ERR_CRL_INVALID`, `ERR_CRL_UNAVAILABLE`
+ * @throws {InvalidArgumentError} (a `TypeError`, `ERR_INVALID_ARGUMENT`) when `chain` or `anchors`
+ *   hold anything but parsed certificates, or `now` is not a valid Date
  * @example
  * ```ts
  * const { trusted, path } = await validateCertificatePath(x5c.map(parseCertificate), { anchors, now });
@@ -155,6 +174,12 @@ export async function validateCertificatePath(
   chain: readonly X509Certificate[],
   options: PathValidationOptions,
 ): Promise<PathValidationResult> {
+  checkParsed(chain, 'chain');
+  if (options === null || typeof options !== 'object')
+    throw new InvalidArgumentError('"options" expected an object');
+  checkParsed(options.anchors, 'options.anchors');
+  if (!(options.now instanceof Date) || Number.isNaN(options.now.getTime()))
+    throw new InvalidArgumentError('"options.now" expected a valid Date');
   const leaf = chain[0];
   if (!leaf) certError('ERR_CERTIFICATE_CHAIN_INVALID', 'the certificate chain is empty');
   const { anchors, now } = options;

@@ -210,3 +210,31 @@ describe('CRLs', () => {
     expect((await v([leaf, ca], [root], { crl: { crls: [rootCrl], mode: 'fail-open' } })).trusted).toBe(true);
   });
 });
+
+describe('validateCertificatePath arguments', () => {
+  it('DER bytes, PEM or a bad date where parsed certificates belong → a named InvalidArgumentError', async () => {
+    const root = await createTestCertificate({ subject: { CN: 'Root' }, ca: true });
+    const call = (chain: unknown, anchors: unknown, now: unknown = NOW) =>
+      validateCertificatePath(chain as never, { anchors: anchors as never, now: now as Date });
+    for (const [p, message] of [
+      [
+        call([root.der], [root.certificate]),
+        '"chain[0]" expected a parsed certificate (parseCertificate), got Uint8Array',
+      ],
+      [
+        call([root.certificate], [root.pem]),
+        '"options.anchors[0]" expected a parsed certificate (parseCertificate), got string',
+      ],
+      [call(root.certificate, []), '"chain" expected an array of parsed certificates'],
+      [
+        call([root.certificate], [root.certificate], new Date(Number.NaN)),
+        '"options.now" expected a valid Date',
+      ],
+    ] as const) {
+      await expect(p).rejects.toThrow(TypeError);
+      await expect(p).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT', message });
+    }
+    // Parsed input still works.
+    expect((await call([root.certificate], [root.certificate])).trusted).toBe(true);
+  });
+});
