@@ -286,7 +286,7 @@ export function defineManagementSuite(name: string, makeDevice: MakeSuiteDevice)
       });
 
       it('enroll reports every sample and the samples remaining; the new finger does built-in UV', async () => {
-        const { ctap, authenticator } = await key({ pin: PIN, fingerprints: 0 });
+        const { ctap, authenticator, device } = await key({ pin: PIN, fingerprints: 0 });
         authenticator.sensor.script(['good', 'too-fast', 'good', 'too-high', 'poor-quality', 'good', 'good']);
         const bio = await BioEnrollment.open(ctap, { pin: PIN });
         const samples: EnrollSample[] = [];
@@ -306,7 +306,9 @@ export function defineManagementSuite(name: string, makeDevice: MakeSuiteDevice)
           ['good', 0],
         ]);
         expect(samples.every((s) => s.templateId.length > 0)).toBe(true);
-        expect(keepalives).toContain('user-presence-needed');
+        // USB pushes keepalives while the key waits; NFC only answers 9100 to a poll that finds
+        // the card still busy, which an instant scripted sample never is.
+        if (device.transport !== 'nfc') expect(keepalives).toContain('user-presence-needed');
         expect(await bio.enumerateEnrollments()).toEqual([{ templateId: id, friendlyName: 'Right thumb' }]);
         await ctap.getInfo();
         expect(ctap.info.options.uv).toBe(true);

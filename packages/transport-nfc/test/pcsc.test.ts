@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { defineCtap2Suite } from '@fido2kit/conformance';
+import { defineCtap2Suite, defineManagementSuite } from '@fido2kit/conformance';
 import { decodeCoseKey, parseAuthenticatorData, sha256, verifySignature } from '@fido2kit/cose';
 import { VirtualAuthenticator } from '@fido2kit/virtual-authenticator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -223,6 +223,13 @@ async function openShared(reader: string, options: NfcTransportOptions = {}): Pr
 }
 
 defineCtap2Suite('NFC via pcscd, extended APDUs', async (options) => {
+  const authenticator = new VirtualAuthenticator(options);
+  card0.replaceAuthenticator(authenticator);
+  const device = await openShared(READER0, { apdu: 'extended' });
+  return { device, authenticator, close: () => device.close() };
+});
+
+defineManagementSuite('NFC via pcscd, extended APDUs', async (options) => {
   const authenticator = new VirtualAuthenticator(options);
   card0.replaceAuthenticator(authenticator);
   const device = await openShared(READER0, { apdu: 'extended' });
