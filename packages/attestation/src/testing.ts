@@ -71,6 +71,21 @@ const COSE_ALG: Record<TestKeyAlgorithm, number> = {
 };
 
 /** Generates a key pair. */
+/**
+ * The raw private scalar of an EC test key (e.g. 32 bytes for P-256), for software that takes raw
+ * keys, such as a VirtualAuthenticator's `attestationCa`.
+ * @example
+ * ```ts
+ * const ca = await createTestCertificate({ subject: { CN: 'Vendor CA' }, ca: true });
+ * new VirtualAuthenticator({ attestationCa: { privateKey: await ecPrivateKeyBytes(ca.key), certificate: ca.der } });
+ * ```
+ */
+export async function ecPrivateKeyBytes(key: TestKeyPair): Promise<Uint8Array> {
+  const jwk = await subtle().exportKey('jwk', key.privateKey);
+  if (jwk.kty !== 'EC' || typeof jwk.d !== 'string') throw new TypeError('"key" expected an EC key pair');
+  return base64url.decode(jwk.d);
+}
+
 export async function generateTestKey(algorithm: TestKeyAlgorithm = 'ES256'): Promise<TestKeyPair> {
   const kp = (await subtle().generateKey(GEN[algorithm] as EcKeyGenParams, true, [
     'sign',
@@ -197,22 +212,28 @@ function sigAlgorithm(key: TestKeyPair, hash?: string): pkijs.AlgorithmIdentifie
   return new pkijs.AlgorithmIdentifier({ algorithmId: SIG_OIDS.Ed25519 as string });
 }
 
+/**
+ * A Name with one attribute per RDN (SEQUENCE OF single-attribute SETs), as X.509 names are
+ * written: pkijs on its own would put every attribute into one multi-valued RDN, which relying
+ * parties such as SimpleWebAuthn read as a subject without OU. The DER is built here and given
+ * to pkijs decoded, so it keeps these exact bytes.
+ */
 function name(n: TestName): pkijs.RelativeDistinguishedNames {
-  const rdn = new pkijs.RelativeDistinguishedNames();
+  const sets: asn1js.Set[] = [];
   const add = (oid: string, v: string | undefined, printable = false) => {
     if (v === undefined) return;
-    rdn.typesAndValues.push(
-      new pkijs.AttributeTypeAndValue({
-        type: oid,
-        value: printable ? new asn1js.PrintableString({ value: v }) : new asn1js.Utf8String({ value: v }),
-      }),
-    );
+    const atv = new pkijs.AttributeTypeAndValue({
+      type: oid,
+      value: printable ? new asn1js.PrintableString({ value: v }) : new asn1js.Utf8String({ value: v }),
+    });
+    sets.push(new asn1js.Set({ value: [atv.toSchema()] }));
   };
   add(OID.country, n.C, true);
   add(OID.organization, n.O);
   add(OID.organizationalUnit, n.OU);
   add(OID.commonName, n.CN);
-  return rdn;
+  const der = new asn1js.Sequence({ value: sets }).toBER(false);
+  return new pkijs.RelativeDistinguishedNames({ schema: asn1js.fromBER(der).result });
 }
 
 function ext(oid: string, critical: boolean, value: asn1js.AsnType | Uint8Array): pkijs.Extension {

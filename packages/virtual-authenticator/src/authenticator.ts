@@ -91,6 +91,17 @@ function resolveConfig(o: VirtualAuthenticatorOptions): ResolvedConfig {
       throw new RangeError(`"extensions" contains unknown extension ${String(e)}`);
   }
   const minPinLength = intOption('minPinLength', o.minPinLength, DEFAULTS.minPinLength, 4, 63);
+  if (o.attestationCa !== undefined) {
+    const { privateKey, certificate } = o.attestationCa;
+    if (!(privateKey instanceof Uint8Array) || privateKey.length !== 32) {
+      throw new TypeError(
+        '"attestationCa.privateKey" expected the P-256 private key as 32 raw bytes (a CryptoKey must be exported first)',
+      );
+    }
+    if (!(certificate instanceof Uint8Array) || certificate.length < 100) {
+      throw new TypeError('"attestationCa.certificate" expected the CA certificate as DER bytes');
+    }
+  }
   return {
     attestation,
     ...(o.attestationCa === undefined ? {} : { attestationCa: o.attestationCa }),
