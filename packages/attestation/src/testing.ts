@@ -44,7 +44,7 @@ export interface TestCertificate {
 const subtle = (): SubtleCrypto => {
   const s = globalThis.crypto?.subtle;
   if (!s)
-    throw new Error('WebCrypto (globalThis.crypto.subtle) is required by @fido2kit/attestation/testing');
+    throw new TypeError('WebCrypto (globalThis.crypto.subtle) is required by @fido2kit/attestation/testing');
   return s;
 };
 
@@ -541,7 +541,7 @@ export async function createTestAttestation(options: TestAttestationOptions): Pr
   if (options.fmt === 'none') attStmt = new Map();
   else if (options.fmt === 'fido-u2f') {
     const cert = options.attestationCertificate;
-    if (!cert) throw new Error('fido-u2f needs an attestationCertificate');
+    if (!cert) throw new TypeError('"attestationCertificate" is required for fmt fido-u2f');
     const jwk = (await subtle().exportKey('jwk', credentialKey.publicKey)) as JsonWebKey;
     const pub = concatBytes(Uint8Array.of(4), base64url.decode(jwk.x ?? ''), base64url.decode(jwk.y ?? ''));
     const data = concatBytes(Uint8Array.of(0), rpIdHash, options.clientDataHash, credentialId, pub);

@@ -19,13 +19,15 @@ const JWS_ALGS: Record<string, number> = {
 };
 
 function jsonPart(part: string, what: string): Record<string, unknown> {
+  let v: unknown;
   try {
-    const v = JSON.parse(utf8Decode(base64url.decode(part)));
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
-    return v as Record<string, unknown>;
+    v = JSON.parse(utf8Decode(base64url.decode(part)));
   } catch (e) {
     invalid(`android-safetynet JWS ${what} is malformed`, { cause: e });
   }
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    invalid(`android-safetynet JWS ${what} is not a JSON object`);
+  return v as Record<string, unknown>;
 }
 
 function toBase64(bytes: Uint8Array): string {

@@ -105,7 +105,15 @@ export class MetadataService {
       this.#options.fetch ??
       (async (url: string) => {
         const res = await globalThis.fetch(url);
-        if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        if (!res.ok) {
+          throw new MetadataError(
+            'ERR_METADATA_FETCH',
+            `the metadata BLOB server answered HTTP ${res.status}`,
+            {
+              details: { status: res.status },
+            },
+          );
+        }
         return res.text();
       });
     try {
