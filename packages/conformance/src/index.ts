@@ -19,6 +19,7 @@ import type { VirtualAuthenticator, VirtualAuthenticatorOptions } from '@fido2ki
 import { afterEach, describe, expect, it } from 'vitest';
 
 export { defineManagementSuite } from './management.js';
+export { defineWebAuthnSuite } from './webauthn.js';
 
 /** What a transport's test gives the suite for one authenticator. */
 export interface SuiteDevice {

@@ -79,6 +79,13 @@ export {
   type U2fSignatureData,
 } from './ctap1.js';
 export {
+  type U2fGetAssertionParams,
+  type U2fMakeCredentialParams,
+  u2fGetAssertion,
+  u2fMakeCredential,
+  u2fPublicKeyToCose,
+} from './ctap1-interop.js';
+export {
   Ctap2,
   type Ctap2Options,
   type ExtensionMap,
@@ -106,11 +113,13 @@ export {
   type WebAuthnErrorName,
 } from './errors.js';
 export {
+  type CeremonyScope,
   CLIENT_EXTENSIONS,
   type ClientExtension,
   CRED_PROTECT,
   type CredentialProtectionPolicy,
   type ExtensionContext,
+  type ExtensionOutput,
   prepareExtensions,
   prfSalt,
 } from './extensions.js';

@@ -3,8 +3,10 @@
  * JSON options in, the JSON a browser's `PublicKeyCredential.toJSON()` gives out.
  */
 import { base64url, coseKeyToSpki, encode, sha256, utf8Encode } from '@fido2kit/cose';
-import { ClientPin, type PinUvAuthToken } from './client-pin.js';
+import { ClientPin, type PinUvAuthPermission, type PinUvAuthToken } from './client-pin.js';
 import { CTAP_STATUS } from './constants.js';
+import { Ctap1 } from './ctap1.js';
+import { u2fGetAssertion, u2fMakeCredential } from './ctap1-interop.js';
 import {
   Ctap2,
   type GetAssertionResult,
@@ -143,6 +145,12 @@ export interface WebAuthnClientOptions {
   ctap2?: { canonical?: boolean };
   /** The client extension registry; default {@link CLIENT_EXTENSIONS}. */
   extensions?: readonly ClientExtension[];
+  /**
+   * RP IDs this client lets ask for enterprise attestation (`attestation: 'enterprise'`), as a
+   * browser's enterprise policy lists them; for others 'enterprise' is treated as 'direct'.
+   * Default none. The key must also have enterprise attestation enabled (getInfo option ep).
+   */
+  enterpriseRpIds?: readonly string[];
 }
 
 /** Per-call options of create/get. */
@@ -328,7 +336,7 @@ interface UvPlan {
 export class WebAuthnClient {
   readonly #devices: CtapDevice[];
   readonly #opts: WebAuthnClientOptions;
-  readonly #opened = new Map<CtapDevice, Ctap2>();
+  readonly #opened = new Map<CtapDevice, Key>();
 
   constructor(options: WebAuthnClientOptions) {
     const devices = options.devices ?? (options.device ? [options.device] : []);
@@ -338,13 +346,13 @@ export class WebAuthnClient {
     this.#opts = options;
   }
 
-  async #open(device: CtapDevice, signal: AbortSignal): Promise<Ctap2> {
-    let ctap = this.#opened.get(device);
-    if (ctap === undefined) {
-      ctap = await Ctap2.open(device, { signal, canonical: this.#opts.ctap2?.canonical ?? true });
-      this.#opened.set(device, ctap);
+  async #open(device: CtapDevice, signal: AbortSignal): Promise<Key> {
+    let key = this.#opened.get(device);
+    if (key === undefined) {
+      key = await openKey(device, signal, this.#opts.ctap2?.canonical ?? true);
+      this.#opened.set(device, key);
     }
-    return ctap;
+    return key;
   }
 
   #call(signal: AbortSignal): CallOptions {
@@ -364,16 +372,19 @@ export class WebAuthnClient {
    * The key to use: the only one, or among several the one the user touches
    * (authenticatorSelection, or the CTAP 2.0 dummy makeCredential).
    */
-  async #select(signal: AbortSignal): Promise<Ctap2> {
+  async #select(signal: AbortSignal): Promise<Key> {
     if (this.#devices.length === 1) return this.#open(this.#devices[0] as CtapDevice, signal);
     const ctl = new AbortController();
     const onAbort = () => ctl.abort(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       const attempts = this.#devices.map(async (d) => {
-        const ctap = await this.#open(d, ctl.signal);
-        await ctap.selection(this.#call(ctl.signal));
-        return ctap;
+        const key = await this.#open(d, ctl.signal);
+        // a U2F key blinks for a U2F_REGISTER nobody will use (CTAP 2.1 §10.3)
+        if (key instanceof Ctap1)
+          await key.register(SELECT_CHALLENGE, SELECT_APPLICATION, this.#call(ctl.signal));
+        else await key.selection(this.#call(ctl.signal));
+        return key;
       });
       const chosen = await Promise.any(attempts);
       ctl.abort(new Ctap2ClientError('ERR_ABORTED', 'another key was chosen'));
@@ -395,7 +406,7 @@ export class WebAuthnClient {
     requirement: UserVerificationRequirement,
     kind: 'create' | 'get',
     rk: boolean,
-    permissions: ('mc' | 'ga')[],
+    permissions: PinUvAuthPermission[],
     rpId: string,
     signal: AbortSignal,
   ): Promise<UvPlan> {
@@ -480,6 +491,8 @@ export class WebAuthnClient {
     ctap: Ctap2,
     rk: boolean,
     allowList: PublicKeyCredentialDescriptor[] | undefined,
+    token: PinUvAuthToken | undefined,
+    signal: AbortSignal,
   ): ExtensionContext {
     let clientPin: ClientPin | undefined;
     if (ClientPin.isSupported(ctap)) {
@@ -489,7 +502,7 @@ export class WebAuthnClient {
         clientPin = undefined;
       }
     }
-    return { ctap, clientPin, rk, allowList, state: new Map() };
+    return { ctap, clientPin, rk, allowList, state: new Map(), token, call: { signal } };
   }
 
   /**
@@ -558,10 +571,10 @@ export class WebAuthnClient {
     );
     const clientDataHash = sha256(clientDataJSON);
 
-    const ctap = await this.#select(signal);
+    const key = await this.#select(signal);
     const sel = o.authenticatorSelection ?? {};
     const residentKey = sel.residentKey ?? (sel.requireResidentKey ? 'required' : 'discouraged');
-    const rkCapable = ctap.info.options.rk === true;
+    const rkCapable = key instanceof Ctap2 && key.info.options.rk === true;
     if (residentKey === 'required' && !rkCapable) {
       fail(
         'ERR_CONSTRAINT',
@@ -570,6 +583,40 @@ export class WebAuthnClient {
       );
     }
     const rk = residentKey === 'required' || (residentKey === 'preferred' && rkCapable);
+    const registry = this.#opts.extensions ?? CLIENT_EXTENSIONS;
+    const inputs = o.extensions as Record<string, unknown> | undefined;
+    const conveyance = o.attestation ?? 'none';
+    if (key instanceof Ctap1) {
+      if (sel.userVerification === 'required') {
+        fail(
+          'ERR_UV_REQUIRED',
+          'NotAllowedError',
+          'user verification is required but the key speaks only U2F',
+        );
+      }
+      for (const ext of activeEntries(registry, inputs)) ext.prepareU2f?.('create', inputs ?? {}, undefined);
+      const result = await u2fMakeCredential(
+        key,
+        { clientDataHash, rpId, pubKeyCredParams: params, excludeList },
+        this.#call(signal),
+      );
+      const clientExtensionResults: Record<string, unknown> = {};
+      for (const ext of activeEntries(registry, inputs)) {
+        Object.assign(clientExtensionResults, ext.processU2f?.('create', inputs ?? {}, result) ?? {});
+      }
+      const transports = TRANSPORTS.includes(key.device.transport)
+        ? [key.device.transport as AuthenticatorTransport]
+        : [];
+      return registrationJSON(
+        result,
+        conveyance,
+        clientDataJSON,
+        transports,
+        'cross-platform',
+        clientExtensionResults,
+      );
+    }
+    const ctap = key;
     const supported = ctap.info.algorithms;
     if (supported !== undefined && !params.some((p) => supported.some((s) => s.alg === p.alg))) {
       fail(
@@ -579,7 +626,9 @@ export class WebAuthnClient {
       );
     }
 
-    const permissions: ('mc' | 'ga')[] = excludeList.length > 0 ? ['mc', 'ga'] : ['mc'];
+    const permissions: PinUvAuthPermission[] = excludeList.length > 0 ? ['mc', 'ga'] : ['mc'];
+    for (const p of extraPermissions(registry, 'create', inputs))
+      if (!permissions.includes(p)) permissions.push(p);
     const uv = await this.#userVerification(
       ctap,
       sel.userVerification ?? 'preferred',
@@ -589,13 +638,8 @@ export class WebAuthnClient {
       rpId,
       signal,
     );
-    const ctx = this.#extensionContext(ctap, rk, undefined);
-    const { ctap: extInputs, active } = await prepareExtensions(
-      'create',
-      o.extensions as Record<string, unknown> | undefined,
-      ctx,
-      this.#opts.extensions ?? CLIENT_EXTENSIONS,
-    );
+    const ctx = this.#extensionContext(ctap, rk, undefined, uv.token, signal);
+    const { ctap: extInputs, active } = await prepareExtensions('create', inputs, ctx, registry);
     const options: { rk?: boolean; uv?: boolean } = {};
     if (rk) options.rk = true;
     if (uv.uvOption) options.uv = true;
@@ -605,6 +649,12 @@ export class WebAuthnClient {
     if (typeof o.user.displayName === 'string') user.displayName = o.user.displayName;
     const rp: { id: string; name?: string } = { id: rpId };
     if (typeof o.rp.name === 'string') rp.name = o.rp.name;
+    // WebAuthn L3 §5.1.3 (enterpriseAttestationPossible) and CTAP 2.1 §7.1: platform-managed
+    // enterprise attestation (2) only for RP IDs this client's policy lists, on a key with ep on
+    const enterprise =
+      conveyance === 'enterprise' &&
+      ctap.info.options.ep === true &&
+      (this.#opts.enterpriseRpIds ?? []).includes(rpId);
 
     let result: MakeCredentialResult;
     try {
@@ -621,6 +671,7 @@ export class WebAuthnClient {
             ? uv.token.protocol.authenticate(uv.token.token, clientDataHash)
             : undefined,
           pinUvAuthProtocol: uv.token?.protocol.version,
+          enterpriseAttestation: enterprise ? 2 : undefined,
         },
         this.#call(signal),
       );
@@ -629,42 +680,17 @@ export class WebAuthnClient {
     }
 
     const clientExtensionResults: Record<string, unknown> = {};
-    for (const ext of active) Object.assign(clientExtensionResults, ext.processCreate?.(result, ctx) ?? {});
-
-    const conveyance = o.attestation ?? 'none';
-    let attestationObject = result.attestationObject;
-    let authData = result.authData;
-    if (conveyance === 'none' && result.fmt !== 'none') {
-      // WebAuthn §5.1.3 step 22: replace identifying information (AAGUID, attestation statement)
-      authData = authData.slice();
-      authData.fill(0, 37, 53);
-      attestationObject = noneAttestation(authData);
+    for (const ext of active) {
+      Object.assign(clientExtensionResults, (await ext.processCreate?.(result, ctx)) ?? {});
     }
-    const acd = result.authenticatorData.attestedCredentialData;
-    if (acd === undefined) fail('ERR_NOT_ALLOWED', 'NotAllowedError', 'the key returned no credential');
-    let publicKey: string | undefined;
-    try {
-      publicKey = base64url.encode(coseKeyToSpki(acd.publicKey));
-    } catch {
-      publicKey = undefined;
-    }
-    const id = base64url.encode(acd.credentialId);
-    const response: RegistrationResponseJSON['response'] = {
-      clientDataJSON: base64url.encode(clientDataJSON),
-      attestationObject: base64url.encode(attestationObject),
-      authenticatorData: base64url.encode(authData),
-      transports: transportsOf(ctap),
-      publicKeyAlgorithm: acd.publicKey.alg ?? params[0]?.alg ?? -7,
-    };
-    if (publicKey !== undefined) response.publicKey = publicKey;
-    return {
-      id,
-      rawId: id,
-      type: 'public-key',
-      authenticatorAttachment: attachmentOf(ctap),
+    return registrationJSON(
+      result,
+      conveyance,
+      clientDataJSON,
+      transportsOf(ctap),
+      attachmentOf(ctap),
       clientExtensionResults,
-      response,
-    };
+    );
   }
 
   /**
@@ -715,28 +741,65 @@ export class WebAuthnClient {
       }),
     );
     const clientDataHash = sha256(clientDataJSON);
-    const ctap = await this.#select(signal);
+    const key = await this.#select(signal);
+    const registry = this.#opts.extensions ?? CLIENT_EXTENSIONS;
+    const inputs = o.extensions as Record<string, unknown> | undefined;
+    const alternates = alternateRpIds(registry, inputs, { origin, rpId });
+    const requirement = o.userVerification ?? 'preferred';
+    if (key instanceof Ctap1) {
+      if (requirement === 'required') {
+        fail(
+          'ERR_UV_REQUIRED',
+          'NotAllowedError',
+          'user verification is required but the key speaks only U2F',
+        );
+      }
+      for (const ext of activeEntries(registry, inputs)) ext.prepareU2f?.('get', inputs ?? {}, allowList);
+      let result: GetAssertionResult;
+      try {
+        result = await u2fGetAssertion(
+          key,
+          { clientDataHash, rpIds: [rpId, ...alternates], allowList },
+          this.#call(signal),
+        );
+      } catch (e) {
+        throw toWebAuthnError(e);
+      }
+      const clientExtensionResults: Record<string, unknown> = {};
+      for (const ext of activeEntries(registry, inputs)) {
+        Object.assign(clientExtensionResults, ext.processU2f?.('get', inputs ?? {}, result) ?? {});
+      }
+      return assertionJSON(result, clientDataJSON, 'cross-platform', clientExtensionResults);
+    }
+    const ctap = key;
+    // appid on a CTAP2 key (WebAuthn L3 §10.1.1, CTAP 2.1 §10.3): when the RP ID owns none of
+    // the allowed credentials, a silent probe asks whether an AppID does; the ceremony (and the
+    // token's RP ID) then use it as getAssertion's rpId
+    const effectiveRpId =
+      alternates.length > 0 && allowList.length > 0
+        ? await this.#probeRpId(ctap, [rpId, ...alternates], clientDataHash, allowList, signal)
+        : rpId;
+    const permissions: PinUvAuthPermission[] = ['ga'];
+    const extra = extraPermissions(registry, 'get', inputs);
+    for (const p of extra) if (!permissions.includes(p)) permissions.push(p);
+    // an entry that needs a token (a largeBlob write on a protected key) asks for user
+    // verification where the RP would rather not, as a browser does for it
     const uv = await this.#userVerification(
       ctap,
-      o.userVerification ?? 'preferred',
+      extra.length > 0 && requirement === 'discouraged' ? 'preferred' : requirement,
       'get',
       false,
-      ['ga'],
-      rpId,
+      permissions,
+      effectiveRpId,
       signal,
     );
-    const ctx = this.#extensionContext(ctap, false, allowList);
-    const { ctap: extInputs, active } = await prepareExtensions(
-      'get',
-      o.extensions as Record<string, unknown> | undefined,
-      ctx,
-      this.#opts.extensions ?? CLIENT_EXTENSIONS,
-    );
+    const ctx = this.#extensionContext(ctap, false, allowList, uv.token, signal);
+    const { ctap: extInputs, active } = await prepareExtensions('get', inputs, ctx, registry);
     let result: GetAssertionResult;
     try {
       result = await ctap.getAssertion(
         {
-          rpId,
+          rpId: effectiveRpId,
           clientDataHash,
           allowList,
           extensions: extInputs,
@@ -758,22 +821,32 @@ export class WebAuthnClient {
       throw toWebAuthnError(e);
     }
     const clientExtensionResults: Record<string, unknown> = {};
-    for (const ext of active) Object.assign(clientExtensionResults, ext.processGet?.(result, ctx) ?? {});
-    const id = base64url.encode(result.credential.id);
-    const response: AuthenticationResponseJSON['response'] = {
-      clientDataJSON: base64url.encode(clientDataJSON),
-      authenticatorData: base64url.encode(result.authData),
-      signature: base64url.encode(result.signature),
-    };
-    if (result.user?.id !== undefined) response.userHandle = base64url.encode(result.user.id);
-    return {
-      id,
-      rawId: id,
-      type: 'public-key',
-      authenticatorAttachment: attachmentOf(ctap),
-      clientExtensionResults,
-      response,
-    };
+    for (const ext of active) {
+      Object.assign(clientExtensionResults, (await ext.processGet?.(result, ctx)) ?? {});
+    }
+    return assertionJSON(result, clientDataJSON, attachmentOf(ctap), clientExtensionResults);
+  }
+
+  /** The first RP ID whose silent (up: false) getAssertion finds an allowed credential, else the first. */
+  async #probeRpId(
+    ctap: Ctap2,
+    rpIds: string[],
+    clientDataHash: Uint8Array,
+    allowList: PublicKeyCredentialDescriptor[],
+    signal: AbortSignal,
+  ): Promise<string> {
+    for (const id of rpIds) {
+      try {
+        await ctap.getAssertion({ rpId: id, clientDataHash, allowList, options: { up: false } }, { signal });
+        return id;
+      } catch (e) {
+        if (e instanceof CtapError && e.status === CTAP_STATUS.CTAP2_ERR_NO_CREDENTIALS) continue;
+        // a key that refuses silent probes: let the real request decide with the RP ID
+        if (e instanceof CtapError) break;
+        throw e;
+      }
+    }
+    return rpIds[0] as string;
   }
 
   async #pickAccount(all: GetAssertionResult[]): Promise<GetAssertionResult> {
@@ -805,6 +878,157 @@ function abortError(signal: AbortSignal, cause: unknown): WebAuthnClientError {
     return new WebAuthnClientError('ERR_TIMEOUT', 'NotAllowedError', 'the operation timed out', { cause });
   }
   return new WebAuthnClientError('ERR_ABORTED', 'AbortError', 'the operation was aborted', { cause });
+}
+
+/** An opened key: a CTAP2 authenticator, or a U2F-only one reached through CTAP1. */
+type Key = Ctap2 | Ctap1;
+
+/** The bogus parameters of the U2F_REGISTER that makes a U2F key blink for selection. */
+const SELECT_CHALLENGE = new Uint8Array(32).fill(0x42);
+const SELECT_APPLICATION = new Uint8Array(32).fill(0x41);
+
+const FIDO2_VERSIONS: readonly string[] = ['FIDO_2_0', 'FIDO_2_1', 'FIDO_2_1_PRE', 'FIDO_2_2'];
+
+/**
+ * Opens a device: CTAP2 when getInfo answers with a FIDO 2 version; CTAP1/U2F when it does not
+ * (CTAP1_ERR_INVALID_COMMAND, a HID device without the CBOR capability, or versions naming only
+ * U2F_V2) and U2F_VERSION answers U2F_V2 (CTAP 2.1 §10.3).
+ */
+async function openKey(device: CtapDevice, signal: AbortSignal, canonical: boolean): Promise<Key> {
+  let failure: unknown;
+  try {
+    const ctap = await Ctap2.open(device, { signal, canonical });
+    if (
+      ctap.info.versions.some((v) => FIDO2_VERSIONS.includes(v)) ||
+      !ctap.info.versions.includes('U2F_V2')
+    ) {
+      return ctap;
+    }
+  } catch (e) {
+    const noCbor =
+      (e instanceof CtapError && e.status === CTAP_STATUS.CTAP1_ERR_INVALID_COMMAND) ||
+      (e instanceof Ctap2ClientError && e.code === 'ERR_NOT_SUPPORTED');
+    if (!noCbor) throw e;
+    failure = e;
+  }
+  const u2f = new Ctap1(device);
+  let version: string | undefined;
+  try {
+    version = await u2f.getVersion({ signal });
+  } catch (e) {
+    throw failure ?? e;
+  }
+  if (version !== 'U2F_V2') {
+    throw (
+      failure ??
+      new Ctap2ClientError('ERR_NOT_SUPPORTED', `the key speaks neither CTAP2 nor U2F_V2 (${version})`)
+    );
+  }
+  return u2f;
+}
+
+/** The registry entries whose inputs are present. */
+function activeEntries(
+  registry: readonly ClientExtension[],
+  inputs: Record<string, unknown> | undefined,
+): ClientExtension[] {
+  if (inputs === undefined || inputs === null) return [];
+  return registry.filter((ext) => ext.inputs.some((k) => inputs[k] !== undefined));
+}
+
+/** Permissions the active entries need beyond mc/ga (e.g. lbw). */
+function extraPermissions(
+  registry: readonly ClientExtension[],
+  kind: 'create' | 'get',
+  inputs: Record<string, unknown> | undefined,
+): PinUvAuthPermission[] {
+  const out: PinUvAuthPermission[] = [];
+  for (const ext of activeEntries(registry, inputs)) {
+    for (const p of ext.permissions?.(kind, inputs ?? {}) ?? []) if (!out.includes(p)) out.push(p);
+  }
+  return out;
+}
+
+/** RP IDs the active entries offer to try after the ceremony's own (appid). */
+function alternateRpIds(
+  registry: readonly ClientExtension[],
+  inputs: Record<string, unknown> | undefined,
+  scope: { origin: string; rpId: string },
+): string[] {
+  const out: string[] = [];
+  for (const ext of activeEntries(registry, inputs)) {
+    const id = ext.alternateRpId?.(inputs ?? {}, scope);
+    if (id !== undefined && id !== scope.rpId && !out.includes(id)) out.push(id);
+  }
+  return out;
+}
+
+/** RegistrationResponseJSON from a makeCredential result (WebAuthn L3 §5.1.3 steps 22ff). */
+function registrationJSON(
+  result: MakeCredentialResult,
+  conveyance: string,
+  clientDataJSON: Uint8Array,
+  transports: AuthenticatorTransport[],
+  attachment: 'cross-platform' | 'platform',
+  clientExtensionResults: Record<string, unknown>,
+): RegistrationResponseJSON {
+  let attestationObject = result.attestationObject;
+  let authData = result.authData;
+  if (conveyance === 'none' && result.fmt !== 'none') {
+    // WebAuthn §5.1.3 step 22: replace identifying information (AAGUID, attestation statement)
+    authData = authData.slice();
+    authData.fill(0, 37, 53);
+    attestationObject = noneAttestation(authData);
+  }
+  const acd = result.authenticatorData.attestedCredentialData;
+  if (acd === undefined) fail('ERR_NOT_ALLOWED', 'NotAllowedError', 'the key returned no credential');
+  let publicKey: string | undefined;
+  try {
+    publicKey = base64url.encode(coseKeyToSpki(acd.publicKey));
+  } catch {
+    publicKey = undefined;
+  }
+  const id = base64url.encode(acd.credentialId);
+  const response: RegistrationResponseJSON['response'] = {
+    clientDataJSON: base64url.encode(clientDataJSON),
+    attestationObject: base64url.encode(attestationObject),
+    authenticatorData: base64url.encode(authData),
+    transports,
+    publicKeyAlgorithm: acd.publicKey.alg ?? -7,
+  };
+  if (publicKey !== undefined) response.publicKey = publicKey;
+  return {
+    id,
+    rawId: id,
+    type: 'public-key',
+    authenticatorAttachment: attachment,
+    clientExtensionResults,
+    response,
+  };
+}
+
+/** AuthenticationResponseJSON from a getAssertion result (WebAuthn L3 §5.1.4). */
+function assertionJSON(
+  result: GetAssertionResult,
+  clientDataJSON: Uint8Array,
+  attachment: 'cross-platform' | 'platform',
+  clientExtensionResults: Record<string, unknown>,
+): AuthenticationResponseJSON {
+  const id = base64url.encode(result.credential.id);
+  const response: AuthenticationResponseJSON['response'] = {
+    clientDataJSON: base64url.encode(clientDataJSON),
+    authenticatorData: base64url.encode(result.authData),
+    signature: base64url.encode(result.signature),
+  };
+  if (result.user?.id !== undefined) response.userHandle = base64url.encode(result.user.id);
+  return {
+    id,
+    rawId: id,
+    type: 'public-key',
+    authenticatorAttachment: attachment,
+    clientExtensionResults,
+    response,
+  };
 }
 
 function noneAttestation(authData: Uint8Array): Uint8Array {

@@ -247,7 +247,8 @@ describe('Ctap1 (python-fido2 vectors)', () => {
       close: async () => {},
     };
   }
-  const fill = (s: string, o: Record<string, unknown>) => s.replace(/\{(\w+)\}/g, (_, k: string) => String(o[k]));
+  const fill = (s: string, o: Record<string, unknown>) =>
+    s.replace(/\{(\w+)\}/g, (_, k: string) => String(o[k]));
 
   it('register: the APDU, the parsed members, the attestation signature', async () => {
     const seen: Uint8Array[] = [];
