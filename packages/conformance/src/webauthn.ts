@@ -5,7 +5,13 @@
  * §10.3) with the appid extension, and enterprise attestation.
  */
 import { base64url, sha256, utf8Decode, utf8Encode, verifySignature } from '@fido2kit/cose';
-import { Ctap1, u2fPublicKeyToCose, WebAuthnClient, type WebAuthnClientOptions } from '@fido2kit/ctap2';
+import {
+  Ctap1,
+  Ctap2,
+  u2fPublicKeyToCose,
+  WebAuthnClient,
+  type WebAuthnClientOptions,
+} from '@fido2kit/ctap2';
 import type { VirtualAuthenticatorOptions } from '@fido2kit/virtual-authenticator';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MakeSuiteDevice, SuiteDevice } from './index.js';
@@ -373,6 +379,94 @@ export function defineWebAuthnSuite(name: string, makeDevice: MakeSuiteDevice): 
             ),
           ).toMatchObject({ code: 'ERR_SECURITY', domName: 'SecurityError' });
         }
+      });
+    });
+
+    describe('enterprise attestation (CTAP 2.1 §7.1, §6.1.2 step 9)', () => {
+      async function enterpriseKey(enable: boolean) {
+        const d = await key({ enterpriseAttestation: true });
+        if (enable) {
+          const { AuthenticatorConfig } = await import('@fido2kit/ctap2');
+          const ctap = await Ctap2.open(d.device);
+          await (await AuthenticatorConfig.open(ctap)).enableEnterpriseAttestation();
+        }
+        return d;
+      }
+      it("'enterprise' for a listed RP ID on a key with ep on: epAtt, packed with the key's certificate", async () => {
+        const d = await enterpriseKey(true);
+        const c = client(d, { enterpriseRpIds: [RP_ID] });
+        const reg = await c.create(creation({ attestation: 'enterprise' }));
+        const { parseAttestationObject } = await import('@fido2kit/cose');
+        const att = parseAttestationObject(base64url.decode(reg.response.attestationObject));
+        expect(att.fmt).toBe('packed');
+        expect((att.attStmt.get('x5c') as Uint8Array[])[0]).toEqual(d.authenticator.attestationCertificate);
+        const ctap = await Ctap2.open(d.device);
+        const made = await ctap.makeCredential({
+          clientDataHash: sha256(utf8Encode('ep')),
+          rp: { id: RP_ID },
+          user: { id: utf8Encode('u') },
+          pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
+          enterpriseAttestation: 2,
+        });
+        expect(made.epAtt).toBe(true);
+        expect(made.fmt).toBe('packed');
+        expect(made.authenticatorData.attestedCredentialData?.aaguidString).toBe(d.authenticator.aaguid);
+      });
+      it("'enterprise' for an unlisted RP ID is treated as 'direct' (no enterpriseAttestation sent)", async () => {
+        const d = await enterpriseKey(true);
+        const reg = await client(d).create(creation({ attestation: 'enterprise' }));
+        const { parseAttestationObject } = await import('@fido2kit/cose');
+        // the key is configured for 'none' attestation: without enterprise attestation, none
+        expect(parseAttestationObject(base64url.decode(reg.response.attestationObject)).fmt).toBe('none');
+        // listed, but the key has ep off: nothing is sent (the key would refuse it), so 'direct'
+        const off = await enterpriseKey(false);
+        const plain = await client(off, { enterpriseRpIds: [RP_ID] }).create(
+          creation({ attestation: 'enterprise' }),
+        );
+        expect(parseAttestationObject(base64url.decode(plain.response.attestationObject)).fmt).toBe('none');
+      });
+      it('the key refuses enterpriseAttestation while ep is off (CTAP1_ERR_INVALID_PARAMETER) and a value other than 1 or 2 (CTAP2_ERR_INVALID_OPTION)', async () => {
+        const d = await enterpriseKey(false);
+        const ctap = await Ctap2.open(d.device, { checkRequests: false });
+        const params = {
+          clientDataHash: sha256(utf8Encode('ep')),
+          rp: { id: RP_ID },
+          user: { id: utf8Encode('u') },
+          pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
+        };
+        expect(await failure(ctap.makeCredential({ ...params, enterpriseAttestation: 2 }))).toMatchObject({
+          code: 'CTAP1_ERR_INVALID_PARAMETER',
+        });
+        const on = await enterpriseKey(true);
+        const raw = await Ctap2.open(on.device, { checkRequests: false });
+        expect(await failure(raw.makeCredential({ ...params, enterpriseAttestation: 3 }))).toMatchObject({
+          code: 'CTAP2_ERR_INVALID_OPTION',
+        });
+        // vendor-facilitated (1) for an RP ID the key does not list: ordinary attestation, no epAtt
+        const vendor = await raw.makeCredential({ ...params, enterpriseAttestation: 1 });
+        expect(vendor.epAtt).toBeUndefined();
+        expect(vendor.fmt).toBe('none');
+        // a key that cannot do enterprise attestation at all
+        const plain = await key();
+        const p = await Ctap2.open(plain.device, { checkRequests: false });
+        expect(await failure(p.makeCredential({ ...params, enterpriseAttestation: 2 }))).toMatchObject({
+          code: 'CTAP1_ERR_INVALID_PARAMETER',
+        });
+      });
+      it('vendor-facilitated (1) for an RP ID on the key’s list: epAtt', async () => {
+        const d = await key({ enterpriseAttestation: true, enterpriseAttestationRpIds: [RP_ID] });
+        const { AuthenticatorConfig } = await import('@fido2kit/ctap2');
+        const ctap = await Ctap2.open(d.device);
+        await (await AuthenticatorConfig.open(ctap)).enableEnterpriseAttestation();
+        const made = await ctap.makeCredential({
+          clientDataHash: sha256(utf8Encode('ep')),
+          rp: { id: RP_ID },
+          user: { id: utf8Encode('u') },
+          pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
+          enterpriseAttestation: 1,
+        });
+        expect(made.epAtt).toBe(true);
+        expect(made.fmt).toBe('packed');
       });
     });
   });

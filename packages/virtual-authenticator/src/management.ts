@@ -31,6 +31,11 @@ export interface ManagementOptions {
   maxSerializedLargeBlobArray?: number;
   /** Whether enterprise attestation can be enabled (getInfo option ep). Default false. */
   enterpriseAttestation?: boolean;
+  /**
+   * RP IDs the key gives vendor-facilitated enterprise attestation to (enterpriseAttestation 1,
+   * CTAP 2.1 §7.1.1), as a vendor burns them in. Platform-managed (2) needs no list. Default [].
+   */
+  enterpriseAttestationRpIds?: string[];
   /** The simulated fingerprint sensor (used when `fingerprints` is given). */
   fingerprintSensor?: FingerprintSensorOptions;
   /** getInfo maxRPIDsForSetMinPINLength. Default 4. */
@@ -52,6 +57,8 @@ export interface ManagementConfig {
   u2f: U2fMode;
   maxSerializedLargeBlobArray: number;
   enterpriseAttestation: boolean;
+  /** Vendor-facilitated enterprise attestation RP IDs (absent in states saved before it existed). */
+  enterpriseAttestationRpIds?: string[];
   samplesRequired: number;
   maxTemplates: number;
   maxTemplateFriendlyName: number;
@@ -68,6 +75,14 @@ function int(name: string, v: number | undefined, def: number, min: number, max:
     throw new RangeError(`"${name}" expected an integer in ${min}..${max}, got ${String(v)}`);
   }
   return v;
+}
+
+function rpIdList(v: unknown): string[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) {
+    throw new TypeError(`"enterpriseAttestationRpIds" expected an array of strings, got ${String(v)}`);
+  }
+  return [...(v as string[])];
 }
 
 /** Applies defaults and checks ranges. */
@@ -88,6 +103,7 @@ export function resolveManagementConfig(o: ManagementOptions): ManagementConfig 
     u2f,
     maxSerializedLargeBlobArray: blobs,
     enterpriseAttestation: o.enterpriseAttestation ?? false,
+    enterpriseAttestationRpIds: rpIdList(o.enterpriseAttestationRpIds),
     samplesRequired: int('fingerprintSensor.samplesRequired', s.samplesRequired, 4, 1, 32),
     maxTemplates: int('fingerprintSensor.maxTemplates', s.maxTemplates, 5, 1, 32),
     maxTemplateFriendlyName: int(

@@ -7,6 +7,7 @@ import type { CredentialPayload } from '../credential-id.js';
 import { fail } from '../errors.js';
 import { EXTENSIONS, type MakeCredentialExtensionStep } from '../extensions/index.js';
 import { KEY_ALGORITHMS } from '../keys.js';
+import { managementConfig } from '../management.js';
 import { DEFAULTS } from '../options.js';
 import type { ResidentCredential } from '../state.js';
 import {
@@ -86,8 +87,20 @@ export const makeCredential: Command = {
     if (core.protectedByUv && !uvOption && pinUvAuthParam === undefined && (rk || !makeCredUvNotRqd)) {
       uvRequired(core);
     }
-    // 9: enterprise attestation is not supported
-    if (enterpriseAttestation !== undefined) fail('CTAP1_ERR_INVALID_PARAMETER');
+    // 9: enterprise attestation (CTAP 2.1 §6.1.2 step 9, §7.1): only on a capable key that
+    // authenticatorConfig enabled; 1 (vendor-facilitated) for the RP IDs the key lists, else an
+    // ordinary attestation; 2 (platform-managed) for any RP ID the platform vouches for
+    let enterprise = false;
+    if (enterpriseAttestation !== undefined) {
+      const m = managementConfig(config);
+      if (!m.enterpriseAttestation || core.state.enterpriseAttestation !== true) {
+        fail('CTAP1_ERR_INVALID_PARAMETER');
+      }
+      if (enterpriseAttestation !== 1 && enterpriseAttestation !== 2) fail('CTAP2_ERR_INVALID_OPTION');
+      enterprise = enterpriseAttestation === 2 || (m.enterpriseAttestationRpIds ?? []).includes(rpId);
+    }
+    // an enterprise attestation is a full packed one with the key's own certificate and AAGUID
+    const attestation = enterprise ? ATTESTATION_FORMATS.packed : format;
 
     // 11: user verification
     let uv = false;
@@ -185,7 +198,7 @@ export const makeCredential: Command = {
     const rpIdHash = core.rpIdHash(rpId);
     const coseKey = algo.coseKey(payload.seed);
     const publicKey = algo.publicKey(payload.seed);
-    const aaguid = format.zeroAaguid ? new Uint8Array(16) : core.state.aaguid;
+    const aaguid = attestation.zeroAaguid ? new Uint8Array(16) : core.state.aaguid;
     const authData = authenticatorData(
       rpIdHash,
       flags,
@@ -193,7 +206,7 @@ export const makeCredential: Command = {
       attestedCredentialData(aaguid, id, publicKey),
       extOut.size > 0 ? encode(extOut) : undefined,
     );
-    const attStmt = format.statement({
+    const attStmt = attestation.statement({
       core,
       authData,
       clientDataHash,
@@ -215,10 +228,11 @@ export const makeCredential: Command = {
     if (token !== undefined) consumeToken(token, rpId, true);
 
     const response = new Map<number, CborValue>([
-      [0x01, format.fmt],
+      [0x01, attestation.fmt],
       [0x02, authData],
       [0x03, attStmt],
     ]);
+    if (enterprise) response.set(0x04, true);
     for (const [k, v] of responseExtras) response.set(k, v);
     return response;
   },
