@@ -13,7 +13,7 @@ import { COMMANDS, type Command } from './commands/index.js';
 import { AuthenticatorCore, type ResolvedConfig } from './core.js';
 import { CtapStatusError, VirtualAuthenticatorError } from './errors.js';
 import { KEY_ALGORITHMS } from './keys.js';
-import { resolveManagementConfig } from './management.js';
+import { managementVolatile, resolveManagementConfig } from './management.js';
 import {
   ALL_EXTENSIONS,
   type AttestationKind,
@@ -360,6 +360,8 @@ export class VirtualAuthenticator {
         return Uint8Array.of(CTAP_STATUS.CTAP1_ERR_INVALID_COMMAND);
       }
       if (code !== 0x08) core.volatile.pending = undefined;
+      // any other command ends a credential-management enumeration (CTAP 2.1 §6.8 state rules)
+      if (code !== 0x0a && code !== 0x41) managementVolatile(core).enumeration = undefined;
       let params: Map<CborValue, CborValue> | undefined;
       if (request.length > 1) {
         let value: CborValue;

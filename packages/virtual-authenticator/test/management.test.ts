@@ -122,3 +122,59 @@ describe('getInfo and state', () => {
     expect(a.sensor.history).toEqual(['too-low']);
   });
 });
+
+describe('credential-management enumeration state (CTAP 2.1 §6.8)', () => {
+  it('an unrelated command, or another credMgmt subcommand, ends an enumeration in progress', async () => {
+    const { ClientPin, Ctap2, CtapError } = await import('@fido2kit/ctap2');
+    const { sha256: hash, utf8Encode: utf8 } = await import('@fido2kit/cose');
+    const a = new VirtualAuthenticator({ pin: '1234', attestation: 'none' });
+    const ctap = await Ctap2.open(a.device());
+    for (const rpId of ['a.example', 'b.example', 'c.example']) {
+      const t = await new ClientPin(ctap).getPinUvAuthToken({ pin: '1234', permissions: ['mc'], rpId });
+      const clientDataHash = hash(utf8(rpId));
+      await ctap.makeCredential({
+        clientDataHash,
+        rp: { id: rpId },
+        user: { id: utf8(`u-${rpId}`) },
+        pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
+        options: { rk: true },
+        pinUvAuthParam: t.protocol.authenticate(t.token, clientDataHash),
+        pinUvAuthProtocol: t.protocol.version,
+      });
+    }
+    const t = await new ClientPin(ctap).getPinUvAuthToken({ pin: '1234', permissions: ['cm'] });
+    const begin = () =>
+      ctap.send(
+        0x0a,
+        m([
+          [0x01, 0x02],
+          [0x03, t.protocol.version],
+          [0x04, t.protocol.authenticate(t.token, Uint8Array.of(0x02))],
+        ]),
+      );
+    const next = () => ctap.send(0x0a, m([[0x01, 0x03]]));
+    const status = (p: Promise<unknown>) =>
+      p.then(
+        () => 'OK',
+        (e: unknown) => (e instanceof CtapError ? e.code : String(e)),
+      );
+    expect((await begin())?.get(0x05)).toBe(3);
+    expect(await status(next())).toBe('OK');
+    await ctap.getInfo();
+    expect(await status(next())).toBe('CTAP2_ERR_NOT_ALLOWED');
+    await begin();
+    await ctap.send(
+      0x0a,
+      m([
+        [0x01, 0x01],
+        [0x03, t.protocol.version],
+        [0x04, t.protocol.authenticate(t.token, Uint8Array.of(0x01))],
+      ]),
+    );
+    expect(await status(next())).toBe('CTAP2_ERR_NOT_ALLOWED');
+    await begin();
+    expect(await status(next())).toBe('OK');
+    expect(await status(next())).toBe('OK');
+    expect(await status(next())).toBe('CTAP2_ERR_NOT_ALLOWED');
+  });
+});

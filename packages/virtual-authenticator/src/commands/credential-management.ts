@@ -84,6 +84,10 @@ function handler(preview: boolean): Command['handle'] {
     const protocol = opt.uint(p, 0x03);
     const param = opt.bytes(p, 0x04);
     const v = managementVolatile(core);
+    // an enumeration continues only through its GetNext subcommands (CTAP 2.1 §6.8.3, §6.8.4)
+    if (sub !== S.enumerateRPsGetNextRP && sub !== S.enumerateCredentialsGetNextCredential) {
+      v.enumeration = undefined;
+    }
     const auth = (): TokenState => {
       const message =
         params === undefined ? Uint8Array.of(sub) : concatBytes(Uint8Array.of(sub), encode(params));
