@@ -158,7 +158,7 @@ export function defineManagementSuite(name: string, makeDevice: MakeSuiteDevice)
         expect(alice.publicKey.get(1)).toBe(2); // kty EC2
         expect(alice.publicKey.get(3)).toBe(-7);
         expect(alice.publicKey.get(-2)).toEqual(
-          (a.made.authenticatorData.attestedCredentialData?.publicKey as { x: Uint8Array }).x,
+          (a.made.authenticatorData.attestedCredentialData!.publicKey as { x: Uint8Array }).x,
         );
         // by hash too
         expect((await cm.enumerateCredentials(hash('b.example'))).map((c) => c.user.name)).toEqual(['bob']);

@@ -2,6 +2,9 @@
  * WebAuthnClient's output verified by a relying party that is not ours: @simplewebauthn/server,
  * for create and get, every attestation mode and algorithm of the virtual key.
  */
+import { verifyAttestation } from '@fido2kit/attestation';
+import { createTestCertificate, ecPrivateKeyBytes } from '@fido2kit/attestation/testing';
+import { base64url, sha256 } from '@fido2kit/cose';
 import { WebAuthnClient } from '@fido2kit/ctap2';
 import { VirtualAuthenticator } from '@fido2kit/virtual-authenticator';
 import {
@@ -111,5 +114,51 @@ describe('WebAuthnClient → @simplewebauthn/server (an RP that is not ours)', (
     });
     expect(verified.registrationInfo?.fmt).toBe('none');
     expect(verified.registrationInfo?.aaguid).toBe('00000000-0000-0000-0000-000000000000');
+  });
+});
+
+describe('a vendor CA made with @fido2kit/attestation/testing signs the virtual key’s attestation', () => {
+  it('verifies as trusted with our verifier and with SimpleWebAuthn', async () => {
+    const ca = await createTestCertificate({
+      subject: { C: 'US', O: 'Vendor', CN: 'Vendor Attestation CA' },
+      ca: true,
+    });
+    const authenticator = new VirtualAuthenticator({
+      attestation: 'packed',
+      attestationCa: { privateKey: await ecPrivateKeyBytes(ca.key), certificate: ca.der },
+    });
+    const client = new WebAuthnClient({ device: authenticator.device(), origin: 'https://example.com' });
+    const options = {
+      rp: { id: 'example.com', name: 'Example' },
+      user: { id: 'AQID', name: 'alice', displayName: 'Alice' },
+      challenge: 'AAECAwQFBgcICQoLDA0ODw',
+      pubKeyCredParams: [{ type: 'public-key' as const, alg: -7 }],
+      attestation: 'direct' as const,
+    };
+    const response = await client.create(options);
+    const clientDataHash = sha256(base64url.decode(response.response.clientDataJSON));
+    const ours = await verifyAttestation({
+      attestationObject: base64url.decode(response.response.attestationObject),
+      clientDataHash,
+      trustAnchors: [ca.der],
+    });
+    expect(ours).toMatchObject({ fmt: 'packed', type: 'basic', trusted: true });
+    const theirs = await verifyRegistrationResponse({
+      response: response as never,
+      expectedChallenge: options.challenge,
+      expectedOrigin: 'https://example.com',
+      expectedRPID: 'example.com',
+      requireUserVerification: false,
+    });
+    expect(theirs.verified).toBe(true);
+  });
+  it('a CryptoKey given as attestationCa.privateKey is a TypeError that says what to pass', async () => {
+    const ca = await createTestCertificate({ subject: { CN: 'Vendor CA' }, ca: true });
+    expect(
+      () =>
+        new VirtualAuthenticator({
+          attestationCa: { privateKey: ca.key.privateKey as never, certificate: ca.der },
+        }),
+    ).toThrow(/32 raw bytes/);
   });
 });

@@ -92,6 +92,11 @@ export interface IssueOptions {
   signingKey: Uint8Array;
   /** The issuer's public point (for the authority key identifier). */
   issuerPublicKey: Uint8Array;
+  /**
+   * The authority key identifier: the issuer certificate's subject key identifier. Default: the
+   * SHA-1 of `issuerPublicKey` (RFC 5280 §4.2.1.2 method 1, what this module writes as SKI).
+   */
+  authorityKeyId?: Uint8Array;
   ca: boolean;
   /** 16 bytes of randomness for the serial number. */
   serial: Uint8Array;
@@ -130,7 +135,7 @@ export function issueCertificate(o: IssueOptions): Uint8Array {
       OID.authorityKeyIdentifier,
       false,
       new pkijs.AuthorityKeyIdentifier({
-        keyIdentifier: new asn1js.OctetString({ valueHex: ab(sha1(o.issuerPublicKey)) }),
+        keyIdentifier: new asn1js.OctetString({ valueHex: ab(o.authorityKeyId ?? sha1(o.issuerPublicKey)) }),
       }),
     ),
   ];
@@ -149,6 +154,22 @@ export function issueCertificate(o: IssueOptions): Uint8Array {
 /** The subject name of a DER certificate (to name it as the issuer of another). */
 export function certificateSubject(der: Uint8Array): pkijs.RelativeDistinguishedNames {
   return pkijs.Certificate.fromBER(ab(der)).subject;
+}
+
+/**
+ * A certificate's subject key identifier, if it has one. Certificates it issues must carry it
+ * as their authority key identifier: path builders (OpenSSL, ours) take a mismatch to mean "not
+ * this issuer", and CAs made elsewhere need not compute it as SHA-1 of the key.
+ */
+export function subjectKeyIdentifier(der: Uint8Array): Uint8Array | undefined {
+  const ext = pkijs.Certificate.fromBER(ab(der)).extensions?.find(
+    (e) => e.extnID === OID.subjectKeyIdentifier,
+  );
+  if (!ext) return undefined;
+  const inner = asn1js.fromBER(ext.extnValue.valueBlock.valueHexView.slice().buffer);
+  return inner.result instanceof asn1js.OctetString
+    ? new Uint8Array(inner.result.valueBlock.valueHexView)
+    : undefined;
 }
 
 /** An attestation chain: the CA and a leaf. */
@@ -202,6 +223,7 @@ export function generateLeaf(
     publicKey: p256.getPublicKey(leafKey, false),
     signingKey: ca.caKey,
     issuerPublicKey: p256.getPublicKey(ca.caKey, false),
+    authorityKeyId: subjectKeyIdentifier(ca.caCert),
     ca: false,
     serial: random(16),
     aaguid,
