@@ -5,7 +5,7 @@
  * what built-in UV matches against.
  */
 import { type CborValue, concatBytes, encode, utf8Encode } from '@fido2kit/cose';
-import { type CallOptions, FINGERPRINT_SAMPLE_STATUS } from '@fido2kit/ctap2';
+import { BIO_ENROLLMENT_SUBCOMMANDS, type CallOptions, FINGERPRINT_SAMPLE_STATUS } from '@fido2kit/ctap2';
 import { opt, req } from '../_params.js';
 import { type AuthenticatorCore, bytesEqual } from '../core.js';
 import { CtapStatusError, fail } from '../errors.js';
@@ -19,15 +19,7 @@ import { waitForUser } from '../presence.js';
 import { type SampleOutcome, sensorOf } from '../sensor.js';
 import type { Command, CommandResponse } from './types.js';
 
-const S = {
-  enrollBegin: 0x01,
-  enrollCaptureNextSample: 0x02,
-  cancelCurrentEnrollment: 0x03,
-  enumerateEnrollments: 0x04,
-  setFriendlyName: 0x05,
-  removeEnrollment: 0x06,
-  getFingerprintSensorInfo: 0x07,
-} as const;
+const S = BIO_ENROLLMENT_SUBCOMMANDS;
 
 const BE = 0x08;
 const FINGERPRINT = 0x01;

@@ -1,23 +1,14 @@
 /** authenticatorClientPIN (0x06), CTAP 2.1 §6.5.5: PIN and pinUvAuthToken management. */
 import { type CborValue, concatBytes, constantTimeEqual, sha256 } from '@fido2kit/cose';
-import type { PinUvAuthProtocol } from '@fido2kit/ctap2';
+import { CLIENT_PIN_SUBCOMMANDS, type PinUvAuthProtocol } from '@fido2kit/ctap2';
 import { type CborMap, opt, req } from '../_params.js';
 import { type AuthenticatorCore, PERMISSIONS, verifyMac } from '../core.js';
 import { fail } from '../errors.js';
 import { DEFAULTS } from '../options.js';
 import type { Command } from './types.js';
 
-/** clientPIN subcommands (CTAP 2.1 §6.5.5). */
-export const CLIENT_PIN_SUBCOMMANDS = {
-  getPINRetries: 0x01,
-  getKeyAgreement: 0x02,
-  setPIN: 0x03,
-  changePIN: 0x04,
-  getPinToken: 0x05,
-  getPinUvAuthTokenUsingUvWithPermissions: 0x06,
-  getUVRetries: 0x07,
-  getPinUvAuthTokenUsingPinWithPermissions: 0x09,
-} as const;
+/** clientPIN subcommands (CTAP 2.1 §6.5.5), from the client's table. */
+export { CLIENT_PIN_SUBCOMMANDS };
 
 const S = CLIENT_PIN_SUBCOMMANDS;
 

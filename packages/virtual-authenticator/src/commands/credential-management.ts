@@ -3,6 +3,7 @@
  * metadata, enumerating RPs and their credentials, deleting and updating a credential.
  */
 import { type CborValue, concatBytes, decode, encode, sha256, utf8Encode } from '@fido2kit/cose';
+import { CREDENTIAL_MANAGEMENT_SUBCOMMANDS } from '@fido2kit/ctap2';
 import { type CborMap, opt, req } from '../_params.js';
 import { type AuthenticatorCore, bytesEqual, type Credential } from '../core.js';
 import { fail } from '../errors.js';
@@ -12,15 +13,7 @@ import type { ResidentCredential, TokenState } from '../state.js';
 import { descriptor } from './_common.js';
 import type { Command, CommandResponse } from './types.js';
 
-const S = {
-  getCredsMetadata: 0x01,
-  enumerateRPsBegin: 0x02,
-  enumerateRPsGetNextRP: 0x03,
-  enumerateCredentialsBegin: 0x04,
-  enumerateCredentialsGetNextCredential: 0x05,
-  deleteCredential: 0x06,
-  updateUserInformation: 0x07,
-} as const;
+const S = CREDENTIAL_MANAGEMENT_SUBCOMMANDS;
 
 const CM = 0x04;
 

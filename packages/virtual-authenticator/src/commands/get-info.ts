@@ -1,34 +1,17 @@
 /** authenticatorGetInfo (0x04), CTAP 2.1 §6.4. */
 import type { CborValue } from '@fido2kit/cose';
+import { GET_INFO_KEYS } from '@fido2kit/ctap2';
 import type { AuthenticatorCore } from '../core.js';
 import { KEY_ALGORITHMS } from '../keys.js';
 import { addManagementInfo, infoVersions } from '../management.js';
 import { ALL_EXTENSIONS } from '../options.js';
 import type { Command } from './types.js';
 
-/** getInfo response members (CTAP 2.1 §6.4). */
-export const GET_INFO = {
-  versions: 0x01,
-  extensions: 0x02,
-  aaguid: 0x03,
-  options: 0x04,
-  maxMsgSize: 0x05,
-  pinUvAuthProtocols: 0x06,
-  maxCredentialCountInList: 0x07,
-  maxCredentialIdLength: 0x08,
-  transports: 0x09,
-  algorithms: 0x0a,
-  maxSerializedLargeBlobArray: 0x0b,
-  forcePINChange: 0x0c,
-  minPINLength: 0x0d,
-  firmwareVersion: 0x0e,
-  maxCredBlobLength: 0x0f,
-  maxRPIDsForSetMinPINLength: 0x10,
-  preferredPlatformUvAttempts: 0x11,
-  uvModality: 0x12,
-  certifications: 0x13,
-  remainingDiscoverableCredentials: 0x14,
-} as const;
+/**
+ * getInfo response members (CTAP 2.1 §6.4): the client's table, so the two sides cannot disagree
+ * (the client's is checked against recorded real-key getInfo responses).
+ */
+export const GET_INFO = GET_INFO_KEYS;
 
 /** The getInfo response map of the authenticator's current state. */
 export function buildInfo(core: AuthenticatorCore): Map<number, CborValue> {
