@@ -21,7 +21,10 @@ export {
 /** PostgreSQL when `databaseUrl` is set (DATABASE_URL), otherwise SQLite at `<dataDir>/portal.sqlite`. */
 export async function openStore(options: { databaseUrl?: string; dataDir: string }): Promise<Store> {
   const store = options.databaseUrl
-    ? new PostgresStore(options.databaseUrl)
+    ? new PostgresStore(options.databaseUrl, {
+        onError: (e) =>
+          console.error(`database connection lost (${e.message}); reconnecting on the next query`),
+      })
     : new SqliteStore(join(options.dataDir, 'portal.sqlite'));
   await store.migrate();
   return store;

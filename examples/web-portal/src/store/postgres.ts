@@ -21,8 +21,12 @@ export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   readonly #pool: pg.Pool;
 
-  constructor(connectionString: string, options: { max?: number } = {}) {
+  constructor(connectionString: string, options: { max?: number; onError?: (error: Error) => void } = {}) {
     this.#pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
+    // An idle connection the server ends (a restart, an administrator, a failover) emits 'error'
+    // on the pool; unhandled, it would end the process. The pool drops that connection and the
+    // next query opens a new one, so it is only reported.
+    this.#pool.on('error', (error) => options.onError?.(error));
   }
 
   async migrate(): Promise<void> {
