@@ -250,6 +250,20 @@ defineCtap2Suite('NFC via pcscd, short APDUs with chaining', async (options) => 
   };
 });
 
+defineManagementSuite('NFC via pcscd, short APDUs with chaining', async (options) => {
+  const authenticator = new VirtualAuthenticator(options);
+  card1.replaceAuthenticator(authenticator);
+  const device = await openShared(READER1, { apdu: 'short' });
+  return {
+    device,
+    authenticator,
+    close: async () => {
+      expect(device.extendedApdus).toBe(false);
+      await device.close();
+    },
+  };
+});
+
 describe('pcscd not running', () => {
   it('an open device fails with a typed error; listing and opening say pcscd is not running', async (ctx) => {
     await shared?.close();

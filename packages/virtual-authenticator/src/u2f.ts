@@ -28,6 +28,8 @@ function parseApdu(apdu: Uint8Array): { cla: number; ins: number; p1: number; da
   let start: number;
   if (apdu[4] === 0) {
     if (apdu.length < 7) return U2F_SW.WRONG_LENGTH;
+    // ISO 7816-4 case 2E: 00 Le1 Le2 and no data (not an Lc of Le1 Le2)
+    if (apdu.length === 7) return { cla, ins, p1, data: new Uint8Array(0) };
     lc = ((apdu[5] as number) << 8) | (apdu[6] as number);
     start = 7;
   } else {

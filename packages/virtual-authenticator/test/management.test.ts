@@ -10,6 +10,9 @@ describe('CTAP1 / U2F APDUs', () => {
     const sw = async (apdu: number[]) => hexOf((await a.msg(Uint8Array.from(apdu))).slice(-2));
     expect(hexOf(await a.msg(Uint8Array.of(0, 3, 0, 0)))).toBe('5532465f56329000');
     expect(hexOf(await a.msg(Uint8Array.of(0, 3, 0, 0, 0, 0, 0)))).toBe('5532465f56329000');
+    // case 2E with Le 256 (as a short VERSION from an NFC reader is re-encoded): Le, not Lc
+    expect(hexOf(await a.msg(Uint8Array.of(0, 3, 0, 0, 0, 1, 0)))).toBe('5532465f56329000');
+    expect(hexOf(await a.msg(Uint8Array.of(0, 3, 0, 0, 0)))).toBe('5532465f56329000');
     expect(await sw([0x80, 3, 0, 0])).toBe('6e00');
     expect(await sw([0, 0x09, 0, 0])).toBe('6d00');
     expect(await sw([0, 1, 0, 0, 3, 1, 2, 3])).toBe('6700');
