@@ -37,7 +37,7 @@ async function failure(p: Promise<unknown>): Promise<{ code?: string; domName?: 
     () => undefined,
     (x: unknown) => x,
   );
-  if (e === undefined) throw new Error('expected a rejection');
+  if (e === undefined) expect.fail('expected a rejection');
   return e as { code?: string; domName?: string; message?: string };
 }
 
