@@ -119,7 +119,7 @@ function parseObject(bytes: Uint8Array): { obj: AttestationObject; compound?: un
  * @example
  * ```ts
  * const result = await verifyAttestation({ attestationObject, clientDataHash: sha256(clientDataJSON), metadata: catalog });
- * if (result.trusted) console.log(result.metadata?.metadataStatement?.description);
+ * if (result.trusted) show(result.metadata?.metadataStatement?.description);
  * ```
  */
 export async function verifyAttestation(options: VerifyAttestationOptions): Promise<AttestationResult> {

@@ -148,7 +148,7 @@ function checkAlgMatches(key: CosePublicKey): void {
  * @example
  * ```ts
  * const key = decodeCoseKey(authData.attestedCredentialData.credentialPublicKey);
- * if (key.kty === 'EC2') console.log(key.crv); // 'P-256'
+ * if (key.kty === 'EC2') show(key.crv); // 'P-256'
  * ```
  */
 export function decodeCoseKey(

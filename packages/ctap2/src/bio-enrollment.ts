@@ -210,7 +210,7 @@ export function parseEnrollments(value: unknown): FingerprintEnrollment[] {
  * ```ts
  * const bio = await BioEnrollment.open(ctap, { pin: '1234' });
  * const templateId = await bio.enroll({
- *   onSample: ({ status, remainingSamples }) => console.log(status, remainingSamples, 'to go'),
+ *   onSample: ({ status, remainingSamples }) => show(status, remainingSamples, 'to go'),
  *   signal,
  * });
  * await bio.setFriendlyName(templateId, 'Right thumb');
@@ -398,7 +398,7 @@ export class BioEnrollment {
    * enumerateEnrollments; a key with none gives [].
    * @example
    * ```ts
-   * for (const { templateId, friendlyName } of await bio.enumerateEnrollments()) console.log(friendlyName);
+   * for (const { templateId, friendlyName } of await bio.enumerateEnrollments()) show(friendlyName);
    * ```
    */
   async enumerateEnrollments(options?: CallOptions): Promise<FingerprintEnrollment[]> {

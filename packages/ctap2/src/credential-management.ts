@@ -211,7 +211,7 @@ function isNoCredentials(e: unknown): boolean {
  * const cm = await CredentialManagement.open(ctap, { pin: '1234' });
  * const { existingResidentCredentialsCount } = await cm.getCredsMetadata();
  * for (const { rp } of await cm.enumerateRps()) {
- *   for (const cred of await cm.enumerateCredentials(rp.id)) console.log(rp.id, cred.user.name);
+ *   for (const cred of await cm.enumerateCredentials(rp.id)) show(rp.id, cred.user.name);
  * }
  * ```
  */

@@ -235,7 +235,7 @@ function authenticatorData(bytes: Uint8Array): AuthenticatorData {
  *   rp: { id: 'example.com', name: 'Example' },
  *   user: { id: userId, name: 'alice' },
  *   pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
- * }, { onKeepalive: (s) => s === 'user-presence-needed' && console.log('touch your key') });
+ * }, { onKeepalive: (s) => s === 'user-presence-needed' && show('touch your key') });
  * made.authenticatorData.attestedCredentialData?.credentialId;
  * ```
  */
@@ -540,7 +540,7 @@ export class Ctap2 {
    * only within seconds of power-up and need a touch.
    * @example
    * ```ts
-   * await ctap.reset({ onKeepalive: () => console.log('touch your key') });
+   * await ctap.reset({ onKeepalive: () => show('touch your key') });
    * ```
    */
   async reset(options: CallOptions = {}): Promise<void> {

@@ -159,6 +159,28 @@ export interface WebAuthnCallOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * Runs one ceremony under the caller's signal and the options' timeout, and maps whatever fails
+ * to the error a browser would raise (an abort or timeout to AbortError / NotAllowedError).
+ */
+async function ceremony<T>(
+  timeout: number | undefined,
+  callerSignal: AbortSignal | undefined,
+  run: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const link = linkSignal(callerSignal, timeout);
+  try {
+    return await run(link.signal);
+  } catch (e) {
+    if (link.signal.aborted && !(e instanceof WebAuthnClientError && e.domName !== 'AbortError')) {
+      throw abortError(link.signal, e);
+    }
+    throw toWebAuthnError(e);
+  } finally {
+    link.done();
+  }
+}
+
 const DOM_BY_CODE: Partial<Record<string, [Ctap2ClientErrorCode, WebAuthnErrorName]>> = {
   CTAP2_ERR_CREDENTIAL_EXCLUDED: ['ERR_INVALID_STATE', 'InvalidStateError'],
   CTAP2_ERR_NO_CREDENTIALS: ['ERR_NOT_ALLOWED', 'NotAllowedError'],
@@ -327,7 +349,7 @@ interface UvPlan {
  *   device: new VirtualAuthenticator().device(),
  *   origin: 'https://example.com',
  *   onPinRequired: () => '1234',
- *   onUserPresence: () => console.log('touch your key'),
+ *   onUserPresence: () => show('touch your key'),
  * });
  * const registration = await client.create(await generateRegistrationOptions({ … }));
  * const assertion = await client.get(await generateAuthenticationOptions({ … }));
@@ -523,17 +545,9 @@ export class WebAuthnClient {
     optionsJSON: PublicKeyCredentialCreationOptionsJSON,
     callOptions: WebAuthnCallOptions = {},
   ): Promise<RegistrationResponseJSON> {
-    const link = linkSignal(callOptions.signal, optionsJSON?.timeout);
-    try {
-      return await this.#create(optionsJSON, callOptions.origin ?? this.#opts.origin, link.signal);
-    } catch (e) {
-      if (link.signal.aborted && !(e instanceof WebAuthnClientError && e.domName !== 'AbortError')) {
-        throw abortError(link.signal, e);
-      }
-      throw toWebAuthnError(e);
-    } finally {
-      link.done();
-    }
+    return ceremony(optionsJSON?.timeout, callOptions.signal, (signal) =>
+      this.#create(optionsJSON, callOptions.origin ?? this.#opts.origin, signal),
+    );
   }
 
   async #create(
@@ -709,17 +723,9 @@ export class WebAuthnClient {
     optionsJSON: PublicKeyCredentialRequestOptionsJSON,
     callOptions: WebAuthnCallOptions = {},
   ): Promise<AuthenticationResponseJSON> {
-    const link = linkSignal(callOptions.signal, optionsJSON?.timeout);
-    try {
-      return await this.#get(optionsJSON, callOptions.origin ?? this.#opts.origin, link.signal);
-    } catch (e) {
-      if (link.signal.aborted && !(e instanceof WebAuthnClientError && e.domName !== 'AbortError')) {
-        throw abortError(link.signal, e);
-      }
-      throw toWebAuthnError(e);
-    } finally {
-      link.done();
-    }
+    return ceremony(optionsJSON?.timeout, callOptions.signal, (signal) =>
+      this.#get(optionsJSON, callOptions.origin ?? this.#opts.origin, signal),
+    );
   }
 
   async #get(

@@ -1,4 +1,6 @@
 /** The algorithms a relying party offers and accepts, and the spec's fully-specified synonyms. */
+import { fail } from './errors.js';
+
 /**
  * The default `supportedAlgorithmIDs`, in order of preference, used both in
  * `pubKeyCredParams` and when verifying: EdDSA, ES256, RS256, ES384, ES512, PS256, PS384, PS512,
@@ -46,4 +48,25 @@ export function isAlgorithmAllowed(
 ): boolean {
   for (const a of algorithmSynonyms(alg, crv)) if (allowed.includes(a)) return true;
   return false;
+}
+
+/**
+ * Step 18 of both ceremonies: the credential's algorithm is one the RP allows.
+ * @throws {WebAuthnVerificationError} `ERR_ALGORITHM_NOT_ALLOWED`
+ * @internal
+ */
+export function assertAlgorithmAllowed(
+  alg: number | undefined,
+  crv: string | undefined,
+  allowed: readonly number[],
+): asserts alg is number {
+  if (alg === undefined || !isAlgorithmAllowed(alg, crv, allowed)) {
+    fail(
+      'ERR_ALGORITHM_NOT_ALLOWED',
+      `the credential's algorithm ${String(alg)} is not in supportedAlgorithmIDs`,
+      {
+        details: { algorithm: alg, supportedAlgorithmIDs: allowed },
+      },
+    );
+  }
 }

@@ -10,7 +10,7 @@ import {
   verifySignature,
 } from '@fido2kit/cose';
 import { aObject, argFail } from './_assert.js';
-import { isAlgorithmAllowed } from './algorithms.js';
+import { assertAlgorithmAllowed } from './algorithms.js';
 import { walkAuthenticatorData } from './authenticator-data.js';
 import {
   type CommonVerifyOptions,
@@ -20,11 +20,7 @@ import {
   parseClientData,
 } from './checks.js';
 import { fail, SIGNATURE_INVALID_MESSAGE } from './errors.js';
-import {
-  type AuthenticatorExtensionResults,
-  checkAuthenticatorExtensions,
-  checkClientExtensions,
-} from './extensions.js';
+import { type AuthenticatorExtensionResults, checkExtensionOutputs } from './extensions.js';
 import { type AuthenticationResponseJSON, b64, envelope } from './response.js';
 
 /** What to do when a check finds something suspicious but not necessarily fatal. */
@@ -214,23 +210,16 @@ export async function verifyAuthenticationResponse(
   const supported = o.supportedAlgorithmIDs;
   if (supported !== undefined) {
     const { alg, crv } = storedAlgorithm(publicKey);
-    if (alg === undefined || !isAlgorithmAllowed(alg, crv, supported))
-      fail(
-        'ERR_ALGORITHM_NOT_ALLOWED',
-        `the credential's algorithm ${String(alg)} is not in supportedAlgorithmIDs`,
-        {
-          details: { algorithm: alg, supportedAlgorithmIDs: supported },
-        },
-      );
+    assertAlgorithmAllowed(alg, crv, supported);
   }
 
   // Step 20: extension outputs.
-  const authenticatorExtensionResults = checkAuthenticatorExtensions(
+  const authenticatorExtensionResults = checkExtensionOutputs(
     ad.extensions,
     'authentication',
+    env.clientExtensionResults,
     o.expectedExtensions,
   );
-  checkClientExtensions(env.clientExtensionResults, authenticatorExtensionResults, o.expectedExtensions);
 
   // Steps 21–22: the signature over authenticatorData ‖ SHA-256(clientDataJSON).
   let ok: boolean;

@@ -170,3 +170,19 @@ export function checkClientExtensions(
       });
   }
 }
+
+/**
+ * Step 20 of both ceremonies: the authenticator's extension outputs, converted, and the client's
+ * outputs checked against them.
+ * @internal
+ */
+export function checkExtensionOutputs(
+  ext: Map<CborValue, CborValue> | undefined,
+  ceremony: 'registration' | 'authentication',
+  clientResults: Record<string, unknown>,
+  expected: readonly string[] | Readonly<Record<string, unknown>> | undefined,
+): AuthenticatorExtensionResults {
+  const authenticator = checkAuthenticatorExtensions(ext, ceremony, expected);
+  checkClientExtensions(clientResults, authenticator, expected);
+  return authenticator;
+}

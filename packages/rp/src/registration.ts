@@ -3,7 +3,7 @@
 import type { MetadataEntry } from '@fido2kit/attestation';
 import { type CborValue, decode, equalBytes, sha256 } from '@fido2kit/cose';
 import { aObject, argFail } from './_assert.js';
-import { DEFAULT_SUPPORTED_ALGORITHM_IDS, isAlgorithmAllowed } from './algorithms.js';
+import { assertAlgorithmAllowed, DEFAULT_SUPPORTED_ALGORITHM_IDS } from './algorithms.js';
 import {
   type AttestationOutcome,
   type AttestationPolicy,
@@ -19,11 +19,7 @@ import {
   parseClientData,
 } from './checks.js';
 import { fail } from './errors.js';
-import {
-  type AuthenticatorExtensionResults,
-  checkAuthenticatorExtensions,
-  checkClientExtensions,
-} from './extensions.js';
+import { type AuthenticatorExtensionResults, checkExtensionOutputs } from './extensions.js';
 import { type AuthenticatorTransport, b64, envelope, type RegistrationResponseJSON } from './response.js';
 
 /** Options of {@link verifyRegistrationResponse}. */
@@ -168,22 +164,15 @@ export async function verifyRegistrationResponse(
   checkFlags(ad, o);
   const alg = att.algorithm;
   const crv = att.publicKey.kty === 'RSA' ? undefined : att.publicKey.crv;
-  if (alg === undefined || !isAlgorithmAllowed(alg, crv, supported))
-    fail(
-      'ERR_ALGORITHM_NOT_ALLOWED',
-      `the credential's algorithm ${String(alg)} is not in supportedAlgorithmIDs`,
-      {
-        details: { algorithm: alg, supportedAlgorithmIDs: supported },
-      },
-    );
+  assertAlgorithmAllowed(alg, crv, supported);
 
   // Step 20: extension outputs.
-  const authenticatorExtensionResults = checkAuthenticatorExtensions(
+  const authenticatorExtensionResults = checkExtensionOutputs(
     ad.extensions,
     'registration',
+    env.clientExtensionResults,
     o.expectedExtensions,
   );
-  checkClientExtensions(env.clientExtensionResults, authenticatorExtensionResults, o.expectedExtensions);
 
   // The credential ID the authenticator attested is the one the client reported.
   if (!equalBytes(att.credentialId, env.rawId))

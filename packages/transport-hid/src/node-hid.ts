@@ -39,7 +39,7 @@ interface NodeHidDevice {
  *   `ERR_TRANSPORT` when enumeration fails.
  * @example
  * ```ts
- * for (const key of await listHidAuthenticators()) console.log(key.product, key.path);
+ * for (const key of await listHidAuthenticators()) show(key.product, key.path);
  * ```
  */
 export async function listHidAuthenticators(): Promise<HidAuthenticatorInfo[]> {

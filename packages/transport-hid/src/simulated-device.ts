@@ -19,6 +19,7 @@ import {
   KEEPALIVE_STATUS,
   MAX_PAYLOAD,
 } from './ctaphid.js';
+import { ReportQueue } from './report-queue.js';
 
 /** What the simulated device wraps: a `VirtualAuthenticator` (anything with `device()`) or a `CtapDevice`. */
 export type SimulatedAuthenticator = { device(): CtapDevice } | CtapDevice;
@@ -554,8 +555,7 @@ function unref<T>(timer: T): T {
 /** A host's handle on a {@link SimulatedHidDevice}. */
 class SimulatedHidConnection implements HidConnection {
   readonly #device: SimulatedHidDevice;
-  #queue: Uint8Array[] = [];
-  #waiter: { resolve: (r: Uint8Array | undefined) => void; reject: (e: Error) => void } | undefined;
+  readonly #queue = new ReportQueue();
   #closed = false;
   #gone: boolean;
 
@@ -578,52 +578,26 @@ class SimulatedHidConnection implements HidConnection {
     } catch (e) {
       return Promise.reject(e);
     }
-    if (this.#waiter !== undefined) {
-      return Promise.reject(new Ctap2ClientError('ERR_TRANSPORT', 'a read is already outstanding'));
-    }
-    const next = this.#queue.shift();
-    if (next !== undefined || !(timeoutMs > 0)) return Promise.resolve(next);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#waiter = undefined;
-        resolve(undefined);
-      }, timeoutMs);
-      this.#waiter = {
-        resolve: (r) => {
-          clearTimeout(timer);
-          this.#waiter = undefined;
-          resolve(r);
-        },
-        reject: (e) => {
-          clearTimeout(timer);
-          this.#waiter = undefined;
-          reject(e);
-        },
-      };
-    });
+    return this.#queue.read(timeoutMs);
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#queue = [];
     this.#device._detach(this);
-    this.#waiter?.reject(new Ctap2ClientError('ERR_DEVICE_GONE', 'the connection is closed'));
+    this.#queue.fail(new Ctap2ClientError('ERR_DEVICE_GONE', 'the connection is closed'));
   }
 
   /** @internal */
   _deliver(report: Uint8Array): void {
     if (this.#closed || this.#gone) return;
-    const copy = report.slice();
-    if (this.#waiter !== undefined) this.#waiter.resolve(copy);
-    else this.#queue.push(copy);
+    this.#queue.push(report.slice());
   }
 
   /** @internal */
   _gone(): void {
     this.#gone = true;
-    this.#queue = [];
-    this.#waiter?.reject(new Ctap2ClientError('ERR_DEVICE_GONE', 'the device was unplugged'));
+    this.#queue.fail(new Ctap2ClientError('ERR_DEVICE_GONE', 'the device was unplugged'));
   }
 
   #check(): void {

@@ -7,6 +7,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { Ctap2ClientError } from '@fido2kit/ctap2';
 import type { HidConnection } from './connection.js';
 import { HID_REPORT_SIZE } from './ctaphid.js';
+import { ReportQueue } from './report-queue.js';
 
 /** Options of {@link UdpHidConnection.open}. */
 export interface UdpHidConnectionOptions {
@@ -33,9 +34,8 @@ export class UdpHidConnection implements HidConnection {
   readonly #socket: Socket;
   readonly #host: string;
   readonly #devicePort: number;
-  readonly #maxQueued: number;
-  #queue: Uint8Array[] = [];
-  #waiter: { resolve: (r: Uint8Array | undefined) => void; reject: (e: Error) => void } | undefined;
+
+  readonly #queue: ReportQueue;
   #failure: Ctap2ClientError | undefined;
   #closed = false;
 
@@ -43,7 +43,7 @@ export class UdpHidConnection implements HidConnection {
     this.#socket = socket;
     this.#host = host;
     this.#devicePort = devicePort;
-    this.#maxQueued = maxQueued;
+    this.#queue = new ReportQueue(maxQueued);
   }
 
   /**
@@ -93,36 +93,13 @@ export class UdpHidConnection implements HidConnection {
 
   read(timeoutMs: number): Promise<Uint8Array | undefined> {
     if (this.#closed || this.#failure !== undefined) return Promise.reject(this.#gone());
-    if (this.#waiter !== undefined) {
-      return Promise.reject(new Ctap2ClientError('ERR_TRANSPORT', 'a read is already outstanding'));
-    }
-    const next = this.#queue.shift();
-    if (next !== undefined || !(timeoutMs > 0)) return Promise.resolve(next);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#waiter = undefined;
-        resolve(undefined);
-      }, timeoutMs);
-      this.#waiter = {
-        resolve: (r) => {
-          clearTimeout(timer);
-          this.#waiter = undefined;
-          resolve(r);
-        },
-        reject: (e) => {
-          clearTimeout(timer);
-          this.#waiter = undefined;
-          reject(e);
-        },
-      };
-    });
+    return this.#queue.read(timeoutMs);
   }
 
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     this.#closed = true;
-    this.#waiter?.reject(this.#gone());
-    this.#queue = [];
+    this.#queue.fail(this.#gone());
     return new Promise((resolve) => {
       try {
         this.#socket.close(() => resolve());
@@ -134,18 +111,12 @@ export class UdpHidConnection implements HidConnection {
 
   #onMessage(msg: Buffer, address: string): void {
     if (address !== this.#host || msg.length !== HID_REPORT_SIZE) return;
-    const report = new Uint8Array(msg);
-    if (this.#waiter !== undefined) {
-      this.#waiter.resolve(report);
-      return;
-    }
-    this.#queue.push(report);
-    if (this.#queue.length > this.#maxQueued) this.#queue.shift();
+    this.#queue.push(new Uint8Array(msg));
   }
 
   #fail(e: Error): void {
     this.#failure = new Ctap2ClientError('ERR_DEVICE_GONE', `UDP link failed: ${e.message}`, { cause: e });
-    this.#waiter?.reject(this.#failure);
+    this.#queue.fail(this.#failure);
   }
 
   #gone(): Ctap2ClientError {

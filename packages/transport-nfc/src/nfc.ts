@@ -59,7 +59,7 @@ export interface OpenNfcAuthenticatorOptions {
  * @example
  * ```ts
  * const [first] = await listNfcAuthenticators();
- * if (first) console.log('tap detected on', first.reader);
+ * if (first) show('tap detected on', first.reader);
  * ```
  */
 export async function listNfcAuthenticators(
@@ -107,7 +107,7 @@ export async function listNfcAuthenticators(
  * @example
  * ```ts
  * const device = await openNfcAuthenticator('Virtual PCD 00 00');
- * try { const ctap = await Ctap2.open(device); console.log(ctap.info.versions); }
+ * try { const ctap = await Ctap2.open(device); show(ctap.info.versions); }
  * finally { await device.close(); }
  * ```
  */

@@ -222,7 +222,7 @@ function initialState(
  *
  * const authenticator = new VirtualAuthenticator({ pin: '1234', presence: 'approve' });
  * const ctap = await Ctap2.open(authenticator.device());
- * console.log(ctap.info.options.clientPin); // true
+ * show(ctap.info.options.clientPin); // true
  * ```
  */
 export class VirtualAuthenticator {

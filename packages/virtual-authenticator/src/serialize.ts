@@ -2,36 +2,17 @@
 import { base64url, formatUuid } from '@fido2kit/cose';
 import type { ResolvedConfig } from './core.js';
 import { VirtualAuthenticatorError } from './errors.js';
-import type { ManagementConfig } from './management.js';
-import type { AttestationKind, ExtensionName, Quirks } from './options.js';
+import type { ExtensionName } from './options.js';
 import type { PersistentState } from './state.js';
 
-/** The configuration part of an exported state. */
-export interface SerializedConfig {
-  attestation: AttestationKind;
-  clientPin: boolean;
-  sensor: boolean;
-  maxUvRetries: number;
-  residentKeyCapacity: number;
-  algorithms: number[];
-  pinUvAuthProtocols: number[];
+/**
+ * The configuration part of an exported state: the resolved configuration, less the attestation
+ * CA (its key and certificate are kept in the state's attestation member), with the extensions
+ * as a list.
+ */
+export type SerializedConfig = Omit<ResolvedConfig, 'attestationCa' | 'extensions'> & {
   extensions: ExtensionName[];
-  maxMsgSize: number;
-  maxCredentialCountInList: number;
-  maxCredentialIdLength: number;
-  maxCredBlobLength: number;
-  makeCredUvNotRqd: boolean;
-  transports: string[];
-  firmwareVersion: number;
-  factoryMinPinLength: number;
-  factoryMinPinLengthRpIds: string[];
-  factoryAlwaysUv: boolean;
-  presenceTimeoutMs: number;
-  presenceDelayMs: number;
-  keepaliveIntervalMs: number;
-  quirks: Quirks;
-  management?: ManagementConfig;
-}
+};
 
 /**
  * Everything a virtual authenticator needs to come back as the same key: JSON-serialisable,
@@ -69,6 +50,12 @@ export interface VirtualAuthenticatorState {
 
 const b = base64url.encode;
 
+/** A deep copy of the configuration's data (it holds no functions), ready for JSON. */
+function serializedConfig(config: ResolvedConfig): SerializedConfig {
+  const { attestationCa: _ca, extensions, ...data } = config;
+  return { ...structuredClone(data), extensions: [...extensions] };
+}
+
 export function serializeState(config: ResolvedConfig, s: PersistentState): VirtualAuthenticatorState {
   const attestation: VirtualAuthenticatorState['attestation'] = {};
   for (const [k, v] of Object.entries(s.attestation)) {
@@ -77,31 +64,7 @@ export function serializeState(config: ResolvedConfig, s: PersistentState): Virt
   return {
     format: 'fido2kit-virtual-authenticator',
     version: 1,
-    config: {
-      attestation: config.attestation,
-      clientPin: config.clientPin,
-      sensor: config.sensor,
-      maxUvRetries: config.maxUvRetries,
-      residentKeyCapacity: config.residentKeyCapacity,
-      algorithms: [...config.algorithms],
-      pinUvAuthProtocols: [...config.pinUvAuthProtocols],
-      extensions: [...config.extensions],
-      maxMsgSize: config.maxMsgSize,
-      maxCredentialCountInList: config.maxCredentialCountInList,
-      maxCredentialIdLength: config.maxCredentialIdLength,
-      maxCredBlobLength: config.maxCredBlobLength,
-      makeCredUvNotRqd: config.makeCredUvNotRqd,
-      transports: [...config.transports],
-      firmwareVersion: config.firmwareVersion,
-      factoryMinPinLength: config.factoryMinPinLength,
-      factoryMinPinLengthRpIds: [...config.factoryMinPinLengthRpIds],
-      factoryAlwaysUv: config.factoryAlwaysUv,
-      presenceTimeoutMs: config.presenceTimeoutMs,
-      presenceDelayMs: config.presenceDelayMs,
-      keepaliveIntervalMs: config.keepaliveIntervalMs,
-      quirks: { ...config.quirks },
-      ...(config.management === undefined ? {} : { management: { ...config.management } }),
-    },
+    config: serializedConfig(config),
     aaguid: formatUuid(s.aaguid),
     secret: b(s.secret),
     ...(s.pinHash === undefined ? {} : { pinHash: b(s.pinHash) }),
