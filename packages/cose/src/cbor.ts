@@ -1,9 +1,10 @@
 /**
  * CTAP2-canonical CBOR on cbor-x. This is the only file of fido2kit that imports cbor-x.
  *
- * Decoding runs in two passes: a strict scan of the bytes (well-formedness, declared lengths
- * against the bytes present, nesting depth, UTF-8, duplicate keys and, in canonical mode, the
- * CTAP 2.1 §8 canonical form), then cbor-x turns the vetted bytes into values. cbor-x never sees
+ * Decoding runs in two passes: a strict scan of the bytes (`cbor-scan.ts`: well-formedness,
+ * declared lengths against the bytes present, nesting depth, UTF-8, duplicate keys — also keys
+ * that differ as CBOR but become equal JavaScript values — and, in canonical mode, the CTAP 2.1
+ * §8 canonical form), then cbor-x turns the vetted bytes into values. cbor-x never sees
  * bytes the scan refused, so its extensions (records, packed values, shared structures, tag 259)
  * can never be triggered by input.
  *
@@ -13,7 +14,8 @@
  */
 import { Decoder, Encoder } from 'cbor-x';
 import { describe, isBytes } from './_assert.js';
-import { CborError, type CborErrorCode, InvalidArgumentError } from './errors.js';
+import { compareKeys, fail, type ScanState, scan } from './cbor-scan.js';
+import { CborError, InvalidArgumentError } from './errors.js';
 
 /** A decoded CBOR value. Maps are `Map`, byte strings `Uint8Array`, 8-byte integers `bigint`. */
 export type CborValue =
@@ -38,7 +40,13 @@ export interface CborTagged {
 export interface DecodeOptions {
   /**
    * Enforce CTAP2 canonical form (CTAP 2.1 §8): shortest integer and length encodings, definite
-   * lengths, map keys in CTAP2 order, no tags. Default `true`.
+   * lengths, map keys in CTAP2 order, no tags. Also: map keys are integers, byte or text strings
+   * only; floats only as {@link encode} writes them (8 bytes, non-integral values); no
+   * `undefined`. So every accepted input re-encodes to the same bytes. Default `true`.
+   *
+   * In every mode, a map whose keys are equal as CBOR items or as decoded JavaScript values
+   * (1, `18 01`, 1.0, -0.0 vs 0, the same text in another length form) is refused with
+   * `ERR_CBOR_DUPLICATE_KEY`, and arrays, maps and tags as map keys with `ERR_CBOR_UNSUPPORTED`.
    */
   canonical?: boolean;
   /** Accept bytes after the first item ({@link decode} only). Default `false`. */
@@ -60,7 +68,6 @@ export interface DecodeFirstResult<T = CborValue> {
 }
 
 const DEFAULT_MAX_DEPTH = 32;
-const ALLOWED_TAGS = new Set([0, 1, 2, 3, 21, 22, 23, 24, 32, 33, 34, 35, 36, 55799]);
 
 // cbor-x options, written out. Everything that would emit or interpret an extension is off.
 const decoder = new Decoder({
@@ -91,217 +98,6 @@ const encoder = new Encoder({
   encodeUndefinedAsNil: false,
   sequential: false,
 } as ConstructorParameters<typeof Encoder>[0]);
-
-function fail(code: CborErrorCode, message: string, offset?: number): never {
-  throw new CborError(code, offset === undefined ? message : `${message} (at byte ${offset})`, {
-    details: offset === undefined ? undefined : { offset },
-  });
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-interface ScanState {
-  readonly b: Uint8Array;
-  readonly canonical: boolean;
-  readonly maxDepth: number;
-  readonly allowTags: boolean;
-}
-
-/**
- * Compares two encoded map keys in CTAP2 canonical order: lower major type first, then the
- * shorter encoding, then byte-wise lexical order (CTAP 2.1 §8, RFC 7049 §3.9).
- */
-function compareKeys(b: Uint8Array, aStart: number, aEnd: number, cStart: number, cEnd: number) {
-  const ma = (b[aStart] as number) >> 5;
-  const mc = (b[cStart] as number) >> 5;
-  if (ma !== mc) return ma - mc;
-  const la = aEnd - aStart;
-  const lc = cEnd - cStart;
-  if (la !== lc) return la - lc;
-  for (let i = 0; i < la; i++) {
-    const d = (b[aStart + i] as number) - (b[cStart + i] as number);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
-
-/** Scans one item starting at `pos`; returns the offset just past it. */
-function scan(st: ScanState, pos: number, depth: number): number {
-  const b = st.b;
-  const n = b.length;
-  if (pos >= n) fail('ERR_CBOR_TRUNCATED', 'CBOR ends where an item was expected', pos);
-  const start = pos;
-  const ib = b[pos++] as number;
-  const major = ib >> 5;
-  const info = ib & 31;
-  let arg = 0;
-  if (info < 24) {
-    arg = info;
-  } else if (info <= 27) {
-    const size = 1 << (info - 24);
-    if (pos + size > n) fail('ERR_CBOR_TRUNCATED', 'CBOR ends inside an item header', start);
-    if (size === 8) {
-      const hi =
-        (b[pos] as number) * 2 ** 24 +
-        (((b[pos + 1] as number) << 16) | ((b[pos + 2] as number) << 8) | (b[pos + 3] as number));
-      const lo =
-        (b[pos + 4] as number) * 2 ** 24 +
-        (((b[pos + 5] as number) << 16) | ((b[pos + 6] as number) << 8) | (b[pos + 7] as number));
-      arg = hi * 2 ** 32 + lo; // may be inexact beyond 2^53: only compared against lengths
-      if (st.canonical && major !== 7 && hi === 0) {
-        fail('ERR_CBOR_NON_CANONICAL', 'CBOR integer or length is not in its shortest form', start);
-      }
-    } else {
-      for (let i = 0; i < size; i++) arg = arg * 256 + (b[pos + i] as number);
-      if (st.canonical && major !== 7) {
-        const min = info === 24 ? 24 : info === 25 ? 256 : 65536;
-        if (arg < min) {
-          fail('ERR_CBOR_NON_CANONICAL', 'CBOR integer or length is not in its shortest form', start);
-        }
-      }
-    }
-    pos += size;
-  } else if (info === 31) {
-    return scanIndefinite(st, start, major, depth);
-  } else {
-    fail('ERR_CBOR_MALFORMED', `CBOR additional information ${info} is reserved`, start);
-  }
-
-  switch (major) {
-    case 0:
-    case 1:
-      return pos;
-    case 2:
-    case 3: {
-      if (arg > n - pos) {
-        fail('ERR_CBOR_TRUNCATED', `CBOR string declares ${arg} bytes but ${n - pos} remain`, start);
-      }
-      if (major === 3) checkUtf8(b, pos, pos + arg, start);
-      return pos + arg;
-    }
-    case 4: {
-      if (depth >= st.maxDepth) fail('ERR_CBOR_DEPTH', `CBOR nests deeper than ${st.maxDepth}`, start);
-      if (arg > n - pos) {
-        fail('ERR_CBOR_TRUNCATED', `CBOR array declares ${arg} items but ${n - pos} bytes remain`, start);
-      }
-      for (let i = 0; i < arg; i++) pos = scan(st, pos, depth + 1);
-      return pos;
-    }
-    case 5: {
-      if (depth >= st.maxDepth) fail('ERR_CBOR_DEPTH', `CBOR nests deeper than ${st.maxDepth}`, start);
-      if (arg * 2 > n - pos) {
-        fail('ERR_CBOR_TRUNCATED', `CBOR map declares ${arg} entries but ${n - pos} bytes remain`, start);
-      }
-      return scanMapEntries(st, pos, arg, depth);
-    }
-    case 6: {
-      if (st.canonical || !st.allowTags) {
-        fail(
-          'ERR_CBOR_UNSUPPORTED',
-          `CBOR tag ${arg} is not allowed (CTAP2 and WebAuthn use no tags)`,
-          start,
-        );
-      }
-      if (!ALLOWED_TAGS.has(arg)) fail('ERR_CBOR_UNSUPPORTED', `CBOR tag ${arg} is not supported`, start);
-      if (depth >= st.maxDepth) fail('ERR_CBOR_DEPTH', `CBOR nests deeper than ${st.maxDepth}`, start);
-      return scan(st, pos, depth + 1);
-    }
-    default: {
-      // major 7: simple values and floats
-      if (info >= 25) return pos; // half, single, double float
-      if (info === 24) {
-        if (arg < 32)
-          fail('ERR_CBOR_MALFORMED', `CBOR simple value ${arg} in two bytes is not well-formed`, start);
-        fail('ERR_CBOR_UNSUPPORTED', `CBOR simple value ${arg} is not supported`, start);
-      }
-      if (info < 20) fail('ERR_CBOR_UNSUPPORTED', `CBOR simple value ${info} is not supported`, start);
-      return pos; // false, true, null, undefined
-    }
-  }
-}
-
-function scanMapEntries(st: ScanState, pos: number, count: number, depth: number): number {
-  const b = st.b;
-  let prevStart = -1;
-  let prevEnd = -1;
-  const seen = st.canonical ? undefined : new Set<string>();
-  for (let i = 0; i < count; i++) {
-    const keyStart = pos;
-    pos = scan(st, pos, depth + 1);
-    if (seen === undefined) {
-      // canonical: strictly ascending keys, which also rules out duplicates
-      if (prevStart >= 0) {
-        const cmp = compareKeys(b, prevStart, prevEnd, keyStart, pos);
-        if (cmp === 0) fail('ERR_CBOR_DUPLICATE_KEY', 'CBOR map has a duplicate key', keyStart);
-        if (cmp > 0)
-          fail('ERR_CBOR_NON_CANONICAL', 'CBOR map keys are not in CTAP2 canonical order', keyStart);
-      }
-      prevStart = keyStart;
-      prevEnd = pos;
-    } else {
-      let k = '';
-      for (let j = keyStart; j < pos; j++) k += String.fromCharCode(b[j] as number);
-      if (seen.has(k)) fail('ERR_CBOR_DUPLICATE_KEY', 'CBOR map has a duplicate key', keyStart);
-      seen.add(k);
-    }
-    pos = scan(st, pos, depth + 1);
-  }
-  return pos;
-}
-
-function scanIndefinite(st: ScanState, start: number, major: number, depth: number): number {
-  const b = st.b;
-  if (major === 0 || major === 1 || major === 6) {
-    fail('ERR_CBOR_MALFORMED', `CBOR major type ${major} cannot have indefinite length`, start);
-  }
-  if (major === 7) fail('ERR_CBOR_MALFORMED', 'CBOR "break" outside an indefinite-length item', start);
-  if (st.canonical) fail('ERR_CBOR_NON_CANONICAL', 'CBOR indefinite lengths are not canonical', start);
-  let pos = start + 1;
-  if (major === 2 || major === 3) {
-    // Well-formed CBOR, but cbor-x cannot decode chunked strings, and CTAP2/WebAuthn never use
-    // them: check the chunks, then refuse.
-    for (;;) {
-      if (pos >= b.length) fail('ERR_CBOR_TRUNCATED', 'CBOR indefinite string is not terminated', start);
-      if (b[pos] === 0xff) break;
-      const chunkMajor = (b[pos] as number) >> 5;
-      if (chunkMajor !== major || ((b[pos] as number) & 31) === 31) {
-        fail('ERR_CBOR_MALFORMED', 'CBOR indefinite string has a chunk of another type', pos);
-      }
-      pos = scan(st, pos, depth);
-    }
-    fail('ERR_CBOR_UNSUPPORTED', 'CBOR indefinite-length strings are not supported', start);
-  }
-  if (depth >= st.maxDepth) fail('ERR_CBOR_DEPTH', `CBOR nests deeper than ${st.maxDepth}`, start);
-  const seen = new Set<string>();
-  for (let i = 0; ; i++) {
-    if (pos >= b.length) fail('ERR_CBOR_TRUNCATED', 'CBOR indefinite container is not terminated', start);
-    if (b[pos] === 0xff) {
-      if (major === 5 && i % 2 === 1) fail('ERR_CBOR_MALFORMED', 'CBOR map ends after a key', pos);
-      return pos + 1;
-    }
-    const itemStart = pos;
-    pos = scan(st, pos, depth + 1);
-    if (major === 5 && i % 2 === 0) {
-      let k = '';
-      for (let j = itemStart; j < pos; j++) k += String.fromCharCode(b[j] as number);
-      if (seen.has(k)) fail('ERR_CBOR_DUPLICATE_KEY', 'CBOR map has a duplicate key', itemStart);
-      seen.add(k);
-    }
-  }
-}
-
-function checkUtf8(b: Uint8Array, from: number, to: number, start: number) {
-  for (let i = from; i < to; i++) {
-    if ((b[i] as number) >= 0x80) {
-      try {
-        utf8.decode(b.subarray(from, to));
-      } catch {
-        fail('ERR_CBOR_INVALID_UTF8', 'CBOR text string is not valid UTF-8', start);
-      }
-      return;
-    }
-  }
-}
 
 function plainBytes(bytes: unknown, name: string): Uint8Array {
   if (!isBytes(bytes)) {
@@ -469,12 +265,23 @@ function sortedMap(entries: Iterable<[unknown, unknown]>, depth: number): Map<No
   for (const [k, v] of entries) {
     if (v === undefined) continue; // an absent optional member
     const key = normalize(k, depth + 1);
+    if (
+      !(
+        typeof key === 'string' ||
+        typeof key === 'bigint' ||
+        key instanceof Uint8Array ||
+        Number.isInteger(key)
+      )
+    ) {
+      // what decode accepts as a canonical key (see cbor-scan.ts), so encode output always decodes
+      encodeFail(`map key ${describe(k)} is not an integer, text or byte string (CTAP2 canonical keys)`);
+    }
     items.push({ key, enc: encodeNormalized(key), value: normalize(v, depth + 1) });
   }
-  items.sort((a, b) => compareKeys2(a.enc, b.enc));
+  items.sort((a, b) => compareEncoded(a.enc, b.enc));
   for (let i = 1; i < items.length; i++) {
     if (
-      compareKeys2((items[i - 1] as { enc: Uint8Array }).enc, (items[i] as { enc: Uint8Array }).enc) === 0
+      compareEncoded((items[i - 1] as { enc: Uint8Array }).enc, (items[i] as { enc: Uint8Array }).enc) === 0
     ) {
       encodeFail('map has two keys with the same encoding');
     }
@@ -484,16 +291,8 @@ function sortedMap(entries: Iterable<[unknown, unknown]>, depth: number): Map<No
   return out;
 }
 
-function compareKeys2(a: Uint8Array, c: Uint8Array): number {
-  const ma = (a[0] as number) >> 5;
-  const mc = (c[0] as number) >> 5;
-  if (ma !== mc) return ma - mc;
-  if (a.length !== c.length) return a.length - c.length;
-  for (let i = 0; i < a.length; i++) {
-    const d = (a[i] as number) - (c[i] as number);
-    if (d !== 0) return d;
-  }
-  return 0;
+function compareEncoded(a: Uint8Array, c: Uint8Array): number {
+  return compareKeys(a, 0, a.length, c, 0, c.length);
 }
 
 function encodeNormalized(value: Normalized): Uint8Array {
