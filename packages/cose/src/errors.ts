@@ -59,7 +59,8 @@ export type CoseErrorCode = 'ERR_COSE_KEY_INVALID' | 'ERR_COSE_ALG_UNSUPPORTED';
 export type StructureErrorCode =
   | 'ERR_AUTHDATA_MALFORMED'
   | 'ERR_ATTESTATION_OBJECT_MALFORMED'
-  | 'ERR_CLIENT_DATA_MALFORMED';
+  | 'ERR_CLIENT_DATA_MALFORMED'
+  | 'ERR_CLIENT_DATA_DUPLICATE_MEMBER';
 
 /** Every code `@fido2kit/cose` raises. */
 export type CosePackageErrorCode =
@@ -105,6 +106,16 @@ export class AttestationObjectError extends Fido2kitError<'ERR_ATTESTATION_OBJEC
 export class ClientDataError extends Fido2kitError<'ERR_CLIENT_DATA_MALFORMED'> {
   constructor(message: string, options?: Fido2kitErrorOptions) {
     super('ERR_CLIENT_DATA_MALFORMED', message, options);
+  }
+}
+
+/**
+ * Client data JSON with a member name given twice in one object (at any depth), which JSON
+ * readers resolve differently (WebAuthn §5.8.1; issue #13).
+ */
+export class ClientDataDuplicateMemberError extends Fido2kitError<'ERR_CLIENT_DATA_DUPLICATE_MEMBER'> {
+  constructor(message: string, options?: Fido2kitErrorOptions) {
+    super('ERR_CLIENT_DATA_DUPLICATE_MEMBER', message, options);
   }
 }
 

@@ -82,6 +82,7 @@ export {
   Base64UrlError,
   CborError,
   type CborErrorCode,
+  ClientDataDuplicateMemberError,
   ClientDataError,
   CoseKeyError,
   type CosePackageErrorCode,

@@ -53,6 +53,9 @@ export function parseClientData(bytes: Uint8Array): ClientData {
   try {
     return parseClientDataJSON(bytes);
   } catch (e) {
+    if (isFido2kitError(e) && e.code === 'ERR_CLIENT_DATA_DUPLICATE_MEMBER') {
+      fail(e.code, e.message, { cause: e, details: e.details });
+    }
     fail('ERR_CLIENT_DATA_MALFORMED', isFido2kitError(e) ? e.message : 'clientDataJSON is malformed', {
       cause: e,
     });

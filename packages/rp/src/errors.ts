@@ -10,6 +10,8 @@ export type WebAuthnErrorCode =
   | 'ERR_RESPONSE_MALFORMED'
   /** clientDataJSON is not valid UTF-8 JSON with the required members. */
   | 'ERR_CLIENT_DATA_MALFORMED'
+  /** clientDataJSON names a member twice in one object, at any depth (cose's code, passed through). */
+  | 'ERR_CLIENT_DATA_DUPLICATE_MEMBER'
   /** clientData.type is not `webauthn.create` (registration) or `webauthn.get` (authentication). */
   | 'ERR_CLIENT_DATA_TYPE_MISMATCH'
   | 'ERR_CHALLENGE_MISMATCH'

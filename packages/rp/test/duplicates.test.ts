@@ -63,3 +63,21 @@ describe('verifyRegistrationResponse: duplicate attestation object members', () 
     expect(e.code).toBe('ERR_ATTESTATION_OBJECT_MALFORMED');
   });
 });
+
+describe('verifyRegistrationResponse: duplicate clientDataJSON members', () => {
+  it('refuses a second "challenge" with ERR_CLIENT_DATA_DUPLICATE_MEMBER (cose\'s code, passed through)', async () => {
+    const reg = register();
+    const json = `{"type":"webauthn.create","challenge":"${CHALLENGE}","origin":"${ORIGIN}","challenge":"${CHALLENGE}"}`;
+    const e = await rejected(
+      verify({
+        ...reg.response,
+        response: {
+          ...reg.response.response,
+          clientDataJSON: base64url.encode(new TextEncoder().encode(json)),
+        },
+      }),
+    );
+    expect(e.code).toBe('ERR_CLIENT_DATA_DUPLICATE_MEMBER');
+    expect(e.details?.member).toBe('challenge');
+  });
+});
