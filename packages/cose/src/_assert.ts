@@ -3,6 +3,10 @@ import { InvalidArgumentError } from './errors.js';
 /** Describes what came, for error messages: `type=string`, `Uint16Array`, `length=31`. */
 export function describe(value: unknown): string {
   if (value === null) return 'null';
+  if (ArrayBuffer.isView(value) && isDetached(value)) {
+    return `${(value as object).constructor?.name ?? 'a view'} over a detached ArrayBuffer`;
+  }
+  if (value instanceof ArrayBuffer && isDetachedBuffer(value)) return 'a detached ArrayBuffer';
   if (isBytes(value)) return `Uint8Array of length=${value.length}`;
   if (ArrayBuffer.isView(value)) return (value as object).constructor?.name ?? 'ArrayBufferView';
   if (value instanceof Uint8Array) return 'a Uint8Array look-alike (a Proxy?)';
@@ -12,9 +16,32 @@ export function describe(value: unknown): string {
   return `type=${typeof value}`;
 }
 
-/** True for a genuine Uint8Array (Buffer included), false for a Proxy or another view. */
+function isDetachedBuffer(buffer: ArrayBufferLike): boolean {
+  const flag = (buffer as { detached?: unknown }).detached; // ES2024; absent before Node 22
+  if (typeof flag === 'boolean') return flag;
+  if (buffer.byteLength !== 0) return false;
+  try {
+    new Uint8Array(buffer, 0, 0);
+    return false;
+  } catch {
+    return true; // only a detached buffer refuses a zero-length view
+  }
+}
+
+/**
+ * True when `view`'s buffer was transferred (`structuredClone(buf, { transfer: [buf] })`,
+ * `postMessage`) or otherwise detached: its views then read as empty and most methods throw.
+ */
+function isDetached(view: ArrayBufferView): boolean {
+  return view.byteLength === 0 && isDetachedBuffer(view.buffer);
+}
+
+/**
+ * True for a genuine Uint8Array (Buffer included) over a live buffer; false for a Proxy,
+ * another view, or a view whose ArrayBuffer has been detached.
+ */
 export function isBytes(value: unknown): value is Uint8Array {
-  return value instanceof Uint8Array && ArrayBuffer.isView(value);
+  return value instanceof Uint8Array && ArrayBuffer.isView(value) && !isDetached(value);
 }
 
 /**

@@ -26,6 +26,8 @@ function malformed(message: string, cause?: unknown): never {
  *
  * @throws {AttestationObjectError} `ERR_ATTESTATION_OBJECT_MALFORMED` (authenticator data
  *   problems come as its `cause`, an `ERR_AUTHDATA_MALFORMED` error)
+ * @throws {InvalidArgumentError} `ERR_INVALID_ARGUMENT` when `bytes` is not a Uint8Array over a live
+ *   (not detached) ArrayBuffer
  * @example
  * ```ts
  * const { fmt, attStmt, authenticatorData } = parseAttestationObject(base64url.decode(response.attestationObject));

@@ -82,6 +82,8 @@ export function parseFlags(raw: number): AuthenticatorDataFlags {
  * follow the last part the flags announce.
  *
  * @throws {AuthenticatorDataError} `ERR_AUTHDATA_MALFORMED` (with the CBOR or COSE error as `cause`)
+ * @throws {InvalidArgumentError} `ERR_INVALID_ARGUMENT` when `bytes` is not a Uint8Array over a live
+ *   (not detached) ArrayBuffer
  * @example
  * ```ts
  * const ad = parseAuthenticatorData(authDataBytes);

@@ -37,7 +37,10 @@ function encode(bytes: Uint8Array): string {
   return out;
 }
 
-/** Bytes of a base64url string; throws `Base64UrlError` (`ERR_BASE64URL_INVALID`). */
+/**
+ * Bytes of a base64url string; throws `Base64UrlError` (`ERR_BASE64URL_INVALID`), or
+ * `InvalidArgumentError` (`ERR_INVALID_ARGUMENT`) when `text` is not a string.
+ */
 function decode(text: string): Uint8Array {
   let s = astring(text, 'text');
   let end = s.length;

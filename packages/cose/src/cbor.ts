@@ -13,7 +13,7 @@
  * `undefined`), then lets cbor-x write it with every option that would add a tag switched off.
  */
 import { Decoder, Encoder } from 'cbor-x';
-import { describe, isBytes } from './_assert.js';
+import { abytes, describe, isBytes } from './_assert.js';
 import { compareKeys, fail, type ScanState, scan } from './cbor-scan.js';
 import { CborError, InvalidArgumentError } from './errors.js';
 
@@ -99,15 +99,6 @@ const encoder = new Encoder({
   sequential: false,
 } as ConstructorParameters<typeof Encoder>[0]);
 
-function plainBytes(bytes: unknown, name: string): Uint8Array {
-  if (!isBytes(bytes)) {
-    throw new InvalidArgumentError(`"${name}" expected Uint8Array, got ${describe(bytes)}`);
-  }
-  return bytes.constructor === Uint8Array
-    ? bytes
-    : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
 function scanState(b: Uint8Array, options: DecodeOptions): ScanState {
   const canonical = options.canonical ?? true;
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
@@ -150,6 +141,8 @@ function untag(value: unknown): unknown {
  *
  * @throws {CborError} `ERR_CBOR_TRUNCATED`, `ERR_CBOR_MALFORMED`, `ERR_CBOR_NON_CANONICAL`,
  *   `ERR_CBOR_DEPTH`, `ERR_CBOR_DUPLICATE_KEY`, `ERR_CBOR_INVALID_UTF8`, `ERR_CBOR_UNSUPPORTED`
+ * @throws {InvalidArgumentError} `ERR_INVALID_ARGUMENT` when `bytes` is not a Uint8Array over a live
+ *   (not detached) ArrayBuffer
  * @example
  * ```ts
  * const { value, bytesRead } = decodeFirst(authData.subarray(55 + credIdLen));
@@ -159,7 +152,7 @@ export function decodeFirst<T = CborValue>(
   bytes: Uint8Array,
   options: Omit<DecodeOptions, 'allowTrailing'> = {},
 ): DecodeFirstResult<T> {
-  const b = plainBytes(bytes, 'bytes');
+  const b = abytes(bytes, 'bytes');
   const st = scanState(b, options);
   const end = scan(st, 0, 0);
   return { value: runDecoder(b, end, st.allowTags) as T, bytesRead: end };
@@ -169,13 +162,15 @@ export function decodeFirst<T = CborValue>(
  * Decodes one CBOR item. By default the input must be exactly one item in CTAP2 canonical form.
  *
  * @throws {CborError} as {@link decodeFirst}, and `ERR_CBOR_TRAILING_BYTES`
+ * @throws {InvalidArgumentError} `ERR_INVALID_ARGUMENT` when `bytes` is not a Uint8Array over a live
+ *   (not detached) ArrayBuffer
  * @example
  * ```ts
  * decode(hexToBytes('a201020326')); // Map { 1 => 2, 3 => -7 }
  * ```
  */
 export function decode<T = CborValue>(bytes: Uint8Array, options: DecodeOptions = {}): T {
-  const b = plainBytes(bytes, 'bytes');
+  const b = abytes(bytes, 'bytes');
   const st = scanState(b, options);
   const end = scan(st, 0, 0);
   if (end !== b.length && !options.allowTrailing) {
@@ -189,7 +184,7 @@ export function decode<T = CborValue>(bytes: Uint8Array, options: DecodeOptions 
  * without building any values. Returns the item's length.
  */
 export function validate(bytes: Uint8Array, options: DecodeOptions = {}): number {
-  const b = plainBytes(bytes, 'bytes');
+  const b = abytes(bytes, 'bytes');
   const end = scan(scanState(b, options), 0, 0);
   if (end !== b.length && !options.allowTrailing) {
     fail('ERR_CBOR_TRAILING_BYTES', `CBOR has ${b.length - end} bytes after the item`, end);

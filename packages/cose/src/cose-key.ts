@@ -16,7 +16,7 @@ import {
 } from './algorithms.js';
 import { base64url } from './base64url.js';
 import { type CborValue, decode, encode } from './cbor.js';
-import { CoseKeyError, Fido2kitError } from './errors.js';
+import { CoseKeyError, Fido2kitError, InvalidArgumentError } from './errors.js';
 
 /** An EC2 public key (kty 2). */
 export interface Ec2PublicKey {
@@ -144,7 +144,10 @@ function checkAlgMatches(key: CosePublicKey): void {
  * `minRsaBits` and `maxRsaBits`, exponents odd and ≥ 3. A key carrying private parameters is
  * refused. When `alg` (3) is present it must suit the key type and curve.
  *
- * @throws {CoseKeyError} `ERR_COSE_KEY_INVALID`
+ * @throws {CoseKeyError} `ERR_COSE_KEY_INVALID` (a duplicate key such as `x` given as `21`
+ *   and `38 01` comes as its cause, `ERR_CBOR_DUPLICATE_KEY`)
+ * @throws {InvalidArgumentError} `ERR_INVALID_ARGUMENT` when `input` is neither a Uint8Array
+ *   (over a live buffer) nor a Map
  * @example
  * ```ts
  * const key = decodeCoseKey(authData.attestedCredentialData.credentialPublicKey);
@@ -162,6 +165,8 @@ export function decodeCoseKey(
     } catch (cause) {
       invalid('COSE key is not valid CBOR', cause);
     }
+  } else if (!(input instanceof Map)) {
+    throw new InvalidArgumentError(`"input" expected Uint8Array or Map, got ${describe(input)}`);
   }
   if (!(m instanceof Map)) invalid(`COSE key expected a CBOR map, got ${describe(m)}`);
   const map = m as Map<CborValue, CborValue>;
@@ -282,15 +287,27 @@ const JOSE_ALG: Partial<Record<string, string>> = {
   PS512: 'PS512',
 };
 
+/** COSE bytes decoded, or a key object decodeCoseKey made; anything else is a caller's mistake. */
+function keyArgument(key: unknown): CosePublicKey {
+  if (isBytes(key)) return decodeCoseKey(key);
+  const kty = (key as { kty?: unknown } | null)?.kty;
+  if (typeof key !== 'object' || (kty !== 'EC2' && kty !== 'OKP' && kty !== 'RSA')) {
+    throw new InvalidArgumentError(`"key" expected COSE bytes or a decoded COSE key, got ${describe(key)}`);
+  }
+  return key as CosePublicKey;
+}
+
 /**
  * The JWK form of a COSE public key (base64url members; `alg` set when JOSE names it).
+ * @throws {CoseKeyError} `ERR_COSE_KEY_INVALID` for COSE bytes that are not a valid key
+ * @throws {InvalidArgumentError} `ERR_INVALID_ARGUMENT` for anything but COSE bytes or a decoded key
  * @example
  * ```ts
  * coseKeyToJwk(decodeCoseKey(bytes)); // { kty: 'EC', crv: 'P-256', x: '…', y: '…', alg: 'ES256' }
  * ```
  */
 export function coseKeyToJwk(key: CosePublicKey | Uint8Array): PublicJwk {
-  const k = isBytes(key) ? decodeCoseKey(key) : key;
+  const k = keyArgument(key);
   const algName = k.alg === undefined ? undefined : COSE_ALGORITHM_NAMES[k.alg];
   const alg = algName === undefined ? undefined : JOSE_ALG[algName];
   let jwk: PublicJwk;
@@ -390,13 +407,15 @@ function toBytes(buf: ArrayBuffer): Uint8Array {
 
 /**
  * The DER SubjectPublicKeyInfo (RFC 5280 §4.1.2.7; RFC 5480, RFC 8410, RFC 8017) of a COSE key.
+ * @throws {CoseKeyError} `ERR_COSE_KEY_INVALID` for COSE bytes that are not a valid key
+ * @throws {InvalidArgumentError} `ERR_INVALID_ARGUMENT` for anything but COSE bytes or a decoded key
  * @example
  * ```ts
  * const spki = coseKeyToSpki(key); // import into any crypto API that takes 'spki'
  * ```
  */
 export function coseKeyToSpki(key: CosePublicKey | Uint8Array): Uint8Array {
-  const k = isBytes(key) ? decodeCoseKey(key) : key;
+  const k = keyArgument(key);
   let algId: asn1js.Sequence;
   let pub: Uint8Array;
   if (k.kty === 'EC2') {
@@ -429,12 +448,13 @@ export function coseKeyToSpki(key: CosePublicKey | Uint8Array): Uint8Array {
  * The COSE key of a DER SubjectPublicKeyInfo (EC P-256/384/521, Ed25519, Ed448, X25519, X448,
  * RSA), e.g. the public key of an X.509 certificate.
  * @throws {CoseKeyError} `ERR_COSE_KEY_INVALID`
+ * @throws {InvalidArgumentError} `ERR_INVALID_ARGUMENT` when `spki` is not a Uint8Array
  */
 export function spkiToCoseKey(
   spki: Uint8Array,
   options: { alg?: number } & DecodeCoseKeyOptions = {},
 ): CosePublicKey {
-  if (!isBytes(spki)) invalid(`SPKI expected Uint8Array, got ${describe(spki)}`);
+  if (!isBytes(spki)) throw new InvalidArgumentError(`"spki" expected Uint8Array, got ${describe(spki)}`);
   const parsed = asn1js.fromBER(spki.slice());
   if (parsed.offset === -1 || parsed.offset !== spki.length || !(parsed.result instanceof asn1js.Sequence)) {
     invalid('SPKI is not one DER SEQUENCE');
