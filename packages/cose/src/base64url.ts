@@ -1,7 +1,13 @@
 /**
- * base64url without padding (RFC 4648 §5), as WebAuthn's JSON forms use it.
- * Decoding is strict: only the URL-safe alphabet, optional trailing `=` padding, no whitespace,
- * and the unused bits of the last character must be zero (so every string has one decoding).
+ * base64url without padding (RFC 4648 §5 with §3.2's "padding omitted"), as WebAuthn's JSON
+ * forms use it (`PublicKeyCredential.toJSON()` and the `…JSON` dictionaries of WebAuthn L3 §5.1
+ * emit it unpadded; JWS/JWK do the same, RFC 7515 §2).
+ *
+ * Decoding is strict, so every byte string has exactly one accepted spelling and a response has
+ * one meaning: only the URL-safe alphabet, no `=` padding, no whitespace, no length of 4n+1, and
+ * the unused bits of the last character must be zero (RFC 4648 §3.5 "canonical encoding").
+ * Refusals are `ERR_BASE64URL_INVALID` with `details.reason` = `padding` | `character` |
+ * `length` | `trailing-bits`.
  */
 import { abytes, astring } from './_assert.js';
 import { Base64UrlError } from './errors.js';
@@ -37,20 +43,20 @@ function encode(bytes: Uint8Array): string {
   return out;
 }
 
+type Reason = 'padding' | 'character' | 'length' | 'trailing-bits';
+
+function refuse(reason: Reason, message: string): never {
+  throw new Base64UrlError(message, { details: { reason } });
+}
+
 /**
- * Bytes of a base64url string; throws `Base64UrlError` (`ERR_BASE64URL_INVALID`), or
- * `InvalidArgumentError` (`ERR_INVALID_ARGUMENT`) when `text` is not a string.
+ * Bytes of a canonical, unpadded base64url string; throws `Base64UrlError`
+ * (`ERR_BASE64URL_INVALID`), or `InvalidArgumentError` (`ERR_INVALID_ARGUMENT`) when `text` is not
+ * a string.
  */
 function decode(text: string): Uint8Array {
-  let s = astring(text, 'text');
-  let end = s.length;
-  while (end > 0 && s.charCodeAt(end - 1) === 61 /* = */ && s.length - end < 2) end--;
-  if (end !== s.length) {
-    if (s.length % 4 !== 0) throw new Base64UrlError('base64url padding is malformed');
-    s = s.slice(0, end);
-  }
+  const s = astring(text, 'text');
   const len = s.length;
-  if (len % 4 === 1) throw new Base64UrlError(`base64url length ${len} is impossible`);
   const out = new Uint8Array(Math.floor((len * 3) / 4));
   let acc = 0;
   let bits = 0;
@@ -59,7 +65,9 @@ function decode(text: string): Uint8Array {
     const c = s.charCodeAt(i);
     const v = c < 128 ? (LOOKUP[c] as number) : -1;
     if (v < 0) {
-      throw new Base64UrlError(`base64url has an invalid character ${JSON.stringify(s[i])} at index ${i}`);
+      if (c === 61 /* = */)
+        refuse('padding', 'base64url must not be padded with "=" (WebAuthn JSON uses unpadded base64url)');
+      refuse('character', `base64url has an invalid character ${JSON.stringify(s[i])} at index ${i}`);
     }
     acc = (acc << 6) | v;
     bits += 6;
@@ -69,7 +77,8 @@ function decode(text: string): Uint8Array {
       acc &= (1 << bits) - 1;
     }
   }
-  if (acc !== 0) throw new Base64UrlError('base64url has non-zero trailing bits');
+  if (len % 4 === 1) refuse('length', `base64url length ${len} is impossible`);
+  if (acc !== 0) refuse('trailing-bits', 'base64url has non-zero trailing bits (not the canonical encoding)');
   return out;
 }
 

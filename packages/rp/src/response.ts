@@ -44,18 +44,24 @@ export interface AuthenticationResponseJSON {
   clientExtensionResults?: Record<string, unknown>;
 }
 
-function malformed(message: string): never {
-  fail('ERR_RESPONSE_MALFORMED', message);
+function malformed(message: string, cause?: unknown): never {
+  const reason = (cause as { details?: { reason?: unknown } } | undefined)?.details?.reason;
+  fail('ERR_RESPONSE_MALFORMED', message, cause === undefined ? undefined : { cause, details: { reason } });
 }
 
-/** Decodes a required base64url member. @internal */
+/**
+ * Decodes a required base64url member: canonical and unpadded only (cose's strict decoder), so
+ * a response has one spelling. The cose error is the `cause`; `details.reason` says why
+ * (`padding`, `character`, `length`, `trailing-bits`).
+ * @internal
+ */
 export function b64(value: unknown, name: string): Uint8Array {
   if (typeof value !== 'string')
     malformed(`${name} expected a base64url string, got ${value === null ? 'null' : typeof value}`);
   try {
     return base64url.decode(value);
-  } catch {
-    malformed(`${name} is not base64url`);
+  } catch (e) {
+    malformed(`${name} is not canonical unpadded base64url: ${(e as Error).message}`, e);
   }
 }
 
