@@ -145,6 +145,7 @@ export class DemoRelyingParty {
       attestation: {
         metadata: this.#metadata,
         requireTrustedAttestation: this.#policy.enforceAttestation,
+        allowUntrustedAttestation: !this.#policy.enforceAttestation,
         ...(this.#policy.allowedAaguids ? { allowedAaguids: this.#policy.allowedAaguids } : {}),
       },
     });

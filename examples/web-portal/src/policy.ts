@@ -55,6 +55,8 @@ export function registrationAttestationPolicy(policy: Fido2Policy) {
   const r = policy.keyRestrictions;
   return {
     requireTrustedAttestation: policy.enforceAttestation,
+    // with attestation not enforced, a key whose chain reaches no configured root still registers
+    allowUntrustedAttestation: !policy.enforceAttestation,
     allowedAaguids: r.enforced && r.mode === 'allow' ? [...r.aaguids] : undefined,
     blockedAaguids: r.enforced && r.mode === 'block' ? [...r.aaguids] : undefined,
   };

@@ -3,7 +3,7 @@
  *
  * Why our own validator rather than pkijs's `CertificateChainValidationEngine`: we need typed
  * errors with stable codes per failure (pkijs reports a result code and text), the attestation
- * rules (a self-signed root inside x5c that is not an anchor is refused; an intermediate may be
+ * rules (a self-signed root inside x5c is never an anchor, only validated through; an intermediate may be
  * the anchor; extra certificates in x5c are tolerated), every curve with every hash, RSA-PSS,
  * Ed25519 and Ed448 through `@fido2kit/cose`'s backend (node:crypto on servers), and speed. We
  * still use pkijs and asn1js to parse certificates and CRLs.
@@ -155,13 +155,14 @@ function checkParsed(list: unknown, what: string): void {
  * certificates of `chain` (any order; extra ones are ignored) to one of `anchors`. Every
  * certificate on the path (the anchor included) must be valid at `now`; issuers must be CAs
  * (basicConstraints, pathLenConstraint, keyCertSign); signatures must verify; unrecognised
- * critical extensions are refused. A self-signed certificate inside `chain` that is not an
- * anchor is refused. When no anchor is reached the result has `trusted: false` and the path as
- * far as it could be built (still fully checked).
+ * critical extensions are refused. A self-signed root carried inside `chain` is never used as an
+ * anchor (only `anchors` are trusted): the path is validated through it and the result has
+ * `trusted: false`. When no anchor is reached the result has `trusted: false` and the path as far
+ * as it could be built (still fully checked).
  *
  * @throws {CertificateError} `ERR_CERTIFICATE_EXPIRED`, `ERR_CERTIFICATE_NOT_YET_VALID`,
  *   `ERR_CERTIFICATE_CHAIN_INVALID`, `ERR_CERTIFICATE_SIGNATURE_INVALID`,
- *   `ERR_CERTIFICATE_SELF_SIGNED_ROOT`, `ERR_CERTIFICATE_INVALID`, `ERR_CERTIFICATE_REVOKED`,
+ *   `ERR_CERTIFICATE_INVALID`, `ERR_CERTIFICATE_REVOKED`,
  *   `ERR_CRL_INVALID`, `ERR_CRL_UNAVAILABLE`
  * @throws {InvalidArgumentError} (a `TypeError`, `ERR_INVALID_ARGUMENT`) when `chain` or `anchors`
  *   hold anything but parsed certificates, or `now` is not a valid Date
@@ -240,7 +241,6 @@ export async function validateCertificatePath(
     if (isAnchor(next)) anchor = next;
   }
 
-  const top = path[path.length - 1] as X509Certificate;
   if (anchor === undefined) {
     if (sawBadSignature && !path.some((p) => p !== leaf && sameName(p.subject, sawBadSignature.issuer)))
       certError(
@@ -248,12 +248,10 @@ export async function validateCertificatePath(
         `the signature on certificate "${describeName(sawBadSignature)}" does not verify with its issuer's key`,
         sawBadSignature,
       );
-    if (path.length > 1 && isSelfIssued(top) && (await sigOk(top, top)))
-      certError(
-        'ERR_CERTIFICATE_SELF_SIGNED_ROOT',
-        `the chain carries the self-signed root "${describeName(top)}", which is not a trust anchor`,
-        top,
-      );
+    // A self-signed root carried in the chain is validated through (its signature on the
+    // certificate below was checked) but never becomes an anchor: the sender chose it
+    // (SimpleWebAuthn GHSA-6hxq-p678-4hr2). The result is untrusted, not an error: whether an
+    // untrusted attestation is acceptable is the relying party's policy (WebAuthn §7.1 step 24).
   }
 
   // Checks along the path, from the top down.

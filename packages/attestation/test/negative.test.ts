@@ -104,12 +104,28 @@ describe('negative cases, each with its code', () => {
     expect(ok.type).toBe('basic');
   });
 
-  it('a self-signed root in x5c that is not an anchor → ERR_CERTIFICATE_SELF_SIGNED_ROOT', async () => {
+  it('a self-signed root in x5c is validated through but never an anchor: trusted false, no error', async () => {
     const { pki, leaf } = await chain();
     const { attestationObject } = await packed(leaf, [pki.intermediate, pki.root]);
-    expect(await codeOf(verifyAttestation({ attestationObject, clientDataHash, now: NOW }))).toBe(
-      'ERR_CERTIFICATE_SELF_SIGNED_ROOT',
-    );
+    const untrusted = await verifyAttestation({ attestationObject, clientDataHash, now: NOW });
+    expect(untrusted.trusted).toBe(false);
+    expect(untrusted.trustPath).toEqual([leaf.der, pki.intermediate.der, pki.root.der]);
+    // an unrelated anchor does not make the carried root one either
+    const other = await createTestPki({ now: NOW, name: 'Other' });
+    expect(
+      (
+        await verifyAttestation({
+          attestationObject,
+          clientDataHash,
+          now: NOW,
+          trustAnchors: [other.root.der],
+        })
+      ).trusted,
+    ).toBe(false);
+    // requireTrusted refuses it
+    expect(
+      await codeOf(verifyAttestation({ attestationObject, clientDataHash, now: NOW, requireTrusted: true })),
+    ).toBe('ERR_ATTESTATION_UNTRUSTED');
     const r = await verifyAttestation({
       attestationObject,
       clientDataHash,
@@ -117,6 +133,15 @@ describe('negative cases, each with its code', () => {
       trustAnchors: [pki.root.pem],
     });
     expect(r.trusted).toBe(true);
+  });
+
+  it('a carried root is still checked: an expired root in x5c → ERR_CERTIFICATE_EXPIRED', async () => {
+    const { pki, leaf } = await chain();
+    const { attestationObject } = await packed(leaf, [pki.intermediate, pki.root]);
+    const late = new Date(pki.root.certificate.notAfter.getTime() + 1000);
+    expect(await codeOf(verifyAttestation({ attestationObject, clientDataHash, now: late }))).toBe(
+      'ERR_CERTIFICATE_EXPIRED',
+    );
   });
 
   it('expired certificate → ERR_CERTIFICATE_EXPIRED; not yet valid → ERR_CERTIFICATE_NOT_YET_VALID', async () => {

@@ -31,8 +31,20 @@ export interface AttestationPolicy {
   metadata?: MetadataSource;
   /** Extra trust anchors: PEM strings or DER bytes. */
   trustAnchors?: readonly (string | Uint8Array)[];
-  /** Throw `ERR_ATTESTATION_UNTRUSTED` unless the attestation chains to a trust anchor. Default `false`. */
+  /**
+   * Throw `ERR_ATTESTATION_UNTRUSTED` unless the attestation chains to a trust anchor — `none` and
+   * self attestation included (they carry nothing to chain). Default `false`.
+   */
   requireTrustedAttestation?: boolean;
+  /**
+   * When `trustAnchors` or `metadata` is configured, an attestation that carries a certificate
+   * path (x5c) must chain to one of their anchors, or registration fails with
+   * `ERR_ATTESTATION_UNTRUSTED` (as in SimpleWebAuthn, py_webauthn and java-webauthn-server).
+   * `true` accepts such an attestation with `trusted: false` instead (java-webauthn-server's
+   * name). `none` and self attestation carry no path: `requireTrustedAttestation` governs them.
+   * Default `false`.
+   */
+  allowUntrustedAttestation?: boolean;
   /** Only these AAGUIDs (UUID strings, any case, with or without dashes) may register. */
   allowedAaguids?: readonly string[];
   /** These AAGUIDs may not register. */
@@ -72,6 +84,18 @@ export function applyAttestationPolicy(
   aaguid: string,
   policy: AttestationPolicy,
 ): void {
+  const trustConfigured = policy.metadata !== undefined || (policy.trustAnchors?.length ?? 0) > 0;
+  if (
+    !outcome.trusted &&
+    outcome.trustPath.length > 0 &&
+    trustConfigured &&
+    policy.allowUntrustedAttestation !== true
+  )
+    fail(
+      'ERR_ATTESTATION_UNTRUSTED',
+      `the ${outcome.fmt} attestation (${outcome.type}) carries a certificate path that reaches none of the configured trust anchors or metadata roots (allowUntrustedAttestation accepts it untrusted)`,
+      { details: { fmt: outcome.fmt, type: outcome.type, aaguid } },
+    );
   if (policy.requireTrustedAttestation === true && !outcome.trusted)
     fail(
       'ERR_ATTESTATION_UNTRUSTED',
