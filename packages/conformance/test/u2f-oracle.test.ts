@@ -29,7 +29,8 @@ describe('U2F-only key through WebAuthnClient, verified by two RPs', () => {
       supportedAlgorithmIDs: [-7],
       authenticatorSelection: { residentKey: 'discouraged', userVerification: 'discouraged' },
     });
-    const reg = await client.create(regOptions);
+    // SimpleWebAuthn types extension inputs as a closed interface; ours are open (any identifier)
+    const reg = await client.create({ ...regOptions, extensions: { ...regOptions.extensions } });
     const theirs = await swa.verifyRegistrationResponse({
       response: reg as never,
       expectedChallenge: regOptions.challenge,
@@ -56,7 +57,7 @@ describe('U2F-only key through WebAuthnClient, verified by two RPs', () => {
       userVerification: 'discouraged',
       allowCredentials: [{ id: credential.id }],
     });
-    const assertion = await client.get(authOptions);
+    const assertion = await client.get({ ...authOptions, extensions: { ...authOptions.extensions } });
     const auth = await swa.verifyAuthenticationResponse({
       response: assertion as never,
       expectedChallenge: authOptions.challenge,

@@ -55,7 +55,7 @@ describe('WebAuthnClient → @simplewebauthn/server (an RP that is not ours)', (
               userVerification: 'required',
             },
           });
-          const reg = await client.create(regOptions);
+          const reg = await client.create({ ...regOptions, extensions: { ...regOptions.extensions } });
           expect(reg.response.publicKeyAlgorithm).toBe(alg);
           const verified = await verifyRegistrationResponse({
             response: reg,
@@ -76,7 +76,7 @@ describe('WebAuthnClient → @simplewebauthn/server (an RP that is not ours)', (
             userVerification: 'required',
             allowCredentials: rk ? [] : [{ id: credential.id }],
           });
-          const assertion = await client.get(authOptions);
+          const assertion = await client.get({ ...authOptions, extensions: { ...authOptions.extensions } });
           const auth = await verifyAuthenticationResponse({
             response: assertion,
             expectedChallenge: authOptions.challenge,
@@ -104,7 +104,7 @@ describe('WebAuthnClient → @simplewebauthn/server (an RP that is not ours)', (
       attestationType: 'none',
       authenticatorSelection: { userVerification: 'discouraged' },
     });
-    const reg = await client.create(regOptions);
+    const reg = await client.create({ ...regOptions, extensions: { ...regOptions.extensions } });
     const verified = await verifyRegistrationResponse({
       response: reg,
       expectedChallenge: regOptions.challenge,

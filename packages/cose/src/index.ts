@@ -93,3 +93,26 @@ export {
 } from './errors.js';
 export { digest, sha256 } from './hash.js';
 export { type VerifySignatureOptions, verifySignature } from './verify.js';
+export type {
+  AttestationConveyancePreference,
+  AuthenticationExtensionsClientInputsJSON,
+  AuthenticationExtensionsClientOutputsJSON,
+  AuthenticationResponseJSON,
+  AuthenticatorAssertionResponseJSON,
+  AuthenticatorAttachment,
+  AuthenticatorAttestationResponseJSON,
+  AuthenticatorSelectionCriteriaJSON,
+  AuthenticatorTransport,
+  Base64URLString,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialDescriptorJSON,
+  PublicKeyCredentialHint,
+  PublicKeyCredentialParametersJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  PublicKeyCredentialRpEntityJSON,
+  PublicKeyCredentialType,
+  PublicKeyCredentialUserEntityJSON,
+  RegistrationResponseJSON,
+  ResidentKeyRequirement,
+  UserVerificationRequirement,
+} from './webauthn-json.js';

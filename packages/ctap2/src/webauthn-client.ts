@@ -2,7 +2,21 @@
  * A WebAuthn client on CTAP2 (WebAuthn Level 3 §5.1.3 create, §5.1.4 get; CTAP 2.1 §5, §6):
  * JSON options in, the JSON a browser's `PublicKeyCredential.toJSON()` gives out.
  */
-import { base64url, coseKeyToSpki, encode, sha256, utf8Encode } from '@fido2kit/cose';
+import {
+  type AuthenticationResponseJSON,
+  type AuthenticatorAttachment,
+  type AuthenticatorTransport,
+  base64url,
+  coseKeyToSpki,
+  encode,
+  type PublicKeyCredentialCreationOptionsJSON,
+  type PublicKeyCredentialDescriptorJSON,
+  type PublicKeyCredentialRequestOptionsJSON,
+  type RegistrationResponseJSON,
+  sha256,
+  type UserVerificationRequirement,
+  utf8Encode,
+} from '@fido2kit/cose';
 import { ClientPin, type PinUvAuthPermission, type PinUvAuthToken } from './client-pin.js';
 import { CTAP_STATUS } from './constants.js';
 import { Ctap1 } from './ctap1.js';
@@ -29,83 +43,17 @@ import {
   prepareExtensions,
 } from './extensions.js';
 
-/** PublicKeyCredentialCreationOptionsJSON (WebAuthn L3 §5.1.3.1). */
-export interface PublicKeyCredentialCreationOptionsJSON {
-  rp: { id?: string; name: string };
-  user: { id: string; name: string; displayName: string };
-  challenge: string;
-  pubKeyCredParams: { type: string; alg: number }[];
-  timeout?: number;
-  excludeCredentials?: PublicKeyCredentialDescriptorJSON[];
-  authenticatorSelection?: {
-    authenticatorAttachment?: string;
-    residentKey?: 'discouraged' | 'preferred' | 'required' | string;
-    requireResidentKey?: boolean;
-    userVerification?: UserVerificationRequirement;
-  };
-  hints?: string[];
-  attestation?: 'none' | 'indirect' | 'direct' | 'enterprise' | string;
-  attestationFormats?: string[];
-  /** Client extension inputs (credProps, credentialProtectionPolicy, prf, credBlob, largeBlob, …). */
-  extensions?: object;
-}
-
-/** PublicKeyCredentialRequestOptionsJSON (WebAuthn L3 §5.1.4.1). */
-export interface PublicKeyCredentialRequestOptionsJSON {
-  challenge: string;
-  timeout?: number;
-  rpId?: string;
-  allowCredentials?: PublicKeyCredentialDescriptorJSON[];
-  userVerification?: UserVerificationRequirement;
-  hints?: string[];
-  /** Client extension inputs (prf, getCredBlob, largeBlob, …). */
-  extensions?: object;
-}
-
-/** A credential descriptor in JSON (id base64url). */
-export interface PublicKeyCredentialDescriptorJSON {
-  id: string;
-  type: string;
-  transports?: string[];
-}
-
-/** Transport hints a credential reports (WebAuthn §5.8.4). */
-export type AuthenticatorTransport = 'ble' | 'cable' | 'hybrid' | 'internal' | 'nfc' | 'smart-card' | 'usb';
-
-/** userVerification values. */
-export type UserVerificationRequirement = 'required' | 'preferred' | 'discouraged' | string;
-
-/** RegistrationResponseJSON: what `PublicKeyCredential.toJSON()` gives after create. */
-export interface RegistrationResponseJSON {
-  id: string;
-  rawId: string;
-  type: 'public-key';
-  authenticatorAttachment: 'cross-platform' | 'platform';
-  clientExtensionResults: Record<string, unknown>;
-  response: {
-    clientDataJSON: string;
-    attestationObject: string;
-    authenticatorData: string;
-    transports: AuthenticatorTransport[];
-    publicKeyAlgorithm: number;
-    publicKey?: string;
-  };
-}
-
-/** AuthenticationResponseJSON: what `PublicKeyCredential.toJSON()` gives after get. */
-export interface AuthenticationResponseJSON {
-  id: string;
-  rawId: string;
-  type: 'public-key';
-  authenticatorAttachment: 'cross-platform' | 'platform';
-  clientExtensionResults: Record<string, unknown>;
-  response: {
-    clientDataJSON: string;
-    authenticatorData: string;
-    signature: string;
-    userHandle?: string;
-  };
-}
+// The WebAuthn JSON model has one home, @fido2kit/cose, shared with @fido2kit/rp: what this client
+// emits is, by type, what the RP verifies. Re-exported here so ctap2's users keep their imports.
+export type {
+  AuthenticationResponseJSON,
+  AuthenticatorTransport,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialDescriptorJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
+  UserVerificationRequirement,
+} from '@fido2kit/cose';
 
 /** An account found on the key, offered to {@link WebAuthnClientOptions.onSelectAccount}. */
 export interface AccountJSON {
@@ -304,7 +252,7 @@ function transportsOf(ctap: Ctap2): AuthenticatorTransport[] {
   return [...set].sort();
 }
 
-function attachmentOf(ctap: Ctap2): 'cross-platform' | 'platform' {
+function attachmentOf(ctap: Ctap2): AuthenticatorAttachment {
   return ctap.info.transports.length === 1 && ctap.info.transports[0] === 'internal'
     ? 'platform'
     : 'cross-platform';
@@ -975,7 +923,7 @@ function registrationJSON(
   conveyance: string,
   clientDataJSON: Uint8Array,
   transports: AuthenticatorTransport[],
-  attachment: 'cross-platform' | 'platform',
+  attachment: AuthenticatorAttachment,
   clientExtensionResults: Record<string, unknown>,
 ): RegistrationResponseJSON {
   let attestationObject = result.attestationObject;
@@ -1017,7 +965,7 @@ function registrationJSON(
 function assertionJSON(
   result: GetAssertionResult,
   clientDataJSON: Uint8Array,
-  attachment: 'cross-platform' | 'platform',
+  attachment: AuthenticatorAttachment,
   clientExtensionResults: Record<string, unknown>,
 ): AuthenticationResponseJSON {
   const id = base64url.encode(result.credential.id);

@@ -1,17 +1,23 @@
 import { type CborValue, encode } from '@fido2kit/cose';
 import { describe, expect, it } from 'vitest';
-import { type CallOptions, checkRpId, prfSalt, WebAuthnClient } from '../src/index.js';
+import {
+  type CallOptions,
+  checkRpId,
+  type PublicKeyCredentialCreationOptionsJSON,
+  prfSalt,
+  WebAuthnClient,
+} from '../src/index.js';
 import { ScriptedDevice } from './helpers/scripted-device.js';
 import recorded from './vectors/recorded.json' with { type: 'json' };
 
 const INFO20 = recorded.vectors[0]?.response as string;
 const MC = recorded.vectors[3]?.response as string;
-const creation = {
+const creation: PublicKeyCredentialCreationOptionsJSON = {
   rp: { id: 'example.com', name: 'Example' },
   user: { id: 'dXNlcg', name: 'u', displayName: 'U' },
   challenge: 'AAECAw',
   pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
-  authenticatorSelection: { userVerification: 'discouraged' as const },
+  authenticatorSelection: { userVerification: 'discouraged' },
   attestation: 'direct',
 };
 

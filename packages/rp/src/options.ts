@@ -4,34 +4,40 @@
  * §5.1.8 and §5.1.9) that `PublicKeyCredential.parseCreationOptionsFromJSON()` /
  * `parseRequestOptionsFromJSON()` accept.
  */
+
+import type {
+  AttestationConveyancePreference,
+  AuthenticatorAttachment,
+  AuthenticatorTransport,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialDescriptorJSON,
+  PublicKeyCredentialHint,
+  PublicKeyCredentialRequestOptionsJSON,
+  ResidentKeyRequirement,
+  UserVerificationRequirement,
+} from '@fido2kit/cose';
 import { base64url, COSE_ALGORITHM_NAMES, InvalidArgumentError, utf8Encode } from '@fido2kit/cose';
 import { aObject, aPositiveInteger, argFail, aString, idToBase64url, optOneOf } from './_assert.js';
 import { DEFAULT_SUPPORTED_ALGORITHM_IDS } from './algorithms.js';
 import { randomBytes } from './random.js';
-import type { AuthenticatorTransport } from './response.js';
 
-/** `residentKey` values. */
-export type ResidentKeyRequirement = 'discouraged' | 'preferred' | 'required';
-/** `userVerification` values. */
-export type UserVerificationRequirement = 'discouraged' | 'preferred' | 'required';
-/** `attestation` conveyance values. */
-export type AttestationConveyancePreference = 'none' | 'indirect' | 'direct' | 'enterprise';
-/** Client hints (WebAuthn L3 §5.8.7). */
-export type PublicKeyCredentialHint = 'security-key' | 'client-device' | 'hybrid';
-/** `authenticatorAttachment` values. */
-export type AuthenticatorAttachment = 'platform' | 'cross-platform';
+// The WebAuthn JSON model lives in @fido2kit/cose (one home, shared with ctap2's WebAuthnClient);
+// rp re-exports it so its users import everything from one package.
+export type {
+  AttestationConveyancePreference,
+  AuthenticatorAttachment,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialDescriptorJSON,
+  PublicKeyCredentialHint,
+  PublicKeyCredentialRequestOptionsJSON,
+  ResidentKeyRequirement,
+  UserVerificationRequirement,
+} from '@fido2kit/cose';
 
 /** A credential to exclude or allow: its ID (base64url or bytes) and, optionally, its transports. */
 export interface CredentialDescriptorInput {
   id: string | Uint8Array;
   transports?: readonly AuthenticatorTransport[];
-}
-
-/** `PublicKeyCredentialDescriptorJSON`. */
-export interface PublicKeyCredentialDescriptorJSON {
-  id: string;
-  type: 'public-key';
-  transports?: AuthenticatorTransport[];
 }
 
 /** credProtect policies by name and number (CTAP 2.1 §12.1). */
@@ -128,26 +134,6 @@ export interface GenerateRegistrationOptionsOpts {
   extensions?: RegistrationExtensionsInput;
 }
 
-/** `PublicKeyCredentialCreationOptionsJSON`. */
-export interface PublicKeyCredentialCreationOptionsJSON {
-  rp: { name: string; id: string };
-  user: { id: string; name: string; displayName: string };
-  challenge: string;
-  pubKeyCredParams: { type: 'public-key'; alg: number }[];
-  timeout?: number;
-  excludeCredentials?: PublicKeyCredentialDescriptorJSON[];
-  authenticatorSelection?: {
-    authenticatorAttachment?: AuthenticatorAttachment;
-    residentKey?: ResidentKeyRequirement;
-    requireResidentKey?: boolean;
-    userVerification?: UserVerificationRequirement;
-  };
-  hints?: PublicKeyCredentialHint[];
-  attestation?: AttestationConveyancePreference;
-  attestationFormats?: string[];
-  extensions?: Record<string, unknown>;
-}
-
 /** Options of {@link generateAuthenticationOptions}. */
 export interface GenerateAuthenticationOptionsOpts {
   /** The RP ID. */
@@ -162,17 +148,6 @@ export interface GenerateAuthenticationOptionsOpts {
   timeout?: number;
   hints?: readonly PublicKeyCredentialHint[];
   extensions?: AuthenticationExtensionsInput;
-}
-
-/** `PublicKeyCredentialRequestOptionsJSON`. */
-export interface PublicKeyCredentialRequestOptionsJSON {
-  challenge: string;
-  timeout?: number;
-  rpId?: string;
-  allowCredentials?: PublicKeyCredentialDescriptorJSON[];
-  userVerification?: UserVerificationRequirement;
-  hints?: PublicKeyCredentialHint[];
-  extensions?: Record<string, unknown>;
 }
 
 const UV: readonly UserVerificationRequirement[] = ['discouraged', 'preferred', 'required'];
@@ -209,7 +184,7 @@ function descriptors(list: unknown, name: string): PublicKeyCredentialDescriptor
     if (o.transports !== undefined) {
       if (!Array.isArray(o.transports) || o.transports.some((t) => typeof t !== 'string'))
         argFail(`${name}[${i}].transports`, 'an array of strings', o.transports);
-      d.transports = [...(o.transports as string[])];
+      d.transports = [...(o.transports as AuthenticatorTransport[])];
     }
     return d;
   });

@@ -127,7 +127,7 @@ export async function verifyRegistrationResponse(
   if (inner.transports !== undefined) {
     if (!Array.isArray(inner.transports) || inner.transports.some((t) => typeof t !== 'string'))
       fail('ERR_RESPONSE_MALFORMED', 'response.response.transports expected an array of strings');
-    transports = [...(inner.transports as string[])];
+    transports = [...(inner.transports as AuthenticatorTransport[])];
   }
 
   // Steps 7–11: client data.

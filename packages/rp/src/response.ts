@@ -2,47 +2,12 @@
 import { base64url } from '@fido2kit/cose';
 import { fail } from './errors.js';
 
-/** Transports a credential may be reached over (WebAuthn L3 §5.8.4). */
-export type AuthenticatorTransport =
-  | 'usb'
-  | 'nfc'
-  | 'ble'
-  | 'hybrid'
-  | 'internal'
-  | 'smart-card'
-  | (string & {});
-
-/** `RegistrationResponseJSON`: what `navigator.credentials.create()` returns, as JSON. */
-export interface RegistrationResponseJSON {
-  id: string;
-  rawId: string;
-  type: 'public-key' | (string & {});
-  response: {
-    clientDataJSON: string;
-    attestationObject: string;
-    authenticatorData?: string;
-    transports?: AuthenticatorTransport[];
-    publicKeyAlgorithm?: number;
-    publicKey?: string;
-  };
-  authenticatorAttachment?: 'platform' | 'cross-platform' | null;
-  clientExtensionResults?: Record<string, unknown>;
-}
-
-/** `AuthenticationResponseJSON`: what `navigator.credentials.get()` returns, as JSON. */
-export interface AuthenticationResponseJSON {
-  id: string;
-  rawId: string;
-  type: 'public-key' | (string & {});
-  response: {
-    clientDataJSON: string;
-    authenticatorData: string;
-    signature: string;
-    userHandle?: string | null;
-  };
-  authenticatorAttachment?: 'platform' | 'cross-platform' | null;
-  clientExtensionResults?: Record<string, unknown>;
-}
+// The response JSON model lives in @fido2kit/cose (one home, shared with ctap2's WebAuthnClient).
+export type {
+  AuthenticationResponseJSON,
+  AuthenticatorTransport,
+  RegistrationResponseJSON,
+} from '@fido2kit/cose';
 
 function malformed(message: string, cause?: unknown): never {
   const reason = (cause as { details?: { reason?: unknown } } | undefined)?.details?.reason;

@@ -204,6 +204,7 @@ describe("the attestation package's recorded registrations, through verifyRegist
         rawId: id,
         type: 'public-key',
         response: { clientDataJSON: v.clientDataJSON, attestationObject: v.attestationObject },
+        clientExtensionResults: {},
       },
       expectedChallenge: cd.challenge,
       expectedOrigin: cd.origin,

@@ -4,7 +4,14 @@
  * test can break exactly one check.
  */
 import { createHash, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
-import { base64url, type CborValue, encode, encodeCoseKey, jwkToCoseKey } from '@fido2kit/cose';
+import {
+  type AuthenticatorTransport,
+  base64url,
+  type CborValue,
+  encode,
+  encodeCoseKey,
+  jwkToCoseKey,
+} from '@fido2kit/cose';
 
 export const RP_ID = 'example.com';
 export const ORIGIN = 'https://example.com';
@@ -114,7 +121,7 @@ export interface RegisterInput {
   trailing?: Uint8Array;
   fmt?: 'none' | 'packed-self';
   clientExtensionResults?: Record<string, unknown>;
-  transports?: string[];
+  transports?: AuthenticatorTransport[];
 }
 
 export const CHALLENGE = b64(utf8('a-challenge-of-sufficient-length!'));

@@ -254,7 +254,7 @@ describe('WebAuthn L3 §16 test vectors', () => {
       const fails = async (mod: Partial<VerifyAuthenticationResponseOpts>, code: string) => {
         await expect(verifyAuthenticationResponse({ ...o, ...mod }), code).rejects.toMatchObject({ code });
       };
-      await fails({ response: { ...resp, type: 'public-key ' } }, 'ERR_RESPONSE_MALFORMED');
+      await fails({ response: { ...resp, type: 'public-key ' as 'public-key' } }, 'ERR_RESPONSE_MALFORMED');
       await fails(
         { credential: { ...o.credential, id: base64url.encode(new Uint8Array(16)) } },
         'ERR_CREDENTIAL_ID_MISMATCH',
