@@ -5,14 +5,16 @@
  */
 
 import { Lru } from './_lru.js';
-import { HASH_LENGTHS, type HashName } from './algorithms.js';
-import type { BackendVerifyInput, CryptoBackend } from './backend.js';
+import { HASH_LENGTHS, type HashName, type SignatureAlgorithm } from './algorithms.js';
+import type { BackendSigningKey, BackendVerifyInput, CryptoBackend } from './backend-types.js';
+import { base64url } from './base64url.js';
 import { type CosePublicKey, coseKeyToJwk } from './cose-key.js';
 import { AlgorithmUnsupportedError } from './errors.js';
 
 /** The part of node:crypto this backend uses. */
 interface NodeKeyObject {
   readonly type: string;
+  export(options: { format: 'jwk' }): { d?: string; x?: string; y?: string };
 }
 interface NodeCrypto {
   createPublicKey(input: { key: unknown; format: 'jwk' }): NodeKeyObject;
@@ -23,7 +25,27 @@ interface NodeCrypto {
     signature: Uint8Array,
   ): boolean;
   createHash(name: string): { update(d: Uint8Array): { digest(): Uint8Array } };
+  /** One-shot digest (Node ≥ 20.12): no Hash object per call. */
+  hash?(name: string, data: Uint8Array, outputEncoding: 'buffer'): Uint8Array;
+  createPrivateKey(input: { key: Record<string, string>; format: 'jwk' }): NodeKeyObject;
+  generateKeyPairSync(type: 'ec', options: { namedCurve: 'P-256' }): { privateKey: NodeKeyObject };
+  createCipheriv(name: 'aes-256-gcm', key: Uint8Array, iv: Uint8Array): NodeGcm;
+  createDecipheriv(name: 'aes-256-gcm', key: Uint8Array, iv: Uint8Array): NodeGcm;
+  createECDH(curve: string): { setPrivateKey(d: Uint8Array): void; getPublicKey(): Uint8Array };
+  sign(
+    algorithm: string | null,
+    data: Uint8Array,
+    key: NodeKeyObject | { key: NodeKeyObject; dsaEncoding: 'der' },
+  ): Uint8Array;
   constants: { RSA_PKCS1_PSS_PADDING: number };
+}
+
+interface NodeGcm {
+  setAAD(aad: Uint8Array): void;
+  update(data: Uint8Array): Uint8Array;
+  final(): Uint8Array;
+  getAuthTag(): Uint8Array;
+  setAuthTag(tag: Uint8Array): void;
 }
 
 const NODE_HASH: Record<HashName, string> = {
@@ -100,9 +122,109 @@ export function createNodeBackend(): CryptoBackend | null {
     }
   }
 
+  const oneShot = crypto.hash;
   function digest(hash: HashName, data: Uint8Array): Uint8Array {
+    if (oneShot !== undefined) return plain(oneShot(NODE_HASH[hash], data, 'buffer'));
     return plain(crypto!.createHash(NODE_HASH[hash]).update(data).digest());
   }
 
-  return Object.freeze({ name: 'node', verify, digest, digestSync: digest });
+  // Signing (CryptoBackend.signingKey), ES256 and Ed25519 (anything else falls back to noble).
+  // OpenSSL 3 reads PKCS#8 through its slow decoder framework (over a millisecond a key), so the
+  // key is imported as a JWK instead: for P-256 the public point comes from an ECDH object
+  // (one fixed-base multiplication); for Ed25519 OpenSSL derives it from d (RFC 8032 §5.1.5)
+  // and ignores the JWK's x, so a placeholder goes in and the real x is read back.
+  const b64 = (b: Uint8Array) => base64url.encode(b);
+  function signingKey(algorithm: SignatureAlgorithm, secret: Uint8Array): BackendSigningKey | undefined {
+    if (algorithm.family === 'ECDSA' && algorithm.hash === 'SHA-256') {
+      const ecdh = crypto!.createECDH('prime256v1');
+      ecdh.setPrivateKey(secret);
+      const pub = plain(ecdh.getPublicKey());
+      const x = pub.slice(1, 33);
+      const y = pub.slice(33, 65);
+      const ko = crypto!.createPrivateKey({
+        key: { kty: 'EC', crv: 'P-256', d: b64(secret), x: b64(x), y: b64(y) },
+        format: 'jwk',
+      });
+      return {
+        publicKey: { kty: 'EC2', crv: 'P-256', x, y },
+        sign: (data) => plain(crypto!.sign('sha256', data, { key: ko, dsaEncoding: 'der' })),
+      };
+    }
+    if (algorithm.family === 'EdDSA' && algorithm.curves?.includes('Ed25519')) {
+      const ko = crypto!.createPrivateKey({
+        key: { kty: 'OKP', crv: 'Ed25519', d: b64(secret), x: b64(new Uint8Array(32)) },
+        format: 'jwk',
+      });
+      const x = base64url.decode(String(ko.export({ format: 'jwk' }).x));
+      return {
+        publicKey: { kty: 'OKP', crv: 'Ed25519', x },
+        sign: (data) => plain(crypto!.sign(null, data, ko)),
+      };
+    }
+    return undefined;
+  }
+
+  // A fresh P-256 key pair costs one fixed-base multiplication in OpenSSL; importing a given
+  // scalar costs three or four (the JWK import re-checks the point), hence this fast path.
+  function generateSigningKey(
+    algorithm: SignatureAlgorithm,
+  ): { secret: Uint8Array; key: BackendSigningKey } | undefined {
+    if (algorithm.family !== 'ECDSA' || algorithm.hash !== 'SHA-256') return undefined;
+    const { privateKey: ko } = crypto!.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const jwk = ko.export({ format: 'jwk' });
+    const x = base64url.decode(String(jwk.x));
+    const y = base64url.decode(String(jwk.y));
+    return {
+      secret: base64url.decode(String(jwk.d)),
+      key: {
+        publicKey: { kty: 'EC2', crv: 'P-256', x, y },
+        sign: (data) => plain(crypto!.sign('sha256', data, { key: ko, dsaEncoding: 'der' })),
+      },
+    };
+  }
+
+  function aesGcm(
+    mode: 'encrypt' | 'decrypt',
+    key: Uint8Array,
+    nonce: Uint8Array,
+    aad: Uint8Array,
+    data: Uint8Array,
+  ): Uint8Array | undefined {
+    if (mode === 'encrypt') {
+      const c = crypto!.createCipheriv('aes-256-gcm', key, nonce);
+      c.setAAD(aad);
+      const head = c.update(data);
+      const tail = c.final();
+      const tag = c.getAuthTag();
+      const out = new Uint8Array(head.length + tail.length + tag.length);
+      out.set(head);
+      out.set(tail, head.length);
+      out.set(tag, head.length + tail.length);
+      return out;
+    }
+    if (data.length < 16) return undefined;
+    const d = crypto!.createDecipheriv('aes-256-gcm', key, nonce);
+    d.setAAD(aad);
+    d.setAuthTag(data.subarray(data.length - 16));
+    const head = d.update(data.subarray(0, data.length - 16));
+    try {
+      const tail = d.final();
+      const out = new Uint8Array(head.length + tail.length);
+      out.set(head);
+      out.set(tail, head.length);
+      return out;
+    } catch {
+      return undefined; // the tag did not verify
+    }
+  }
+
+  return Object.freeze({
+    name: 'node',
+    verify,
+    digest,
+    digestSync: digest,
+    signingKey,
+    generateSigningKey,
+    aesGcm,
+  });
 }

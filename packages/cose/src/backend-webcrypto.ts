@@ -4,10 +4,13 @@
  */
 
 import { Lru } from './_lru.js';
+import { ed25519Pkcs8, p256Pkcs8 } from './_pkcs8.js';
 import { HASH_LENGTHS, type HashName, type SignatureAlgorithm } from './algorithms.js';
-import type { BackendVerifyInput, CryptoBackend } from './backend.js';
-import { nobleBackend, nobleDigest } from './backend-noble.js';
+import { nobleAesGcm, nobleBackend, nobleDigest, nobleSigningKey } from './backend-noble.js';
+import type { BackendSigningKey, BackendVerifyInput, CryptoBackend } from './backend-types.js';
+import { base64url } from './base64url.js';
 import { type CosePublicKey, coseKeyToJwk } from './cose-key.js';
+import { ecdsaRawToDer } from './der.js';
 import { AlgorithmUnsupportedError } from './errors.js';
 
 type Subtle = SubtleCrypto;
@@ -109,5 +112,49 @@ export function createWebCryptoBackend(): CryptoBackend | null {
     return new Uint8Array(await subtle!.digest(hash, data.slice()));
   }
 
-  return Object.freeze({ name: 'webcrypto', verify, digest, digestSync: nobleDigest });
+  // Signing (CryptoBackend.signingKey): PKCS#8 import, the public key read back as a JWK. A
+  // runtime whose WebCrypto refuses the algorithm or the key gets noble's signer.
+  async function signingKey(
+    algorithm: SignatureAlgorithm,
+    secret: Uint8Array,
+  ): Promise<BackendSigningKey | undefined> {
+    const ec = algorithm.family === 'ECDSA' && algorithm.hash === 'SHA-256';
+    if (!ec && !(algorithm.family === 'EdDSA' && algorithm.curves?.includes('Ed25519'))) {
+      return nobleSigningKey(algorithm, secret);
+    }
+    const params = ec ? { name: 'ECDSA', namedCurve: 'P-256' } : { name: 'Ed25519' };
+    let key: CryptoKey;
+    let jwk: JsonWebKey;
+    try {
+      const der = (ec ? p256Pkcs8(secret) : ed25519Pkcs8(secret)) as Uint8Array<ArrayBuffer>;
+      key = await subtle!.importKey('pkcs8', der, params, true, ['sign']);
+      jwk = await subtle!.exportKey('jwk', key);
+    } catch {
+      return nobleSigningKey(algorithm, secret);
+    }
+    const x = base64url.decode(jwk.x ?? '');
+    if (ec) {
+      return {
+        publicKey: { kty: 'EC2', crv: 'P-256', x, y: base64url.decode(jwk.y ?? '') },
+        sign: async (data) =>
+          ecdsaRawToDer(
+            new Uint8Array(await subtle!.sign({ name: 'ECDSA', hash: 'SHA-256' }, key, data.slice())),
+          ),
+      };
+    }
+    return {
+      publicKey: { kty: 'OKP', crv: 'Ed25519', x },
+      sign: async (data) => new Uint8Array(await subtle!.sign({ name: 'Ed25519' }, key, data.slice())),
+    };
+  }
+
+  return Object.freeze({
+    name: 'webcrypto',
+    verify,
+    digest,
+    digestSync: nobleDigest,
+    signingKey,
+    // WebCrypto's AES-GCM is asynchronous and, for the few dozen bytes this seals, slower than noble
+    aesGcm: nobleAesGcm,
+  });
 }

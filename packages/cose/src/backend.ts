@@ -5,37 +5,13 @@
  * back to noble where WebCrypto lacks an algorithm) and @noble (pure JS, everywhere).
  * The same vectors run through every backend in the tests.
  */
-import type { HashName, SignatureAlgorithm } from './algorithms.js';
+export type { BackendName, BackendSigningKey, BackendVerifyInput, CryptoBackend } from './backend-types.js';
+
 import { nobleBackend } from './backend-noble.js';
 import { createNodeBackend } from './backend-node.js';
+import type { BackendName, CryptoBackend } from './backend-types.js';
 import { createWebCryptoBackend } from './backend-webcrypto.js';
-import type { CosePublicKey } from './cose-key.js';
 import { BackendUnavailableError, InvalidArgumentError } from './errors.js';
-
-/** One signature check handed to a backend. */
-export interface BackendVerifyInput {
-  readonly key: CosePublicKey;
-  /** A string that identifies `key` (for caching prepared keys); absent when unknown. */
-  readonly cacheKey?: string;
-  readonly algorithm: SignatureAlgorithm;
-  readonly data: Uint8Array;
-  /** The signature: r ‖ s for ECDSA (already converted from DER), raw for the others. */
-  readonly signature: Uint8Array;
-}
-
-/** What a crypto backend provides. */
-export interface CryptoBackend {
-  readonly name: 'node' | 'webcrypto' | 'noble' | (string & {});
-  /** Verifies; returns false for a wrong signature; throws `ERR_COSE_ALG_UNSUPPORTED` if it cannot. */
-  verify(input: BackendVerifyInput): boolean | Promise<boolean>;
-  /** A message digest. */
-  digest(hash: HashName, data: Uint8Array): Uint8Array | Promise<Uint8Array>;
-  /** A synchronous digest, when the backend has one. */
-  digestSync?(hash: HashName, data: Uint8Array): Uint8Array;
-}
-
-/** Names of the built-in backends. */
-export type BackendName = 'node' | 'webcrypto' | 'noble';
 
 let nodeBackend: CryptoBackend | null | undefined;
 let webBackend: CryptoBackend | null | undefined;

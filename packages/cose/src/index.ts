@@ -29,6 +29,7 @@ export {
 } from './authenticator-data.js';
 export {
   type BackendName,
+  type BackendSigningKey,
   type BackendVerifyInput,
   type CryptoBackend,
   getBuiltinBackend,
@@ -55,6 +56,7 @@ export {
   encode,
   validate,
 } from './cbor.js';
+export { aesGcmDecrypt, aesGcmEncrypt } from './cipher.js';
 export { type ClientData, parseClientDataJSON } from './client-data.js';
 export {
   COSE_CURVES,
@@ -92,6 +94,12 @@ export {
   isFido2kitError,
 } from './errors.js';
 export { digest, sha256 } from './hash.js';
+export {
+  generateSigningKey,
+  importSigningKey,
+  SIGNING_ALGORITHMS,
+  type SigningKey,
+} from './sign.js';
 export { type VerifySignatureOptions, verifySignature } from './verify.js';
 export type {
   AttestationConveyancePreference,

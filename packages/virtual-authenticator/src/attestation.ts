@@ -2,10 +2,8 @@
  * Attestation statement formats (WebAuthn §8), as a registry: none, packed self attestation,
  * packed full attestation (x5c with the generated leaf), fido-u2f.
  */
-import { type CborValue, type CosePublicKey, concatBytes } from '@fido2kit/cose';
-import { p256 } from '@noble/curves/nist.js';
+import { type CborValue, type CosePublicKey, concatBytes, type SigningKey } from '@fido2kit/cose';
 import type { AuthenticatorCore } from './core.js';
-import { KEY_ALGORITHMS } from './keys.js';
 import type { AttestationKind } from './options.js';
 
 /** What a format signs over. */
@@ -15,8 +13,8 @@ export interface AttestationInput {
   clientDataHash: Uint8Array;
   rpIdHash: Uint8Array;
   credentialId: Uint8Array;
-  /** The credential key's seed and algorithm (self attestation signs with it). */
-  seed: Uint8Array;
+  /** The credential's signing key (self attestation signs with it) and its algorithm. */
+  credentialKey: SigningKey;
   alg: number;
   coseKey: CosePublicKey;
 }
@@ -29,20 +27,18 @@ export interface AttestationFormat {
   readonly algorithms?: readonly number[];
   /** Whether the authenticator data carries an all-zero AAGUID (U2F keys have none). */
   readonly zeroAaguid?: boolean;
-  statement(input: AttestationInput): Map<string, CborValue>;
+  statement(input: AttestationInput): Promise<Map<string, CborValue>>;
 }
 
 const none: AttestationFormat = {
   fmt: 'none',
-  statement: () => new Map(),
+  statement: async () => new Map(),
 };
 
 const self: AttestationFormat = {
   fmt: 'packed',
-  statement(i) {
-    const algo = KEY_ALGORITHMS.get(i.alg);
-    if (algo === undefined) throw new RangeError(`no key algorithm ${i.alg}`);
-    const sig = algo.sign(i.seed, concatBytes(i.authData, i.clientDataHash));
+  async statement(i) {
+    const sig = await i.credentialKey.sign(concatBytes(i.authData, i.clientDataHash));
     return new Map<string, CborValue>([
       ['alg', i.alg],
       ['sig', sig],
@@ -52,9 +48,10 @@ const self: AttestationFormat = {
 
 const packed: AttestationFormat = {
   fmt: 'packed',
-  statement(i) {
+  async statement(i) {
     const leaf = i.core.attestationLeaf();
-    const sig = p256.sign(concatBytes(i.authData, i.clientDataHash), leaf.key, { format: 'der' });
+    const key = await i.core.keys.get(-7, leaf.key);
+    const sig = await key.sign(concatBytes(i.authData, i.clientDataHash));
     return new Map<string, CborValue>([
       ['alg', -7],
       ['sig', sig],
@@ -67,13 +64,13 @@ const fidoU2f: AttestationFormat = {
   fmt: 'fido-u2f',
   algorithms: [-7],
   zeroAaguid: true,
-  statement(i) {
+  async statement(i) {
     if (i.coseKey.kty !== 'EC2') throw new RangeError('fido-u2f attests P-256 keys only');
     const leaf = i.core.u2fLeaf();
     const pub = concatBytes(Uint8Array.of(4), i.coseKey.x, i.coseKey.y);
     const data = concatBytes(Uint8Array.of(0), i.rpIdHash, i.clientDataHash, i.credentialId, pub);
     return new Map<string, CborValue>([
-      ['sig', p256.sign(data, leaf.key, { format: 'der' })],
+      ['sig', await (await i.core.keys.get(-7, leaf.key)).sign(data)],
       ['x5c', [leaf.cert]],
     ]);
   },

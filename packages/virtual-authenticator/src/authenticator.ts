@@ -249,6 +249,7 @@ export class VirtualAuthenticator {
       uv: options.uv ?? 'match',
       random,
       now: options.now ?? Date.now,
+      injectedRandom: options.random !== undefined,
     });
     for (const c of COMMANDS) this.#commands.set(c.code, c);
   }
@@ -300,6 +301,7 @@ export class VirtualAuthenticator {
       uv: options.uv ?? 'match',
       random: options.random ?? randomBytes,
       now: options.now ?? Date.now,
+      injectedRandom: options.random !== undefined,
     });
     a.#core = core;
     return a;

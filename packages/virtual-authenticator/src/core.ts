@@ -9,6 +9,7 @@ import { type PinUvAuthProtocol, PinUvAuthProtocolOne, PinUvAuthProtocolTwo } fr
 import { p256 } from '@noble/curves/nist.js';
 import { generateCa, generateLeaf } from './certificates.js';
 import { type CredentialPayload, unwrapCredentialId, wrapCredentialId } from './credential-id.js';
+import { SigningKeys } from './keys.js';
 import { type ManagementConfig, managementPermissions } from './management.js';
 import { type AttestationIdentity, modelAttestation } from './model.js';
 import type { AttestationCa, AttestationKind, ExtensionName, Quirks } from './options.js';
@@ -69,10 +70,13 @@ export class AuthenticatorCore {
   presence: PresenceBehaviour;
   uv: UvBehaviour;
   readonly random: (n: number) => Uint8Array;
+  readonly injectedRandom: boolean;
   readonly now: () => number;
   readonly protocols: Map<number, PinUvAuthProtocol>;
   /** pinUvAuthToken permissions beyond mc and ga that registered commands support (cm, be, lbw, acfg). */
   extraPermissions = 0;
+  /** Prepared signing keys (credential and attestation keys), through cose's backend seam. */
+  readonly keys = new SigningKeys();
 
   constructor(
     config: ResolvedConfig,
@@ -82,6 +86,8 @@ export class AuthenticatorCore {
       uv: UvBehaviour;
       random: (n: number) => Uint8Array;
       now: () => number;
+      /** Whether `random` was injected (then credential keys derive from it, deterministically). */
+      injectedRandom?: boolean;
     },
   ) {
     this.config = config;
@@ -89,6 +95,7 @@ export class AuthenticatorCore {
     this.presence = behaviour.presence;
     this.uv = behaviour.uv;
     this.random = behaviour.random;
+    this.injectedRandom = behaviour.injectedRandom ?? false;
     this.now = behaviour.now;
     this.protocols = new Map<number, PinUvAuthProtocol>();
     for (const v of config.pinUvAuthProtocols) {
@@ -111,6 +118,7 @@ export class AuthenticatorCore {
   factoryReset(): void {
     const s = this.state;
     s.secret = this.random(32);
+    this.keys.clear();
     delete s.pinHash;
     delete s.pinCodePoints;
     s.pinRetries = DEFAULTS.maxPinRetries;
@@ -252,8 +260,27 @@ export class AuthenticatorCore {
 
   // --- credentials -----------------------------------------------------------------------------
 
+  /** A new credential key (see SigningKeys.create). */
+  newCredentialKey(alg: number) {
+    return this.keys.create(alg, this.random, this.injectedRandom);
+  }
+
+  /** The signing key of a credential. */
+  credentialKey(payload: CredentialPayload) {
+    return this.keys.credential(payload.alg, payload.seed, payload.rawKey === true);
+  }
+
+  readonly #rpIdHashes = new Map<string, Uint8Array>();
+
+  /** SHA-256 of the RP ID (remembered for the last few RP IDs; callers get a copy). */
   rpIdHash(rpId: string): Uint8Array {
-    return sha256(utf8Encode(rpId));
+    let h = this.#rpIdHashes.get(rpId);
+    if (h === undefined) {
+      h = sha256(utf8Encode(rpId));
+      if (this.#rpIdHashes.size >= 64) this.#rpIdHashes.clear();
+      this.#rpIdHashes.set(rpId, h);
+    }
+    return h.slice();
   }
 
   wrap(rpId: string, payload: CredentialPayload): Uint8Array {

@@ -75,6 +75,29 @@ export async function waitForUser(
       // a caller's callback failing must not break the authenticator
     }
   };
+  // the first keepalive goes out at once; a user scripted with a plain, immediate answer then
+  // needs no timers at all
+  keepalive();
+  if (signal?.aborted) fail('CTAP2_ERR_KEEPALIVE_CANCEL');
+  let decided: unknown;
+  try {
+    decided = decide();
+  } catch {
+    return 'no';
+  }
+  if (timing.delayMs === 0 && !(decided instanceof Promise) && normalise(decided) !== 'never') {
+    return normalise(decided) as WaitResult;
+  }
+  return waitTimed(call, decided, timing, keepalive);
+}
+
+async function waitTimed(
+  call: CallOptions | undefined,
+  decided: unknown,
+  timing: WaitTiming,
+  keepalive: () => void,
+): Promise<WaitResult> {
+  const signal = call?.signal;
   let interval: ReturnType<typeof setInterval> | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let delay: ReturnType<typeof setTimeout> | undefined;
@@ -85,7 +108,6 @@ export async function waitForUser(
       timer = setTimeout(() => resolve('timeout'), Math.max(0, timing.timeoutMs));
       onAbort = () => reject(new CtapStatusError('CTAP2_ERR_KEEPALIVE_CANCEL'));
       signal?.addEventListener('abort', onAbort, { once: true });
-      keepalive();
       if (signal?.aborted) {
         onAbort();
         return;
@@ -96,11 +118,7 @@ export async function waitForUser(
         if (timing.delayMs > 0) delay = setTimeout(() => resolve(r), timing.delayMs);
         else resolve(r);
       };
-      try {
-        Promise.resolve(decide()).then(settle, () => resolve('no'));
-      } catch {
-        resolve('no');
-      }
+      Promise.resolve(decided).then(settle, () => resolve('no'));
     });
   } finally {
     clearInterval(interval);

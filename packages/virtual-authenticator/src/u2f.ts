@@ -4,12 +4,10 @@
  * application parameter, so a U2F registration also answers CTAP2 getAssertion for the RP ID
  * (or AppID) whose SHA-256 is that parameter, and a CTAP2 credential answers U2F_AUTHENTICATE.
  */
-import { concatBytes } from '@fido2kit/cose';
+import { concatBytes, type Ec2PublicKey } from '@fido2kit/cose';
 import { type CallOptions, U2F_SW } from '@fido2kit/ctap2';
-import { p256 } from '@noble/curves/nist.js';
 import { type AuthenticatorCore, bytesEqual } from './core.js';
 import { type CredentialPayload, unwrapCredentialId, wrapCredentialId } from './credential-id.js';
-import { p256SecretKey } from './keys.js';
 import { managementConfig } from './management.js';
 
 const INS = { register: 0x01, authenticate: 0x02, version: 0x03 } as const;
@@ -90,18 +88,21 @@ async function register(core: AuthenticatorCore, data: Uint8Array, call: CallOpt
   const challenge = data.subarray(0, 32);
   const app = data.subarray(32, 64);
   if (!(await presence(core, call, 'u2fRegister'))) return sw(U2F_SW.CONDITIONS_NOT_SATISFIED);
+  const made = await core.newCredentialKey(-7);
   const payload: CredentialPayload = {
     alg: -7,
-    seed: core.random(32),
+    seed: made.seed,
     credProtect: 1,
     hmacSecret: false,
     rk: false,
+    ...(made.rawKey ? { rawKey: true } : {}),
   };
   const keyHandle = wrapCredentialId(core.state.secret, app, payload, core.random(12));
-  const publicKey = p256.getPublicKey(p256SecretKey(payload.seed), false);
+  const credentialKey = made.key.publicKey as Ec2PublicKey;
+  const publicKey = concatBytes(Uint8Array.of(4), credentialKey.x, credentialKey.y);
   const leaf = core.u2fLeaf();
   const signed = concatBytes(Uint8Array.of(0), app, challenge, keyHandle, publicKey);
-  const signature = p256.sign(signed, leaf.key, { format: 'der' });
+  const signature = await (await core.keys.get(-7, leaf.key)).sign(signed);
   const body = concatBytes(
     Uint8Array.of(0x05),
     publicKey,
@@ -144,6 +145,6 @@ async function authenticate(
   const c = new Uint8Array(4);
   new DataView(c.buffer).setUint32(0, counter, false);
   const signed = concatBytes(app, Uint8Array.of(up), c, challenge);
-  const signature = p256.sign(signed, p256SecretKey(payload!.seed), { format: 'der' });
+  const signature = await (await core.credentialKey(payload!)).sign(signed);
   return sw(U2F_SW.NO_ERROR, concatBytes(Uint8Array.of(up), c, signature));
 }

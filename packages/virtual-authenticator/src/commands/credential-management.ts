@@ -2,7 +2,15 @@
  * authenticatorCredentialManagement (0x0A, and the FIDO_2_1_PRE preview 0x41), CTAP 2.1 §6.8:
  * metadata, enumerating RPs and their credentials, deleting and updating a credential.
  */
-import { type CborValue, concatBytes, decode, encode, sha256, utf8Encode } from '@fido2kit/cose';
+import {
+  type CborValue,
+  concatBytes,
+  decode,
+  encode,
+  encodeCoseKey,
+  sha256,
+  utf8Encode,
+} from '@fido2kit/cose';
 import { CREDENTIAL_MANAGEMENT_SUBCOMMANDS } from '@fido2kit/ctap2';
 import { type CborMap, opt, req } from '../_params.js';
 import { type AuthenticatorCore, bytesEqual, type Credential } from '../core.js';
@@ -33,14 +41,14 @@ function userMap(u: ResidentCredential['user']): Map<string, CborValue> {
   return m;
 }
 
-function credentialResponse(core: AuthenticatorCore, c: Credential): Map<number, CborValue> {
+async function credentialResponse(core: AuthenticatorCore, c: Credential): Promise<Map<number, CborValue>> {
   const r = c.resident!;
-  const algo = KEY_ALGORITHMS.get(c.payload.alg);
-  if (algo === undefined) fail('CTAP1_ERR_OTHER');
+  if (!KEY_ALGORITHMS.has(c.payload.alg)) fail('CTAP1_ERR_OTHER');
+  const key = await core.credentialKey(c.payload);
   const out = new Map<number, CborValue>([
     [0x06, userMap(r.user)],
     [0x07, descriptor(c.id)],
-    [0x08, decode(algo.publicKey(c.payload.seed))],
+    [0x08, decode(encodeCoseKey(key.publicKey))],
     [0x0a, c.payload.credProtect],
   ]);
   if (core.config.extensions.has('largeBlobKey')) {
@@ -122,7 +130,8 @@ function handler(preview: boolean): Command['handle'] {
         checkRp(t, rp.rpId);
         const creds = core.residents(rp.rpId).reverse();
         if (creds.length === 0) fail('CTAP2_ERR_NO_CREDENTIALS');
-        const items = creds.map((c) => credentialResponse(core, c));
+        const items: Map<number, CborValue>[] = [];
+        for (const c of creds) items.push(await credentialResponse(core, c));
         v.enumeration = { kind: 'credentials', items, next: 1 };
         const first = new Map(items[0]);
         first.set(0x09, items.length);

@@ -32,14 +32,14 @@ interface AssertionContext {
 }
 
 /** Signs one assertion (steps 12, 13) and advances the credential's counter. */
-function assert(
+async function assert(
   ctx: AssertionContext,
   credential: Credential,
   numberOfCredentials: number | undefined,
-): Map<number, CborValue> {
+): Promise<Map<number, CborValue>> {
   const { core, uv } = ctx;
-  const algo = KEY_ALGORITHMS.get(credential.payload.alg);
-  if (algo === undefined) fail('CTAP1_ERR_OTHER');
+  if (!KEY_ALGORITHMS.has(credential.payload.alg)) fail('CTAP1_ERR_OTHER');
+  const key = await core.credentialKey(credential.payload);
   const extOut = new Map<string, CborValue>();
   const extras: [number, CborValue][] = [];
   for (const [name, fn] of ctx.extensions) {
@@ -57,7 +57,7 @@ function assert(
     undefined,
     extOut.size > 0 ? encode(extOut) : undefined,
   );
-  const signature = algo.sign(credential.payload.seed, concatBytes(authData, ctx.clientDataHash));
+  const signature = await key.sign(concatBytes(authData, ctx.clientDataHash));
   const response = new Map<number, CborValue>([
     [0x01, descriptor(credential.id)],
     [0x02, authData],
@@ -168,7 +168,7 @@ export const getAssertion: Command = {
     const [first, ...rest] = applicable as [Credential, ...Credential[]];
     if (withList) return assert(ctx, first, undefined);
     const count = applicable.length;
-    const response = assert(
+    const response = await assert(
       ctx,
       first,
       count > 1 && !config.quirks.omitNumberOfCredentials ? count : undefined,

@@ -1,5 +1,5 @@
 /** authenticatorMakeCredential (0x01), CTAP 2.1 §6.1. */
-import { type CborValue, encode } from '@fido2kit/cose';
+import { type CborValue, encode, encodeCoseKey } from '@fido2kit/cose';
 import { opt, readDescriptors, readOptions, req } from '../_params.js';
 import { ATTESTATION_FORMATS } from '../attestation.js';
 import { bytesEqual, type Credential, PERMISSIONS } from '../core.js';
@@ -126,12 +126,15 @@ export const makeCredential: Command = {
     }
 
     // 15 (validated before the touch, so a bad input costs the user nothing)
+    const made = await core.newCredentialKey(algo.alg);
+    const credentialKey = made.key;
     const payload: CredentialPayload = {
       alg: algo.alg,
-      seed: core.random(32),
+      seed: made.seed,
       credProtect: 1,
       hmacSecret: false,
       rk,
+      ...(made.rawKey ? { rawKey: true } : {}),
     };
     const steps: [string, MakeCredentialExtensionStep][] = [];
     if (extensions !== undefined) {
@@ -196,8 +199,8 @@ export const makeCredential: Command = {
     let flags = (up ? FLAGS.UP : 0) | (uv ? FLAGS.UV : 0) | FLAGS.AT;
     if (extOut.size > 0) flags |= FLAGS.ED;
     const rpIdHash = core.rpIdHash(rpId);
-    const coseKey = algo.coseKey(payload.seed);
-    const publicKey = algo.publicKey(payload.seed);
+    const coseKey = credentialKey.publicKey;
+    const publicKey = encodeCoseKey(coseKey);
     const aaguid = attestation.zeroAaguid ? new Uint8Array(16) : core.state.aaguid;
     const authData = authenticatorData(
       rpIdHash,
@@ -206,13 +209,13 @@ export const makeCredential: Command = {
       attestedCredentialData(aaguid, id, publicKey),
       extOut.size > 0 ? encode(extOut) : undefined,
     );
-    const attStmt = attestation.statement({
+    const attStmt = await attestation.statement({
       core,
       authData,
       clientDataHash,
       rpIdHash,
       credentialId: id,
-      seed: payload.seed,
+      credentialKey,
       alg: algo.alg,
       coseKey,
     });
