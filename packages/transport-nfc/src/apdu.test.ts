@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import iso from '../test/vectors/iso7816.json' with { type: 'json' };
 import libfido2 from '../test/vectors/libfido2.json' with { type: 'json' };
 import pythonFido2 from '../test/vectors/python-fido2.json' with { type: 'json' };
 import {
@@ -113,7 +112,6 @@ function runVector(v: Vector): void {
 for (const [file, set] of [
   ['python-fido2', pythonFido2],
   ['libfido2', libfido2],
-  ['iso7816', iso],
 ] as const) {
   describe(`APDU vectors: ${file} (${set.source.slice(0, 60)}…)`, () => {
     for (const v of set.vectors as Vector[]) {
@@ -138,7 +136,9 @@ describe('FIDO commands', () => {
   it('encodes extended when a short APDU cannot hold the command, and refuses to force it short', () => {
     const big: CommandApdu = { cla: 0x80, ins: 0x10, p1: 0, p2: 0, data: new Uint8Array(300), le: 256 };
     expect(encodeCommandApdu(big).subarray(0, 7)).toEqual(fromHex('80100000000' + '12c'));
-    expect(() => encodeCommandApdu(big, 'short')).toThrow(RangeError);
+    expect(() => encodeCommandApdu(big, 'short')).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
+    );
     expect(() => encodeCommandApdu({ ...big, le: 0 })).toThrow('"le" expected an integer 1…65536');
     expect(() => encodeCommandApdu({ ...big, cla: 256 })).toThrow('"cla" expected an integer 0…255, got 256');
     expect(() => encodeCommandApdu({ ...big, data: new Uint8Array(65536) })).toThrow(
@@ -160,7 +160,9 @@ describe('FIDO commands', () => {
       [0x90, 255, undefined],
       [0x80, 90, 256],
     ]);
-    expect(() => chainCommand({ ...parts[0]!, cla: 0x80 }, { chunkSize: 0 })).toThrow(RangeError);
+    expect(() => chainCommand({ ...parts[0]!, cla: 0x80 }, { chunkSize: 0 })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
+    );
   });
 });
 

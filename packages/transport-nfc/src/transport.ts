@@ -408,6 +408,9 @@ export class NfcTransport implements CtapDevice {
     if (signal?.aborted) throw aborted(signal);
     const left = Math.max(1, Math.min(this.#exchangeTimeoutMs, deadline - Date.now()));
     const bytes = await this.#link.transmit(apdu, { signal, timeoutMs: left });
+    if (!(bytes instanceof Uint8Array) || bytes.length < 2) {
+      throw new NfcError('ERR_INVALID_RESPONSE', 'apdu-malformed', 'the card answered without a status word');
+    }
     return decodeResponseApdu(bytes);
   }
 }
