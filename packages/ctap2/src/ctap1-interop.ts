@@ -4,9 +4,15 @@
  * authenticators"): U2F_REGISTER becomes a `fido-u2f` attestation object, U2F_AUTHENTICATE an
  * assertion whose authenticator data is built from the user-presence byte and the counter.
  */
-import { type CborValue, encode, InvalidArgumentError, sha256, utf8Encode } from '@fido2kit/cose';
+import {
+  type CborValue,
+  concatBytes as concat,
+  encode,
+  InvalidArgumentError,
+  sha256,
+  utf8Encode,
+} from '@fido2kit/cose';
 import { describe } from './_assert.js';
-import { concat } from './_management.js';
 import { CTAP_STATUS } from './constants.js';
 import type { Ctap1, Ctap1CallOptions } from './ctap1.js';
 import {

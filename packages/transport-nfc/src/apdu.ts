@@ -10,7 +10,7 @@
  * - The FIDO applet: SELECT of AID A0000006472F0001 (answers `FIDO_2_0` or `U2F_V2`),
  *   NFCCTAP_MSG (80 10) and NFCCTAP_GETRESPONSE (80 11), whose `9100` answer is a keepalive.
  */
-import { InvalidArgumentError } from '@fido2kit/cose';
+import { equalBytes, InvalidArgumentError } from '@fido2kit/cose';
 import { type CommandApdu, SHORT_MAX_LC, SHORT_MAX_LE } from '@fido2kit/ctap2';
 
 export {
@@ -206,40 +206,6 @@ export function isSelectFido(command: CommandApdu): boolean {
     (command.cla & ~CLA_CHAINING) === 0x00 &&
     command.ins === INS.SELECT &&
     command.p1 === 0x04 &&
-    data.length === FIDO_AID.length &&
-    data.every((b, i) => b === FIDO_AID[i])
+    equalBytes(data, FIDO_AID)
   );
-}
-
-/** Concatenates byte arrays. */
-export function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let i = 0;
-  for (const p of parts) {
-    out.set(p, i);
-    i += p.length;
-  }
-  return out;
-}
-
-/** Hex of bytes, lower case, no separators (for messages and tests). */
-export function toHex(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s;
-}
-
-/** Bytes of a hex string; spaces are ignored. */
-export function fromHex(hex: string): Uint8Array {
-  const clean = hex.replace(/\s+/g, '');
-  if (clean.length % 2 !== 0 || /[^0-9a-fA-F]/.test(clean)) {
-    throw new TypeError(
-      `"hex" expected an even number of hex digits, got ${JSON.stringify(hex.slice(0, 40))}`,
-    );
-  }
-  const out = new Uint8Array(clean.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(clean.slice(2 * i, 2 * i + 2), 16);
-  return out;
 }

@@ -4,11 +4,11 @@
  * SELECT first, NFCCTAP_MSG, `9100` keepalives polled with NFCCTAP_GETRESPONSE, extended APDUs
  * preferred with command chaining as the fallback, `61xx`/`6Cxx` answered.
  */
+import { concatBytes } from '@fido2kit/cose';
 import type { CallOptions, CtapDevice, KeepaliveStatus } from '@fido2kit/ctap2';
 import {
   type CommandApdu,
   chainCommand,
-  concatBytes,
   decodeCommandApdu,
   decodeResponseApdu,
   EXTENDED_MAX_LE,

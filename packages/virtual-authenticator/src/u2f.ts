@@ -4,7 +4,7 @@
  * application parameter, so a U2F registration also answers CTAP2 getAssertion for the RP ID
  * (or AppID) whose SHA-256 is that parameter, and a CTAP2 credential answers U2F_AUTHENTICATE.
  */
-import { concatBytes } from '@fido2kit/cose';
+import { concatBytes, equalBytes } from '@fido2kit/cose';
 import {
   type CallOptions,
   type DecodedCommandApdu,
@@ -15,7 +15,7 @@ import {
   U2F_SW,
 } from '@fido2kit/ctap2';
 import { p256 } from '@noble/curves/nist.js';
-import { type AuthenticatorCore, bytesEqual } from './core.js';
+import type { AuthenticatorCore } from './core.js';
 import { type CredentialPayload, unwrapCredentialId, wrapCredentialId } from './credential-id.js';
 import { p256SecretKey } from './keys.js';
 import { managementConfig } from './management.js';
@@ -115,7 +115,7 @@ async function authenticate(
     payload !== undefined &&
     payload.alg === -7 &&
     payload.credProtect !== 3 &&
-    (!payload.rk || core.state.credentials.some((c) => bytesEqual(c.id, keyHandle)));
+    (!payload.rk || core.state.credentials.some((c) => equalBytes(c.id, keyHandle)));
   if (!usable) return sw(U2F_SW.WRONG_DATA);
   let up = 0;
   if (p1 === U2F_AUTH_CONTROL.checkOnly) return sw(U2F_SW.CONDITIONS_NOT_SATISFIED);

@@ -2,10 +2,18 @@
  * authenticatorCredentialManagement (0x0A, and the FIDO_2_1_PRE preview 0x41), CTAP 2.1 §6.8:
  * metadata, enumerating RPs and their credentials, deleting and updating a credential.
  */
-import { type CborValue, concatBytes, decode, encode, sha256, utf8Encode } from '@fido2kit/cose';
+import {
+  equalBytes as bytesEqual,
+  type CborValue,
+  concatBytes,
+  decode,
+  encode,
+  sha256,
+  utf8Encode,
+} from '@fido2kit/cose';
 import { CREDENTIAL_MANAGEMENT_SUBCOMMANDS } from '@fido2kit/ctap2';
 import { type CborMap, opt, req } from '../_params.js';
-import { type AuthenticatorCore, bytesEqual, type Credential } from '../core.js';
+import type { AuthenticatorCore, Credential } from '../core.js';
 import { fail } from '../errors.js';
 import { credentialSecret, KEY_ALGORITHMS } from '../keys.js';
 import { checkManagementToken, managementConfig, managementVolatile } from '../management.js';
