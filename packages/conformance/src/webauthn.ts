@@ -12,15 +12,13 @@ import {
   WebAuthnClient,
   type WebAuthnClientOptions,
 } from '@fido2kit/ctap2';
-import type { VirtualAuthenticatorOptions } from '@fido2kit/virtual-authenticator';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { MakeSuiteDevice, SuiteDevice } from './index.js';
+import { describe, expect, it } from 'vitest';
+import { failure, type MakeSuiteDevice, PIN, type SuiteDevice, suiteDevices } from './harness.js';
 
 const RP_ID = 'example.com';
 const ORIGIN = 'https://example.com';
 const APPID = 'https://example.com/appid.json';
 const CHALLENGE = 'AAECAwQFBgcICQoLDA0ODw';
-const PIN = '1234';
 
 function creation(extra: Record<string, unknown> = {}) {
   return {
@@ -30,15 +28,6 @@ function creation(extra: Record<string, unknown> = {}) {
     pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
     ...extra,
   };
-}
-
-async function failure(p: Promise<unknown>): Promise<{ code?: string; domName?: string; message?: string }> {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  if (e === undefined) expect.fail('expected a rejection');
-  return e as { code?: string; domName?: string; message?: string };
 }
 
 /**
@@ -56,20 +45,12 @@ async function failure(p: Promise<unknown>): Promise<{ code?: string; domName?: 
  * ```
  */
 export function defineWebAuthnSuite(name: string, makeDevice: MakeSuiteDevice): void {
-  const open: SuiteDevice[] = [];
-  async function key(options: VirtualAuthenticatorOptions = {}) {
-    const d = await makeDevice({ attestation: 'none', presenceTimeoutMs: 2000, ...options });
-    open.push(d);
-    return d;
-  }
   function client(d: SuiteDevice, options: Partial<WebAuthnClientOptions> = {}) {
     return new WebAuthnClient({ device: d.device, origin: ORIGIN, ...options });
   }
 
   describe(`WebAuthnClient ↔ virtual authenticator (${name})`, () => {
-    afterEach(async () => {
-      for (const d of open.splice(0)) await d.close();
-    });
+    const key = suiteDevices(makeDevice, { attestation: 'none', presenceTimeoutMs: 2000 });
 
     describe('largeBlob (WebAuthn L3 §10.1.5)', () => {
       const rk = { authenticatorSelection: { residentKey: 'required', userVerification: 'discouraged' } };

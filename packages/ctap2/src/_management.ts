@@ -69,17 +69,5 @@ export function managementCommand(
   throw new Ctap2ClientError('ERR_NOT_SUPPORTED', `the authenticator does not support ${what}`);
 }
 
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
 /** 32 bytes of 0xff: the prefix of authenticatorConfig and largeBlobs MAC messages. */
 export const FF32: Uint8Array = new Uint8Array(32).fill(0xff);

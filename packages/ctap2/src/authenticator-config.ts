@@ -2,9 +2,9 @@
  * authenticatorConfig (CTAP 2.1 §6.11, 0x0D): enterprise attestation, alwaysUv and the minimum
  * PIN length.
  */
-import { type CborValue, encode } from '@fido2kit/cose';
+import { type CborValue, concatBytes as concat, encode } from '@fido2kit/cose';
 import { argString } from './_assert.js';
-import { checkToken, concat, FF32, type ManagementOpenOptions, obtainToken } from './_management.js';
+import { checkToken, FF32, type ManagementOpenOptions, obtainToken } from './_management.js';
 import { CTAP2_COMMANDS } from './constants.js';
 import type { Ctap2 } from './ctap2.js';
 import type { CallOptions } from './device.js';

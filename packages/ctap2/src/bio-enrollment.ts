@@ -3,15 +3,9 @@
  * fingerprint sensor's facts, enrolling a finger sample by sample, and listing, renaming and
  * removing enrolled fingerprints.
  */
-import { type CborValue, encode, utf8Encode } from '@fido2kit/cose';
+import { type CborValue, concatBytes as concat, encode, utf8Encode } from '@fido2kit/cose';
 import { argBytes, argString, ResponseReader, throwIfAborted } from './_assert.js';
-import {
-  checkToken,
-  concat,
-  type ManagementOpenOptions,
-  managementCommand,
-  obtainToken,
-} from './_management.js';
+import { checkToken, type ManagementOpenOptions, managementCommand, obtainToken } from './_management.js';
 import { CTAP_STATUS, CTAP2_COMMANDS } from './constants.js';
 import type { Ctap2 } from './ctap2.js';
 import type { CallOptions } from './device.js';

@@ -3,15 +3,9 @@
  * FIDO_2_1_PRE preview): the discoverable credentials stored on a key, listed by RP, deleted and
  * renamed.
  */
-import { type CborValue, encode, sha256, utf8Encode } from '@fido2kit/cose';
+import { type CborValue, concatBytes as concat, encode, sha256, utf8Encode } from '@fido2kit/cose';
 import { argBytes, argString, invalidResponse, ResponseReader } from './_assert.js';
-import {
-  checkToken,
-  concat,
-  type ManagementOpenOptions,
-  managementCommand,
-  obtainToken,
-} from './_management.js';
+import { checkToken, type ManagementOpenOptions, managementCommand, obtainToken } from './_management.js';
 import { CTAP_STATUS, CTAP2_COMMANDS } from './constants.js';
 import type {
   Ctap2,

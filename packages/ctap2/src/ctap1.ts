@@ -3,8 +3,9 @@
  * U2F_AUTHENTICATE (check-only, enforce-user-presence, dont-enforce) and U2F_VERSION, sent as
  * extended-length ISO 7816-4 APDUs through {@link CtapDevice.msg}.
  */
-import { Fido2kitError, type Fido2kitErrorOptions } from '@fido2kit/cose';
+import { Fido2kitError, type Fido2kitErrorOptions, InvalidArgumentError } from '@fido2kit/cose';
 import { argBytes, invalidResponse, throwIfAborted } from './_assert.js';
+import { decodeResponseApdu, EXTENDED_MAX_LE, encodeCommandApdu } from './apdu.js';
 import { U2F_SW } from './constants.js';
 import type { CallOptions, CtapDevice } from './device.js';
 import { Ctap2ClientError } from './errors.js';
@@ -143,20 +144,17 @@ export function parseU2fSignature(body: Uint8Array): U2fSignatureData {
 }
 
 /**
- * An extended-length APDU: CLA 00 ‖ INS ‖ P1 ‖ P2 ‖ 00 ‖ Lc(2) ‖ data ‖ Le 00 00.
+ * A U2F request APDU in extended form (FIDO U2F Raw Message Formats v1.2 §3.1.2): CLA 00 ‖ INS ‖
+ * P1 ‖ P2 ‖ 00 ‖ Lc(2) ‖ data ‖ Le 00 00 (case 2E `00 00 00` without data), through the shared
+ * ISO 7816-4 codec.
+ * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` when a byte is out of range or `data` exceeds 65535 bytes
  * @example
  * ```ts
- * encodeU2fApdu(U2F_INS.version, 0, 0, new Uint8Array(0));
+ * encodeU2fApdu(U2F_INS.version, 0, 0, new Uint8Array(0)); // 00 03 00 00 00 00 00
  * ```
  */
 export function encodeU2fApdu(ins: number, p1: number, p2: number, data: Uint8Array): Uint8Array {
-  if (data.length === 0) return Uint8Array.of(0x00, ins, p1, p2, 0x00, 0x00, 0x00);
-  if (data.length > 0xffff)
-    throw new RangeError(`"data" expected at most 65535 bytes, got length=${data.length}`);
-  const out = new Uint8Array(7 + data.length + 2);
-  out.set([0x00, ins, p1, p2, 0x00, data.length >> 8, data.length & 0xff]);
-  out.set(data, 7);
-  return out;
+  return encodeCommandApdu({ cla: 0x00, ins, p1, p2, data, le: EXTENDED_MAX_LE }, 'extended');
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
@@ -190,7 +188,7 @@ export class Ctap1 {
   readonly device: CtapDevice;
   constructor(device: CtapDevice) {
     if (device === null || typeof device !== 'object' || typeof device.msg !== 'function') {
-      throw new TypeError('"device" expected a CtapDevice');
+      throw new InvalidArgumentError('"device" expected a CtapDevice');
     }
     this.device = device;
   }
@@ -227,9 +225,9 @@ export class Ctap1 {
     }
     if (!(res instanceof Uint8Array) || res.length < 2)
       invalidResponse('the U2F response lacks a status word');
-    const sw = ((res[res.length - 2] as number) << 8) | (res[res.length - 1] as number);
+    const { data: body, sw } = decodeResponseApdu(res);
     if (sw !== U2F_SW.NO_ERROR) throw new ApduError(sw);
-    return res.slice(0, res.length - 2);
+    return body;
   }
 
   async #poll(send: () => Promise<Uint8Array>, options: Ctap1CallOptions): Promise<Uint8Array> {
@@ -322,7 +320,9 @@ export class Ctap1 {
     argBytes(applicationParameter, 'applicationParameter', 32);
     argBytes(keyHandle, 'keyHandle');
     if (keyHandle.length > 255)
-      throw new RangeError(`"keyHandle" expected at most 255 bytes, got length=${keyHandle.length}`);
+      throw new InvalidArgumentError(
+        `"keyHandle" expected at most 255 bytes, got length=${keyHandle.length}`,
+      );
     const data = new Uint8Array(65 + keyHandle.length);
     data.set(challengeParameter);
     data.set(applicationParameter, 32);

@@ -7,6 +7,7 @@ import {
   type CborValue,
   decode,
   encode,
+  equalBytes as equal,
   isFido2kitError,
   parseAuthenticatorData,
 } from '@fido2kit/cose';
@@ -686,10 +687,6 @@ export class Ctap2 {
     }
     return undefined;
   }
-}
-
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 // a minimal getInfo so the instance exists before the first getInfo call

@@ -3,7 +3,14 @@
  * one entry per extension, each with its request and response processing (CTAP 2.1 §12,
  * WebAuthn Level 3 §10).
  */
-import { base64url, type CborValue, concatBytes, sha256, utf8Encode } from '@fido2kit/cose';
+import {
+  base64url,
+  type CborValue,
+  concatBytes,
+  equalBytes as sameBytes,
+  sha256,
+  utf8Encode,
+} from '@fido2kit/cose';
 import { invalidResponse } from './_assert.js';
 import type { ClientPin, PinUvAuthPermission, PinUvAuthToken } from './client-pin.js';
 import type {
@@ -441,10 +448,6 @@ const largeBlob: ClientExtension = {
     return { largeBlob: input.write !== undefined ? { written: false } : {} };
   },
 };
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
 
 /**
  * Checks a FIDO AppID against the caller's origin (WebAuthn L3 §10.1.1, FIDO AppID and Facet

@@ -7,6 +7,21 @@
 
 export type { ManagementOpenOptions } from './_management.js';
 export {
+  type CommandApdu,
+  type DecodeCommandApduOptions,
+  type DecodedCommandApdu,
+  decodeCommandApdu,
+  decodeResponseApdu,
+  EXTENDED_MAX_LC,
+  EXTENDED_MAX_LE,
+  encodeCommandApdu,
+  encodeResponseApdu,
+  fitsShortApdu,
+  type ResponseApdu,
+  SHORT_MAX_LC,
+  SHORT_MAX_LE,
+} from './apdu.js';
+export {
   AuthenticatorConfig,
   CONFIG_KEYS,
   CONFIG_SUBCOMMANDS,

@@ -3,12 +3,12 @@
  * written in fragments, its truncated SHA-256 check, and per-credential blobs sealed under a
  * credential's largeBlobKey (AES-256-GCM over raw DEFLATE, CTAP 2.1 §6.10.3).
  */
-import { type CborValue, decode, encode, sha256, utf8Encode } from '@fido2kit/cose';
+import { type CborValue, concatBytes as concat, decode, encode, sha256, utf8Encode } from '@fido2kit/cose';
 import { gcm } from '@noble/ciphers/aes.js';
 import { randomBytes } from '@noble/ciphers/utils.js';
 import { deflateSync, inflateSync } from 'fflate';
 import { argBytes, describe, invalidResponse, ResponseReader, throwIfAborted } from './_assert.js';
-import { checkToken, concat, FF32, type ManagementOpenOptions, obtainToken } from './_management.js';
+import { checkToken, FF32, type ManagementOpenOptions, obtainToken } from './_management.js';
 import { CTAP2_COMMANDS } from './constants.js';
 import type { Ctap2 } from './ctap2.js';
 import type { CallOptions } from './device.js';

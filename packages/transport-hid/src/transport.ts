@@ -1,6 +1,7 @@
 /**
  * The host side of CTAPHID (CTAP 2.1 §11.2): a {@link CtapDevice} over any {@link HidConnection}.
  */
+import { equalBytes } from '@fido2kit/cose';
 import {
   type CallOptions,
   Ctap2ClientError,
@@ -170,7 +171,7 @@ export class HidTransport implements CtapDevice {
     checkBytes(data, 'data');
     return this.#serial(options.signal, async () => {
       const echo = await this.#call(CTAPHID_COMMANDS.PING, data, options);
-      if (!equal(echo, data)) {
+      if (!equalBytes(echo, data)) {
         this.#needsResync = true;
         throw new Ctap2ClientError('ERR_INVALID_RESPONSE', 'CTAPHID_PING: the device did not echo the data');
       }
@@ -283,7 +284,7 @@ export class HidTransport implements CtapDevice {
       }
       const result = await this.#exchange(cid, CTAPHID_COMMANDS.INIT, nonce, { signal }, (payload) => {
         const r = decodeInitResponse(payload);
-        return r !== undefined && equal(r.nonce, nonce);
+        return r !== undefined && equalBytes(r.nonce, nonce);
       });
       if (result.kind === 'error') {
         if (result.code === CTAPHID_ERRORS.ERR_CHANNEL_BUSY && attempt < this.#busyRetries) {
@@ -510,12 +511,6 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
     }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
-}
-
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function checkBytes(value: unknown, name: string): void {

@@ -1,6 +1,6 @@
+import { bytesToHex, hexToBytes } from '@fido2kit/cose';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import iso from '../test/vectors/iso7816.json' with { type: 'json' };
 import libfido2 from '../test/vectors/libfido2.json' with { type: 'json' };
 import pythonFido2 from '../test/vectors/python-fido2.json' with { type: 'json' };
 import {
@@ -10,7 +10,6 @@ import {
   decodeResponseApdu,
   encodeCommandApdu,
   encodeResponseApdu,
-  fromHex,
   getResponseCommand,
   isSelectFido,
   keepaliveStatus,
@@ -20,7 +19,6 @@ import {
   SW,
   SW_NAMES,
   selectFidoCommand,
-  toHex,
 } from './apdu.js';
 
 interface JsonCommand {
@@ -52,24 +50,26 @@ interface Vector {
 }
 
 function toCommand(c: JsonCommand): CommandApdu {
-  return { cla: c.cla, ins: c.ins, p1: c.p1, p2: c.p2, data: fromHex(c.data), le: c.le };
+  return { cla: c.cla, ins: c.ins, p1: c.p1, p2: c.p2, data: hexToBytes(c.data), le: c.le };
 }
 
 function runVector(v: Vector): void {
   switch (v.kind) {
     case 'encode':
-      expect(toHex(encodeCommandApdu(toCommand(v.command!), v.form as 'short'))).toBe(v.apdu);
+      expect(bytesToHex(encodeCommandApdu(toCommand(v.command!), v.form as 'short'))).toBe(v.apdu);
       // and back again
-      expect(decodeCommandApdu(fromHex(v.apdu!))).toMatchObject({ ...toCommand(v.command!) });
+      expect(decodeCommandApdu(hexToBytes(v.apdu!))).toMatchObject({ ...toCommand(v.command!) });
       return;
     case 'decode': {
       if (v.result === 'invalid') {
-        expect(() => decodeCommandApdu(fromHex(v.apdu!))).toThrow(expect.objectContaining({ code: v.code }));
+        expect(() => decodeCommandApdu(hexToBytes(v.apdu!))).toThrow(
+          expect.objectContaining({ code: v.code }),
+        );
         return;
       }
-      const decoded = decodeCommandApdu(fromHex(v.apdu!));
-      expect({ ...decoded, data: toHex(decoded.data) }).toEqual({ le: undefined, ...v.command });
-      expect(toHex(encodeCommandApdu(decoded, decoded.extended ? 'extended' : 'short'))).toBe(v.apdu);
+      const decoded = decodeCommandApdu(hexToBytes(v.apdu!));
+      expect({ ...decoded, data: bytesToHex(decoded.data) }).toEqual({ le: undefined, ...v.command });
+      expect(bytesToHex(encodeCommandApdu(decoded, decoded.extended ? 'extended' : 'short'))).toBe(v.apdu);
       return;
     }
     case 'chain': {
@@ -77,30 +77,30 @@ function runVector(v: Vector): void {
         chunkSize: v.chunkSize!,
         intermediateLe: v.intermediateLe,
       });
-      expect(parts.map((p) => toHex(encodeCommandApdu(p, 'short')))).toEqual(v.apdus);
+      expect(parts.map((p) => bytesToHex(encodeCommandApdu(p, 'short')))).toEqual(v.apdus);
       return;
     }
     case 'get-response':
-      expect(toHex(encodeCommandApdu(getResponseCommand(v.sw2!), 'short'))).toBe(v.apdu);
+      expect(bytesToHex(encodeCommandApdu(getResponseCommand(v.sw2!), 'short'))).toBe(v.apdu);
       return;
     case 'response':
       if (v.result === 'invalid') {
-        expect(() => decodeResponseApdu(fromHex(v.response!))).toThrow(
+        expect(() => decodeResponseApdu(hexToBytes(v.response!))).toThrow(
           expect.objectContaining({ code: v.code }),
         );
         return;
       }
-      expect(decodeResponseApdu(fromHex(v.response!))).toEqual({ data: fromHex(v.data!), sw: v.sw });
-      expect(toHex(encodeResponseApdu(fromHex(v.data!), v.sw!))).toBe(v.response);
+      expect(decodeResponseApdu(hexToBytes(v.response!))).toEqual({ data: hexToBytes(v.data!), sw: v.sw });
+      expect(bytesToHex(encodeResponseApdu(hexToBytes(v.data!), v.sw!))).toBe(v.response);
       return;
     case 'select-response': {
-      const { data, sw } = decodeResponseApdu(fromHex(v.response!));
+      const { data, sw } = decodeResponseApdu(hexToBytes(v.response!));
       expect(sw).toBe(v.sw);
       expect(parseSelectResponse(data)).toBe(v.version ?? undefined);
       return;
     }
     case 'keepalive': {
-      const { data, sw } = decodeResponseApdu(fromHex(v.response!));
+      const { data, sw } = decodeResponseApdu(hexToBytes(v.response!));
       expect(sw).toBe(SW.STATUS_UPDATE);
       expect(keepaliveStatus(data)).toBe(v.status);
       return;
@@ -113,7 +113,6 @@ function runVector(v: Vector): void {
 for (const [file, set] of [
   ['python-fido2', pythonFido2],
   ['libfido2', libfido2],
-  ['iso7816', iso],
 ] as const) {
   describe(`APDU vectors: ${file} (${set.source.slice(0, 60)}…)`, () => {
     for (const v of set.vectors as Vector[]) {
@@ -124,21 +123,23 @@ for (const [file, set] of [
 
 describe('FIDO commands', () => {
   it('builds SELECT, NFCCTAP_MSG and NFCCTAP_GETRESPONSE (with cancel)', () => {
-    expect(toHex(encodeCommandApdu(selectFidoCommand()))).toBe('00a4040008a0000006472f000100');
+    expect(bytesToHex(encodeCommandApdu(selectFidoCommand()))).toBe('00a4040008a0000006472f000100');
     expect(isSelectFido(selectFidoCommand())).toBe(true);
-    expect(isSelectFido({ ...selectFidoCommand(), data: fromHex('a0000006472f0002') })).toBe(false);
-    expect(toHex(encodeCommandApdu(nfcctapMsgCommand(Uint8Array.of(4))))).toBe('80108000010400');
-    expect(toHex(encodeCommandApdu(nfcctapMsgCommand(Uint8Array.of(4), { getResponse: false })))).toBe(
+    expect(isSelectFido({ ...selectFidoCommand(), data: hexToBytes('a0000006472f0002') })).toBe(false);
+    expect(bytesToHex(encodeCommandApdu(nfcctapMsgCommand(Uint8Array.of(4))))).toBe('80108000010400');
+    expect(bytesToHex(encodeCommandApdu(nfcctapMsgCommand(Uint8Array.of(4), { getResponse: false })))).toBe(
       '80100000010400',
     );
-    expect(toHex(encodeCommandApdu(nfcctapGetResponseCommand({ cancel: true })))).toBe('8011110000');
+    expect(bytesToHex(encodeCommandApdu(nfcctapGetResponseCommand({ cancel: true })))).toBe('8011110000');
     expect(SW_NAMES[0x9100]).toBe('STATUS_UPDATE');
   });
 
   it('encodes extended when a short APDU cannot hold the command, and refuses to force it short', () => {
     const big: CommandApdu = { cla: 0x80, ins: 0x10, p1: 0, p2: 0, data: new Uint8Array(300), le: 256 };
-    expect(encodeCommandApdu(big).subarray(0, 7)).toEqual(fromHex('80100000000' + '12c'));
-    expect(() => encodeCommandApdu(big, 'short')).toThrow(RangeError);
+    expect(encodeCommandApdu(big).subarray(0, 7)).toEqual(hexToBytes('80100000000' + '12c'));
+    expect(() => encodeCommandApdu(big, 'short')).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
+    );
     expect(() => encodeCommandApdu({ ...big, le: 0 })).toThrow('"le" expected an integer 1…65536');
     expect(() => encodeCommandApdu({ ...big, cla: 256 })).toThrow('"cla" expected an integer 0…255, got 256');
     expect(() => encodeCommandApdu({ ...big, data: new Uint8Array(65536) })).toThrow(
@@ -160,7 +161,9 @@ describe('FIDO commands', () => {
       [0x90, 255, undefined],
       [0x80, 90, 256],
     ]);
-    expect(() => chainCommand({ ...parts[0]!, cla: 0x80 }, { chunkSize: 0 })).toThrow(RangeError);
+    expect(() => chainCommand({ ...parts[0]!, cla: 0x80 }, { chunkSize: 0 })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
+    );
   });
 });
 

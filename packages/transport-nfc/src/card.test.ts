@@ -1,22 +1,21 @@
+import { bytesToHex, hexToBytes } from '@fido2kit/cose';
 import { describe, expect, it } from 'vitest';
 import { FAKE, FakeCtapDevice } from '../test/fake-device.js';
 import {
   chainCommand,
   decodeResponseApdu,
   encodeCommandApdu,
-  fromHex,
   nfcctapMsgCommand,
   type ResponseApdu,
   SW,
   selectFidoCommand,
-  toHex,
 } from './apdu.js';
 import { FidoApplet, resolveAuthenticator } from './card.js';
 
 const select = encodeCommandApdu(selectFidoCommand());
 
 async function run(applet: FidoApplet, hex: string | Uint8Array) {
-  return decodeResponseApdu(await applet.process(typeof hex === 'string' ? fromHex(hex) : hex));
+  return decodeResponseApdu(await applet.process(typeof hex === 'string' ? hexToBytes(hex) : hex));
 }
 
 describe('FidoApplet (card side)', () => {
@@ -112,7 +111,7 @@ describe('FidoApplet (card side)', () => {
     });
     const version = await run(applet, '0003000000');
     expect(new TextDecoder().decode(version.data)).toBe('U2F_V2');
-    expect(toHex(device.u2f[0]!)).toBe('00030000000100');
+    expect(bytesToHex(device.u2f[0]!)).toBe('00030000000100');
     // 700 bytes from msg(), short Le: 256 + 61xx
     const long = await run(applet, '0040000000');
     expect(long.data).toHaveLength(256);

@@ -4,11 +4,11 @@
  * command APDU and resolves with the response APDU, so the same applet serves vpcd over TCP
  * (`VpcdCard`) and in-memory tests.
  */
+import { concatBytes } from '@fido2kit/cose';
 import type { CtapDevice, KeepaliveStatus } from '@fido2kit/ctap2';
 import {
   CLA_CHAINING,
   CLA_NFCCTAP,
-  concatBytes,
   type DecodedCommandApdu,
   decodeCommandApdu,
   EXTENDED_MAX_LC,

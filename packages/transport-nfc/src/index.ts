@@ -1,6 +1,7 @@
 /**
  * @fido2kit/transport-nfc — CTAP over ISO 7816-4 APDUs (NFC and contact cards) through PC/SC,
- * and the APDU codec both sides use.
+ * and the NFCCTAP framing both sides use (the APDU codec itself is `@fido2kit/ctap2`'s,
+ * re-exported here).
  * @packageDocumentation
  */
 export {
@@ -9,6 +10,7 @@ export {
   CLA_NFCCTAP,
   type CommandApdu,
   chainCommand,
+  type DecodeCommandApduOptions,
   type DecodedCommandApdu,
   decodeCommandApdu,
   decodeResponseApdu,

@@ -1,7 +1,8 @@
+import { bytesToHex } from '@fido2kit/cose';
 import { describe, expect, it } from 'vitest';
 import { FAKE, FakeCtapDevice } from '../test/fake-device.js';
 import { MemoryLink, ScriptedLink } from '../test/memory-link.js';
-import { decodeCommandApdu, toHex } from './apdu.js';
+import { decodeCommandApdu } from './apdu.js';
 import { NfcTransport } from './transport.js';
 
 const echo = (n: number) =>
@@ -17,7 +18,7 @@ describe('NfcTransport over an in-memory applet', () => {
     const answer = await device.cbor(request);
     expect(answer).toEqual(Uint8Array.of(0, ...request.subarray(1)));
     expect(device.extendedApdus).toBe(true);
-    expect(link.sent.map((a) => toHex(a.subarray(0, 5)))).toEqual(['00a4040008', '8010800000']);
+    expect(link.sent.map((a) => bytesToHex(a.subarray(0, 5)))).toEqual(['00a4040008', '8010800000']);
     await device.close();
     expect(link.closed).toBe(true);
     await expect(device.cbor(Uint8Array.of(4))).rejects.toMatchObject({ code: 'ERR_DEVICE_GONE' });
@@ -70,7 +71,7 @@ describe('NfcTransport over an in-memory applet', () => {
       onKeepalive: () => controller.abort(new Error('user cancelled')),
     });
     await expect(call).rejects.toMatchObject({ code: 'ERR_ABORTED', name: 'NfcError' });
-    expect(link.sent.some((a) => toHex(a).startsWith('80111100'))).toBe(true);
+    expect(link.sent.some((a) => bytesToHex(a).startsWith('80111100'))).toBe(true);
     expect(fake.aborts).toBe(1);
     expect(await device.cbor(Uint8Array.of(4))).toEqual(fake.info());
     await expect(device.cbor(Uint8Array.of(4), { signal: AbortSignal.abort() })).rejects.toMatchObject({
@@ -89,9 +90,9 @@ describe('NfcTransport over an in-memory applet', () => {
     const device = await NfcTransport.open(new MemoryLink({ authenticator: fake }));
     const answer = await device.msg(Uint8Array.of(0, 3, 0, 0));
     expect(new TextDecoder().decode(answer.subarray(0, -2))).toBe('U2F_V2');
-    expect(toHex(answer.subarray(-2))).toBe('9000');
+    expect(bytesToHex(answer.subarray(-2))).toBe('9000');
     expect((await device.msg(Uint8Array.of(0, 0x40, 0, 0))).length).toBe(702);
-    expect(toHex(await device.msg(Uint8Array.of(0, 0x99, 0, 0)))).toBe('6d00');
+    expect(bytesToHex(await device.msg(Uint8Array.of(0, 0x99, 0, 0)))).toBe('6d00');
     await expect(device.msg(Uint8Array.of(0, 1))).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
   });
 
@@ -112,7 +113,7 @@ describe('NfcTransport over an in-memory applet', () => {
     ]);
     const device = await NfcTransport.open(link, { apdu: 'short' });
     expect(device.version).toBe('FIDO_2_0');
-    expect(toHex(await device.msg(Uint8Array.of(0, 3, 0, 0)))).toBe('5532465f56329000');
+    expect(bytesToHex(await device.msg(Uint8Array.of(0, 3, 0, 0)))).toBe('5532465f56329000');
   });
 
   it('maps a non-9000 answer to NFCCTAP_MSG to ERR_INVALID_RESPONSE with the SW', async () => {
@@ -134,7 +135,7 @@ describe('NfcTransport over an in-memory applet', () => {
     link.session += 1;
     link.sent.length = 0;
     await device.cbor(Uint8Array.of(4));
-    expect(toHex(link.sent[0]!)).toBe('00a4040008a0000006472f000100');
+    expect(bytesToHex(link.sent[0]!)).toBe('00a4040008a0000006472f000100');
   });
 
   it('rejects bad arguments with TypeErrors naming them', async () => {

@@ -4,11 +4,11 @@
  * SELECT first, NFCCTAP_MSG, `9100` keepalives polled with NFCCTAP_GETRESPONSE, extended APDUs
  * preferred with command chaining as the fallback, `61xx`/`6Cxx` answered.
  */
+import { concatBytes } from '@fido2kit/cose';
 import type { CallOptions, CtapDevice, KeepaliveStatus } from '@fido2kit/ctap2';
 import {
   type CommandApdu,
   chainCommand,
-  concatBytes,
   decodeCommandApdu,
   decodeResponseApdu,
   EXTENDED_MAX_LE,
@@ -408,6 +408,9 @@ export class NfcTransport implements CtapDevice {
     if (signal?.aborted) throw aborted(signal);
     const left = Math.max(1, Math.min(this.#exchangeTimeoutMs, deadline - Date.now()));
     const bytes = await this.#link.transmit(apdu, { signal, timeoutMs: left });
+    if (!(bytes instanceof Uint8Array) || bytes.length < 2) {
+      throw new NfcError('ERR_INVALID_RESPONSE', 'apdu-malformed', 'the card answered without a status word');
+    }
     return decodeResponseApdu(bytes);
   }
 }

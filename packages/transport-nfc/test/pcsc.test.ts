@@ -6,10 +6,9 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { defineCtap2Suite, defineManagementSuite } from '@fido2kit/conformance';
-import { decodeCoseKey, parseAuthenticatorData, sha256, verifySignature } from '@fido2kit/cose';
+import { decodeCoseKey, hexToBytes, parseAuthenticatorData, sha256, verifySignature } from '@fido2kit/cose';
 import { VirtualAuthenticator } from '@fido2kit/virtual-authenticator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromHex } from '../src/apdu.js';
 import { listNfcAuthenticators, openNfcAuthenticator } from '../src/nfc.js';
 import { loadPcscLite, PcscCardLink, PcscContext } from '../src/pcsc.js';
 import { type PcscdHandle, startPcscd, VpcdCard } from '../src/testing.js';
@@ -196,17 +195,17 @@ describe('python-fido2 against VpcdCard(new VirtualAuthenticator())', () => {
     };
     expect(out.info.versions).toContain('FIDO_2_0');
     expect(out.make.fmt).toBe('packed');
-    const made = parseAuthenticatorData(fromHex(out.make.auth_data));
+    const made = parseAuthenticatorData(hexToBytes(out.make.auth_data));
     expect(made.rpIdHash).toEqual(sha256(new TextEncoder().encode('example.com')));
     expect(made.flags.up).toBe(true);
     expect(out.get.credential_id).toBe(out.make.credential_id);
     expect(out.get.python_verified).toBe(true);
-    const publicKey = decodeCoseKey(fromHex(out.make.public_key));
-    const authData = fromHex(out.get.auth_data);
-    const data = new Uint8Array([...authData, ...fromHex(out.get.client_data_hash)]);
-    expect(await verifySignature({ publicKey, data, signature: fromHex(out.get.signature) })).toBe(true);
+    const publicKey = decodeCoseKey(hexToBytes(out.make.public_key));
+    const authData = hexToBytes(out.get.auth_data);
+    const data = new Uint8Array([...authData, ...hexToBytes(out.get.client_data_hash)]);
+    expect(await verifySignature({ publicKey, data, signature: hexToBytes(out.get.signature) })).toBe(true);
     // a tampered signature does not verify
-    const bad = fromHex(out.get.signature);
+    const bad = hexToBytes(out.get.signature);
     bad[bad.length - 1]! ^= 1;
     expect(await verifySignature({ publicKey, data, signature: bad })).toBe(false);
   });

@@ -3,7 +3,7 @@
  * user, the pinUvAuthToken, credential IDs, counters, the resident store and attestation keys.
  * Commands (src/commands/*) are functions over this object.
  */
-import { bytesToHex, sha256, utf8Encode } from '@fido2kit/cose';
+import { bytesToHex, equalBytes, sha256, utf8Encode } from '@fido2kit/cose';
 import type { CallOptions } from '@fido2kit/ctap2';
 import { type PinUvAuthProtocol, PinUvAuthProtocolOne, PinUvAuthProtocolTwo } from '@fido2kit/ctap2';
 import { p256 } from '@noble/curves/nist.js';
@@ -293,7 +293,7 @@ export class AuthenticatorCore {
     const payload = unwrapCredentialId(this.state.secret, this.rpIdHash(rpId), id);
     if (payload === undefined) return undefined;
     if (!payload.rk) return { id, payload };
-    const resident = this.state.credentials.find((c) => c.rpId === rpId && bytesEqual(c.id, id));
+    const resident = this.state.credentials.find((c) => c.rpId === rpId && equalBytes(c.id, id));
     return resident === undefined ? undefined : { id, payload, resident };
   }
 
@@ -376,10 +376,4 @@ export function verifyMac(
 ): boolean {
   if (param.length !== (proto.version === 1 ? 16 : 32)) return false;
   return proto.verify(key, message, param);
-}
-
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -4,41 +4,22 @@
  * application parameter, so a U2F registration also answers CTAP2 getAssertion for the RP ID
  * (or AppID) whose SHA-256 is that parameter, and a CTAP2 credential answers U2F_AUTHENTICATE.
  */
-import { concatBytes, type Ec2PublicKey } from '@fido2kit/cose';
-import { type CallOptions, U2F_SW } from '@fido2kit/ctap2';
-import { type AuthenticatorCore, bytesEqual } from './core.js';
+import { concatBytes, type Ec2PublicKey, equalBytes } from '@fido2kit/cose';
+import {
+  type CallOptions,
+  type DecodedCommandApdu,
+  decodeCommandApdu,
+  encodeResponseApdu,
+  U2F_AUTH_CONTROL,
+  U2F_INS,
+  U2F_SW,
+} from '@fido2kit/ctap2';
+import type { AuthenticatorCore } from './core.js';
 import { type CredentialPayload, unwrapCredentialId, wrapCredentialId } from './credential-id.js';
 import { managementConfig } from './management.js';
 
-const INS = { register: 0x01, authenticate: 0x02, version: 0x03 } as const;
-
-function sw(word: number, data?: Uint8Array): Uint8Array {
-  const tail = Uint8Array.of(word >> 8, word & 0xff);
-  return data === undefined ? tail : concatBytes(data, tail);
-}
-
-/** The APDU's header and data (short or extended Lc). */
-function parseApdu(apdu: Uint8Array): { cla: number; ins: number; p1: number; data: Uint8Array } | number {
-  if (apdu.length < 4) return U2F_SW.WRONG_LENGTH;
-  const [cla, ins, p1] = apdu as unknown as [number, number, number];
-  if (apdu.length <= 5) return { cla, ins, p1, data: new Uint8Array(0) };
-  let lc: number;
-  let start: number;
-  if (apdu[4] === 0) {
-    if (apdu.length < 7) return U2F_SW.WRONG_LENGTH;
-    // ISO 7816-4 case 2E: 00 Le1 Le2 and no data (not an Lc of Le1 Le2)
-    if (apdu.length === 7) return { cla, ins, p1, data: new Uint8Array(0) };
-    lc = ((apdu[5] as number) << 8) | (apdu[6] as number);
-    start = 7;
-  } else {
-    lc = apdu[4] as number;
-    start = 5;
-  }
-  if (lc === 0) return { cla, ins, p1, data: new Uint8Array(0) };
-  const rest = apdu.length - start - lc;
-  // Le: none, 1 byte (short), 2 bytes (extended) or 3 (00 Le1 Le2)
-  if (rest < 0 || rest > 3) return U2F_SW.WRONG_LENGTH;
-  return { cla, ins, p1, data: apdu.subarray(start, start + lc) };
+function sw(word: number, data: Uint8Array = new Uint8Array(0)): Uint8Array {
+  return encodeResponseApdu(data, word);
 }
 
 /**
@@ -50,18 +31,22 @@ export async function handleU2f(
   call: CallOptions | undefined,
 ): Promise<Uint8Array> {
   if (managementConfig(core.config).u2f === false) return sw(U2F_SW.INS_NOT_SUPPORTED);
-  if (!(apdu instanceof Uint8Array)) return sw(U2F_SW.WRONG_LENGTH);
-  const a = parseApdu(apdu);
-  if (typeof a === 'number') return sw(a);
+  let a: DecodedCommandApdu;
+  try {
+    // ISO 7816-4 short or extended, through ctap2's one codec; U2F hosts' `00 0000 Le` too
+    a = decodeCommandApdu(apdu, { allowEmptyExtendedLc: true });
+  } catch {
+    return sw(U2F_SW.WRONG_LENGTH);
+  }
   if (a.cla !== 0) return sw(U2F_SW.CLA_NOT_SUPPORTED);
   try {
     switch (a.ins) {
-      case INS.version:
+      case U2F_INS.version:
         if (a.data.length !== 0) return sw(U2F_SW.WRONG_LENGTH);
         return sw(U2F_SW.NO_ERROR, new TextEncoder().encode('U2F_V2'));
-      case INS.register:
+      case U2F_INS.register:
         return await register(core, a.data, call);
-      case INS.authenticate:
+      case U2F_INS.authenticate:
         return await authenticate(core, a.p1, a.data, call);
       default:
         return sw(U2F_SW.INS_NOT_SUPPORTED);
@@ -131,14 +116,14 @@ async function authenticate(
     payload !== undefined &&
     payload.alg === -7 &&
     payload.credProtect !== 3 &&
-    (!payload.rk || core.state.credentials.some((c) => bytesEqual(c.id, keyHandle)));
+    (!payload.rk || core.state.credentials.some((c) => equalBytes(c.id, keyHandle)));
   if (!usable) return sw(U2F_SW.WRONG_DATA);
   let up = 0;
-  if (p1 === 0x07) return sw(U2F_SW.CONDITIONS_NOT_SATISFIED);
-  if (p1 === 0x03) {
+  if (p1 === U2F_AUTH_CONTROL.checkOnly) return sw(U2F_SW.CONDITIONS_NOT_SATISFIED);
+  if (p1 === U2F_AUTH_CONTROL.enforceUserPresenceAndSign) {
     if (!(await presence(core, call, 'u2fAuthenticate'))) return sw(U2F_SW.CONDITIONS_NOT_SATISFIED);
     up = 1;
-  } else if (p1 !== 0x08) {
+  } else if (p1 !== U2F_AUTH_CONTROL.dontEnforceUserPresenceAndSign) {
     return sw(U2F_SW.WRONG_DATA);
   }
   const counter = core.nextCounter(keyHandle);

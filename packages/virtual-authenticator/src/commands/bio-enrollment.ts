@@ -4,10 +4,10 @@
  * `authenticator.sensor`), and listing, renaming and removing templates. Enrolled templates are
  * what built-in UV matches against.
  */
-import { type CborValue, concatBytes, encode, utf8Encode } from '@fido2kit/cose';
+import { equalBytes as bytesEqual, type CborValue, concatBytes, encode, utf8Encode } from '@fido2kit/cose';
 import { BIO_ENROLLMENT_SUBCOMMANDS, type CallOptions, FINGERPRINT_SAMPLE_STATUS } from '@fido2kit/ctap2';
 import { opt, req } from '../_params.js';
-import { type AuthenticatorCore, bytesEqual } from '../core.js';
+import type { AuthenticatorCore } from '../core.js';
 import { CtapStatusError, fail } from '../errors.js';
 import {
   checkManagementToken,

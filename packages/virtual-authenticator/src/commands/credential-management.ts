@@ -3,6 +3,7 @@
  * metadata, enumerating RPs and their credentials, deleting and updating a credential.
  */
 import {
+  equalBytes as bytesEqual,
   type CborValue,
   concatBytes,
   decode,
@@ -13,7 +14,7 @@ import {
 } from '@fido2kit/cose';
 import { CREDENTIAL_MANAGEMENT_SUBCOMMANDS } from '@fido2kit/ctap2';
 import { type CborMap, opt, req } from '../_params.js';
-import { type AuthenticatorCore, bytesEqual, type Credential } from '../core.js';
+import type { AuthenticatorCore, Credential } from '../core.js';
 import { fail } from '../errors.js';
 import { credentialSecret, KEY_ALGORITHMS } from '../keys.js';
 import { checkManagementToken, managementConfig, managementVolatile } from '../management.js';

@@ -1,7 +1,7 @@
 /** authenticatorGetAssertion (0x02) and authenticatorGetNextAssertion (0x08), CTAP 2.1 §6.2, §6.3. */
-import { type CborValue, concatBytes, encode } from '@fido2kit/cose';
+import { equalBytes as bytesEqual, type CborValue, concatBytes, encode } from '@fido2kit/cose';
 import { opt, readDescriptors, readOptions, req } from '../_params.js';
-import { type AuthenticatorCore, bytesEqual, type Credential, PERMISSIONS } from '../core.js';
+import { type AuthenticatorCore, type Credential, PERMISSIONS } from '../core.js';
 import { fail } from '../errors.js';
 import { EXTENSIONS, type ExtensionOutput } from '../extensions/index.js';
 import { KEY_ALGORITHMS } from '../keys.js';

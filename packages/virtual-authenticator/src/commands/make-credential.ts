@@ -1,8 +1,8 @@
 /** authenticatorMakeCredential (0x01), CTAP 2.1 §6.1. */
-import { type CborValue, encode, encodeCoseKey } from '@fido2kit/cose';
+import { equalBytes as bytesEqual, type CborValue, encode, encodeCoseKey } from '@fido2kit/cose';
 import { opt, readDescriptors, readOptions, req } from '../_params.js';
 import { ATTESTATION_FORMATS } from '../attestation.js';
-import { bytesEqual, type Credential, PERMISSIONS } from '../core.js';
+import { type Credential, PERMISSIONS } from '../core.js';
 import type { CredentialPayload } from '../credential-id.js';
 import { fail } from '../errors.js';
 import { EXTENSIONS, type MakeCredentialExtensionStep } from '../extensions/index.js';
