@@ -41,6 +41,15 @@ export {
   type ServiceRevisions,
 } from './framing.js';
 export {
+  type BleAuthenticatorInfo,
+  type BleBindingOptions,
+  type ListBleOptions,
+  listBleAuthenticators,
+  type OpenBleOptions,
+  openBleAuthenticator,
+  openNobleConnection,
+} from './noble.js';
+export {
   type BleDeviceInfo,
   type BleProtocolRevision,
   BleTransport,
