@@ -11,7 +11,7 @@ import {
   MAX_PAYLOAD,
 } from '@fido2kit/transport-hid';
 import { SimulatedHidDevice } from '@fido2kit/transport-hid/testing';
-import type { BenchRow } from './measure.js';
+import { type BenchRow, cpuMicros } from './measure.js';
 
 export const title = '@fido2kit/transport-hid';
 
@@ -19,21 +19,6 @@ const USB_FULL_SPEED_US_PER_REPORT = 1000;
 
 function minimumReports(n: number): number {
   return n <= INIT_DATA_SIZE ? 1 : 1 + Math.ceil((n - INIT_DATA_SIZE) / 59);
-}
-
-/** CPU microseconds per call of `fn`, measured with process.cpuUsage over about `ms`. */
-function cpuMicros(fn: () => void, ms = 1000): number {
-  const warm = performance.now() + ms / 5;
-  while (performance.now() < warm) fn();
-  let calls = 0;
-  const start = process.cpuUsage();
-  const end = performance.now() + ms;
-  while (performance.now() < end) {
-    for (let i = 0; i < 20; i++) fn();
-    calls += 20;
-  }
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / calls;
 }
 
 export async function run(): Promise<BenchRow[]> {

@@ -29,6 +29,21 @@ export async function opsPerSecond(fn: () => unknown, ms = 1500): Promise<number
   return (n * 1000) / (now - start);
 }
 
+/** CPU microseconds (user + system) per call of the synchronous `fn`, measured with process.cpuUsage over about `ms`. */
+export function cpuMicros(fn: () => void, ms = 1000): number {
+  const warm = performance.now() + ms / 5;
+  while (performance.now() < warm) fn();
+  let calls = 0;
+  const start = process.cpuUsage();
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    for (let i = 0; i < 20; i++) fn();
+    calls += 20;
+  }
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / calls;
+}
+
 /** Rounds for printing. */
 export function fmt(n: number): string {
   if (n >= 100) return Math.round(n).toLocaleString('en-US');

@@ -1,6 +1,7 @@
 export { NeedsAnswerError, Ui, type UiOptions } from './io.js';
 export {
   type DeviceChoice,
+  KeyUnavailableError,
   loadVirtualKey,
   type OpenKey,
   type OpenKeyOptions,

@@ -31,7 +31,8 @@ Options:
   --account NAME|N       which account to sign in with when the key holds several
   --yes                  answer yes to every question
   --json                 print one JSON object per step, ask nothing
-  --device KIND          virtual (default), hid, nfc, auto, or udp[:PORT[:PORT]]
+  --device KIND          virtual (default), hid, nfc, ble, auto (USB, NFC, then Bluetooth),
+                         or udp[:PORT[:PORT]]
   --virtual FILE         the virtual key's state file (default: DATA/virtual-key.json)
   --data DIR             where the relying party keeps its users (default: the example's data/)
   --no-enforce-attestation   accept keys whose model is not in the metadata catalog

@@ -206,7 +206,8 @@ const GROUP_DEFAULT: Partial<Record<(typeof GROUPS)[number], string>> = {
 export const DEFAULT_VIRTUAL_FILE = fileURLToPath(new URL('../data/virtual-key.json', import.meta.url));
 
 const COMMON = `Common options:
-  --device KIND          virtual (default), hid, hid:PATH, nfc, nfc:READER, auto, or udp[:PORT[:PORT]]
+  --device KIND          virtual (default), hid, hid:PATH, nfc, nfc:READER, ble, ble:ADDRESS,
+                         auto (USB, NFC, then Bluetooth), or udp[:PORT[:PORT]]
   --virtual FILE         the virtual key's state file (default: the example's data/virtual-key.json)
   --json                 print one JSON object per step on stdout, ask nothing`;
 

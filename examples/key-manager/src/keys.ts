@@ -12,7 +12,7 @@ import {
   type VirtualAuthenticatorOptions,
 } from '@fido2kit/virtual-authenticator';
 
-/** `--device` as the manager reads it: the shared kinds, plus `hid:PATH` and `nfc:READER`. */
+/** `--device` as the manager reads it: the shared kinds, plus `hid:PATH`, `nfc:READER` and `ble:ID_OR_ADDRESS`. */
 export interface DeviceArg {
   device: DeviceChoice;
   udp?: { devicePort?: number; hostPort?: number };
@@ -21,7 +21,7 @@ export interface DeviceArg {
 
 export function parseDeviceArg(value: string | undefined): DeviceArg {
   const v = value ?? 'virtual';
-  for (const kind of ['hid', 'nfc'] as const) {
+  for (const kind of ['hid', 'nfc', 'ble'] as const) {
     if (v.startsWith(`${kind}:`)) return { device: kind, path: v.slice(kind.length + 1) };
   }
   if (v.startsWith('udp')) {
@@ -34,9 +34,9 @@ export function parseDeviceArg(value: string | undefined): DeviceArg {
     };
     return { device: 'udp', udp: { devicePort: port(d), hostPort: port(h) } };
   }
-  if (!['virtual', 'hid', 'nfc', 'auto'].includes(v))
+  if (!['virtual', 'hid', 'nfc', 'ble', 'auto'].includes(v))
     throw new UsageError(
-      `--device ${v}: expected virtual, hid, hid:PATH, nfc, nfc:READER, auto or udp[:PORT[:PORT]]`,
+      `--device ${v}: expected virtual, hid, hid:PATH, nfc, nfc:READER, ble, ble:ADDRESS, auto or udp[:PORT[:PORT]]`,
     );
   return { device: v as DeviceChoice };
 }

@@ -25,6 +25,8 @@ const RUN: Record<string, (ctx: Context) => Promise<unknown>> = {
 /** What to tell people when something fails, by error code. */
 function advice(error: unknown, command: string, retries: number | undefined): string | undefined {
   const code = (error as { code?: string }).code ?? '';
+  // A key that could not be opened: the message already says why and what to do.
+  if ((error as { name?: string }).name === 'KeyUnavailableError') return undefined;
   const left = retries === undefined ? '' : ` ${retries} ${retries === 1 ? 'retry' : 'retries'} left.`;
   if (code === 'CTAP2_ERR_NOT_ALLOWED' && command === 'reset')
     return 'The key refused the reset: a key accepts a reset only within 10 seconds of being plugged in (or placed on the NFC reader). Unplug it, plug it back in, and run fido2kit-keys reset again within 10 seconds, then touch the key.';

@@ -1,0 +1,560 @@
+/**
+ * The peripheral side of CTAPBLE (CTAP 2.1 §11.4) around any {@link CtapDevice}: the FIDO GATT
+ * service's characteristics, revision selection, reassembly of requests, keepalives while the
+ * authenticator waits for the user, CANCEL, and fault injection. Exported from
+ * `@fido2kit/transport-ble/testing`.
+ */
+import { InvalidArgumentError } from '@fido2kit/cose';
+import type { CtapDevice, KeepaliveStatus } from '@fido2kit/ctap2';
+import type { BleConnection } from './connection.js';
+import { BleError } from './errors.js';
+import {
+  CTAPBLE_COMMANDS,
+  CTAPBLE_ERRORS,
+  CtapbleReassembler,
+  DEFAULT_ATT_MTU,
+  decodeFragment,
+  encodeControlPointLength,
+  encodeFrame,
+  KEEPALIVE_STATUS,
+  MAX_MESSAGE_LENGTH,
+  maxFragmentLength,
+  SERVICE_REVISION,
+} from './framing.js';
+
+/** What the peripheral wraps: a `VirtualAuthenticator` (anything with `device()`) or a `CtapDevice`. */
+export type BlePeripheralAuthenticator = { device(): CtapDevice } | CtapDevice;
+
+/** Options of {@link SimulatedBlePeripheral}. */
+export interface SimulatedBlePeripheralOptions {
+  /** The ATT MTU of the link, 23…517; default 23 (no MTU exchange: 20-byte values). */
+  mtu?: number;
+  /** fidoControlPointLength, 20…512; default 512. */
+  controlPointLength?: number;
+  /**
+   * fidoServiceRevisionBitfield's bits ({@link SERVICE_REVISION}); default FIDO2 | U2F 1.2.
+   * `null`: no such characteristic (a U2F 1.0 authenticator).
+   */
+  revisions?: number | null;
+  /** KEEPALIVE period while a request is pending, in ms; default 100. */
+  keepaliveIntervalMs?: number;
+  /** How long the peripheral waits for the next fragment of a request, in ms; default 500. */
+  messageTimeoutMs?: number;
+  /** After a CANCEL, how long to wait for the authenticator to stop before answering KEEPALIVE_CANCEL; default 100. */
+  cancelGraceMs?: number;
+}
+
+/** Which way a fragment travels: notifications on fidoStatus, or writes to fidoControlPoint. */
+export type BleDirection = 'to-host' | 'to-peripheral';
+
+/**
+ * A fault to inject. `after` fragments travelling in `direction` (default `'to-host'`) pass
+ * untouched first (default 0), then the fault hits the next one.
+ * - `drop`: the fragment is lost.
+ * - `duplicate`: the fragment arrives twice.
+ * - `disconnect`: the link drops instead of carrying the fragment (every pending and later call
+ *   fails with `ERR_DEVICE_GONE`).
+ * - `keepalive-storm`: before answering the next request, the peripheral sends `count` (default
+ *   1000) KEEPALIVE frames back to back (`direction` and `after` do not apply).
+ */
+export interface BleFault {
+  kind: 'drop' | 'duplicate' | 'disconnect' | 'keepalive-storm';
+  direction?: BleDirection;
+  after?: number;
+  count?: number;
+}
+
+/** Counters for assertions in tests. */
+export interface SimulatedBlePeripheralStats {
+  fragmentsToPeripheral: number;
+  fragmentsToHost: number;
+  keepalives: number;
+  cancels: number;
+  requests: number;
+  pings: number;
+  errors: number;
+}
+
+interface Pending {
+  cbor: boolean;
+  controller: AbortController;
+  status: number;
+  interval: ReturnType<typeof setInterval>;
+  grace: ReturnType<typeof setTimeout> | undefined;
+  done: boolean;
+}
+
+/**
+ * A Bluetooth FIDO key in software: serves the FIDO GATT service to one central at a time and
+ * forwards MSG payloads to the wrapped authenticator (CTAP2 when FIDO2 is selected and the first
+ * byte is not CLA 0x00, U2F otherwise).
+ *
+ * @example
+ * ```ts
+ * import { SimulatedBlePeripheral } from '@fido2kit/transport-ble/testing';
+ * const key = new SimulatedBlePeripheral(new VirtualAuthenticator(), { mtu: 23 });
+ * const device = await BleTransport.open(key.connection());
+ * ```
+ */
+export class SimulatedBlePeripheral {
+  readonly #authenticator: BlePeripheralAuthenticator;
+  #inner: CtapDevice | undefined;
+  readonly #mtu: number;
+  readonly #controlPointLength: number;
+  readonly #maxLen: number;
+  readonly #revisions: number | null;
+  readonly #keepaliveMs: number;
+  readonly #messageTimeoutMs: number;
+  readonly #cancelGraceMs: number;
+  #selected = 0;
+  #assembler: CtapbleReassembler;
+  #assemblyTimer: ReturnType<typeof setTimeout> | undefined;
+  #pending: Pending | undefined;
+  #link: SimulatedBleConnection | undefined;
+  #faults: Required<Omit<BleFault, 'count'>>[] = [];
+  #storms: number[] = [];
+  /** Counters, for tests. */
+  readonly stats: SimulatedBlePeripheralStats = {
+    fragmentsToPeripheral: 0,
+    fragmentsToHost: 0,
+    keepalives: 0,
+    cancels: 0,
+    requests: 0,
+    pings: 0,
+    errors: 0,
+  };
+
+  /**
+   * @param authenticator - a `VirtualAuthenticator` or any `CtapDevice`.
+   * @param options - link and service parameters.
+   * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` on a wrong argument.
+   */
+  constructor(authenticator: BlePeripheralAuthenticator, options: SimulatedBlePeripheralOptions = {}) {
+    if (authenticator === null || typeof authenticator !== 'object') {
+      throw new InvalidArgumentError('"authenticator" expected a CtapDevice or an object with device()');
+    }
+    this.#authenticator = authenticator;
+    this.#mtu = options.mtu ?? DEFAULT_ATT_MTU;
+    this.#controlPointLength = options.controlPointLength ?? 512;
+    this.#maxLen = maxFragmentLength(this.#controlPointLength, this.#mtu);
+    const revisions =
+      options.revisions === undefined ? SERVICE_REVISION.FIDO2 | SERVICE_REVISION.U2F_1_2 : options.revisions;
+    if (revisions !== null && (!Number.isInteger(revisions) || revisions <= 0 || revisions > 0xff)) {
+      throw new InvalidArgumentError(
+        `"revisions" expected a bit mask in 1..255 or null, got ${String(revisions)}`,
+      );
+    }
+    this.#revisions = revisions;
+    this.#keepaliveMs = positive(options.keepaliveIntervalMs, 100, 'keepaliveIntervalMs');
+    this.#messageTimeoutMs = positive(options.messageTimeoutMs, 500, 'messageTimeoutMs');
+    this.#cancelGraceMs = positive(options.cancelGraceMs, 100, 'cancelGraceMs');
+    this.#assembler = new CtapbleReassembler({ maxFragmentLength: this.#controlPointLength });
+  }
+
+  /** The fragment size of the link: `min(controlPointLength, mtu − 3)`. */
+  get maxFragmentLength(): number {
+    return this.#maxLen;
+  }
+
+  /** The revision bit the central selected (0 before it wrote one). */
+  get selectedRevision(): number {
+    return this.#selected;
+  }
+
+  /** True while a MSG request is being processed. */
+  get busy(): boolean {
+    return this.#pending !== undefined;
+  }
+
+  /**
+   * Connects a central: a new GATT connection. A previous connection is dropped, as a key
+   * serving one central at a time drops the old link.
+   * @returns the central's side of the link.
+   */
+  connection(): BleConnection {
+    this.#link?._gone('another central connected');
+    this.#resetLink();
+    const link = new SimulatedBleConnection(this);
+    this.#link = link;
+    return link;
+  }
+
+  /** Drops the link now (out of range, switched off): pending and later calls fail with `ERR_DEVICE_GONE`. */
+  disconnect(): void {
+    const link = this.#link;
+    this.#link = undefined;
+    this.#resetLink();
+    link?._gone('the peripheral disconnected');
+  }
+
+  /**
+   * Queues a fault; faults apply in the order given.
+   * @param fault - what goes wrong, and when.
+   */
+  inject(fault: BleFault): void {
+    if (fault.kind === 'keepalive-storm') {
+      this.#storms.push(fault.count ?? 1000);
+      return;
+    }
+    this.#faults.push({ kind: fault.kind, direction: fault.direction ?? 'to-host', after: fault.after ?? 0 });
+  }
+
+  // ——— the connection's calls ———
+
+  /** @internal */
+  _readControlPointLength(): Uint8Array {
+    return encodeControlPointLength(this.#controlPointLength);
+  }
+
+  /** @internal */
+  _readRevisions(): Uint8Array | undefined {
+    return this.#revisions === null ? undefined : Uint8Array.of(this.#revisions);
+  }
+
+  /** @internal */
+  _writeRevision(value: Uint8Array): void {
+    const bit = value[0] ?? 0;
+    const single = value.length === 1 && bit !== 0 && (bit & (bit - 1)) === 0;
+    if (this.#revisions === null || !single || (bit & this.#revisions) === 0) {
+      throw new BleError(
+        'ERR_TRANSPORT',
+        'gatt-failed',
+        'fidoServiceRevisionBitfield: write request rejected (ATT 0xFC)',
+        {
+          details: { value: Array.from(value) },
+        },
+      );
+    }
+    this.#selected = bit;
+  }
+
+  /** @internal */
+  _attMtu(): number {
+    return this.#mtu;
+  }
+
+  /** @internal A fragment written by the central. */
+  _write(fragment: Uint8Array): void {
+    this.#through('to-peripheral', fragment, (f) => {
+      this.stats.fragmentsToPeripheral++;
+      this.#receive(f);
+    });
+  }
+
+  /** @internal The central closed its connection. */
+  _closed(link: SimulatedBleConnection): void {
+    if (this.#link !== link) return;
+    this.#link = undefined;
+    this.#resetLink();
+  }
+
+  // ——— fault pipeline ———
+
+  #through(direction: BleDirection, fragment: Uint8Array, deliver: (f: Uint8Array) => void): void {
+    const fault = this.#faults.find((f) => f.direction === direction);
+    let copies = 1;
+    if (fault !== undefined) {
+      if (fault.after > 0) {
+        fault.after--;
+      } else {
+        this.#faults.splice(this.#faults.indexOf(fault), 1);
+        if (fault.kind === 'drop') return;
+        if (fault.kind === 'disconnect') {
+          this.disconnect();
+          return;
+        }
+        copies = 2;
+      }
+    }
+    for (let i = 0; i < copies; i++) deliver(fragment);
+  }
+
+  #send(cmd: number, data: Uint8Array): void {
+    for (const fragment of encodeFrame(cmd, data, this.#maxLen)) {
+      const link = this.#link;
+      if (link === undefined) return;
+      this.#through('to-host', fragment, (f) => {
+        this.stats.fragmentsToHost++;
+        this.#link?._notify(f);
+      });
+    }
+  }
+
+  #error(code: number): void {
+    this.stats.errors++;
+    this.#send(CTAPBLE_COMMANDS.ERROR, Uint8Array.of(code));
+  }
+
+  // ——— the CTAPBLE state machine ———
+
+  #receive(fragment: Uint8Array): void {
+    const f = decodeFragment(fragment);
+    if (f?.type === 'init' && f.cmd === CTAPBLE_COMMANDS.CANCEL) {
+      this.#cancel();
+      return;
+    }
+    if (f?.type === 'init' && this.#pending !== undefined) {
+      this.#error(CTAPBLE_ERRORS.ERR_BUSY);
+      return;
+    }
+    const r = this.#assembler.push(fragment);
+    this.#clearAssemblyTimer();
+    if (r.status === 'skipped') return;
+    if (r.status === 'partial') {
+      this.#assemblyTimer = unref(
+        setTimeout(() => {
+          this.#assemblyTimer = undefined;
+          if (this.#assembler.end() !== undefined) this.#error(CTAPBLE_ERRORS.ERR_REQ_TIMEOUT);
+        }, this.#messageTimeoutMs),
+      );
+      return;
+    }
+    if (r.status === 'error') {
+      this.#error(r.errorCode);
+      return;
+    }
+    this.#dispatch(r.cmd, r.data);
+  }
+
+  #dispatch(cmd: number, data: Uint8Array): void {
+    if (cmd === CTAPBLE_COMMANDS.PING) {
+      this.stats.pings++;
+      this.#send(CTAPBLE_COMMANDS.PING, data);
+      return;
+    }
+    if (cmd !== CTAPBLE_COMMANDS.MSG) {
+      this.#error(CTAPBLE_ERRORS.ERR_INVALID_CMD);
+      return;
+    }
+    if (data.length === 0) {
+      this.#error(CTAPBLE_ERRORS.ERR_INVALID_LEN);
+      return;
+    }
+    // CTAP2 requests start with a command byte ≥ 0x01; U2F APDUs with CLA 0x00.
+    this.#forward(this.#selected === SERVICE_REVISION.FIDO2 && data[0] !== 0x00, data);
+  }
+
+  #device(): CtapDevice {
+    if (this.#inner === undefined) {
+      const a = this.#authenticator as { cbor?: unknown };
+      this.#inner =
+        typeof a.cbor === 'function'
+          ? (this.#authenticator as CtapDevice)
+          : (this.#authenticator as { device(): CtapDevice }).device();
+    }
+    return this.#inner;
+  }
+
+  #forward(cbor: boolean, data: Uint8Array): void {
+    this.stats.requests++;
+    const controller = new AbortController();
+    const pending: Pending = {
+      cbor,
+      controller,
+      status: KEEPALIVE_STATUS.PROCESSING,
+      interval: unref(setInterval(() => this.#keepalive(pending), this.#keepaliveMs)),
+      grace: undefined,
+      done: false,
+    };
+    this.#pending = pending;
+    const storm = this.#storms.shift();
+    if (storm !== undefined)
+      for (let i = 0; i < storm && this.#pending === pending; i++) this.#keepalive(pending);
+    const onKeepalive = (status: KeepaliveStatus): void => {
+      const byte =
+        status === 'user-presence-needed' ? KEEPALIVE_STATUS.UP_NEEDED : KEEPALIVE_STATUS.PROCESSING;
+      if (byte !== pending.status) {
+        pending.status = byte;
+        this.#keepalive(pending);
+      }
+    };
+    let call: Promise<Uint8Array>;
+    try {
+      const device = this.#device();
+      const options = { signal: controller.signal, onKeepalive };
+      call = cbor ? device.cbor(data, options) : device.msg(data, options);
+    } catch (e) {
+      call = Promise.reject(e);
+    }
+    call.then(
+      (response) => this.#finish(pending, response),
+      (error: unknown) => this.#finishError(pending, error),
+    );
+  }
+
+  #keepalive(pending: Pending): void {
+    if (pending.done || this.#pending !== pending || pending.controller.signal.aborted) return;
+    this.stats.keepalives++;
+    this.#send(CTAPBLE_COMMANDS.KEEPALIVE, Uint8Array.of(pending.status));
+  }
+
+  #cancel(): void {
+    this.stats.cancels++;
+    if (this.#assembler.busy) {
+      this.#assembler.reset();
+      this.#clearAssemblyTimer();
+    }
+    const pending = this.#pending;
+    if (pending === undefined || pending.controller.signal.aborted) return;
+    pending.controller.abort(new BleError('ERR_ABORTED', 'aborted', 'CTAPBLE CANCEL'));
+    // An authenticator that ignores the signal still gets the central its answer.
+    pending.grace = unref(setTimeout(() => this.#finishCancelled(pending), this.#cancelGraceMs));
+  }
+
+  #settle(pending: Pending): boolean {
+    if (pending.done) return false;
+    pending.done = true;
+    clearInterval(pending.interval);
+    if (pending.grace !== undefined) clearTimeout(pending.grace);
+    if (this.#pending !== pending) return false;
+    this.#pending = undefined;
+    return true;
+  }
+
+  #finish(pending: Pending, response: Uint8Array): void {
+    if (pending.controller.signal.aborted) {
+      this.#finishCancelled(pending);
+      return;
+    }
+    if (!this.#settle(pending)) return;
+    if (!(response instanceof Uint8Array) || response.length > MAX_MESSAGE_LENGTH) {
+      this.#error(CTAPBLE_ERRORS.ERR_OTHER);
+      return;
+    }
+    this.#send(CTAPBLE_COMMANDS.MSG, response);
+  }
+
+  #finishError(pending: Pending, error: unknown): void {
+    if (pending.controller.signal.aborted) {
+      this.#finishCancelled(pending);
+      return;
+    }
+    if (!this.#settle(pending)) return;
+    const status = (error as { status?: unknown } | null)?.status;
+    if (pending.cbor && typeof status === 'number' && status > 0 && status <= 0xff) {
+      this.#send(CTAPBLE_COMMANDS.MSG, Uint8Array.of(status));
+      return;
+    }
+    this.#error(CTAPBLE_ERRORS.ERR_OTHER);
+  }
+
+  #finishCancelled(pending: Pending): void {
+    if (!this.#settle(pending)) return;
+    if (pending.cbor)
+      this.#send(CTAPBLE_COMMANDS.MSG, Uint8Array.of(0x2d)); // CTAP2_ERR_KEEPALIVE_CANCEL
+    else this.#error(CTAPBLE_ERRORS.ERR_OTHER);
+  }
+
+  /** A new or lost link: nothing carries over but the authenticator itself. */
+  #resetLink(): void {
+    const pending = this.#pending;
+    if (pending !== undefined) {
+      this.#settle(pending);
+      pending.controller.abort(new BleError('ERR_DEVICE_GONE', 'disconnected', 'the central went away'));
+    }
+    this.#assembler.reset();
+    this.#clearAssemblyTimer();
+    this.#selected = 0;
+  }
+
+  #clearAssemblyTimer(): void {
+    if (this.#assemblyTimer !== undefined) clearTimeout(this.#assemblyTimer);
+    this.#assemblyTimer = undefined;
+  }
+}
+
+/** The central's handle on a {@link SimulatedBlePeripheral}. */
+class SimulatedBleConnection implements BleConnection {
+  readonly #peripheral: SimulatedBlePeripheral;
+  readonly #disconnectListeners: ((cause?: unknown) => void)[] = [];
+  #status: ((fragment: Uint8Array) => void) | undefined;
+  #closed = false;
+  #gone: BleError | undefined;
+
+  constructor(peripheral: SimulatedBlePeripheral) {
+    this.#peripheral = peripheral;
+  }
+
+  get mtu(): number {
+    return this.#peripheral._attMtu();
+  }
+
+  async readControlPointLength(): Promise<Uint8Array> {
+    this.#check();
+    return this.#peripheral._readControlPointLength();
+  }
+
+  async readServiceRevisionBitfield(): Promise<Uint8Array | undefined> {
+    this.#check();
+    return this.#peripheral._readRevisions();
+  }
+
+  async writeServiceRevisionBitfield(value: Uint8Array): Promise<void> {
+    this.#check();
+    this.#peripheral._writeRevision(value);
+  }
+
+  async writeControlPoint(fragment: Uint8Array): Promise<void> {
+    this.#check();
+    if (!(fragment instanceof Uint8Array) || fragment.length > this.mtu - 3) {
+      throw new BleError(
+        'ERR_TRANSPORT',
+        'gatt-failed',
+        `a write to fidoControlPoint must fit the ATT MTU − 3 (${this.mtu - 3} bytes)`,
+      );
+    }
+    this.#peripheral._write(fragment.slice());
+  }
+
+  async subscribeStatus(listener: (fragment: Uint8Array) => void): Promise<void> {
+    this.#check();
+    this.#status = listener;
+  }
+
+  onDisconnect(listener: (cause?: unknown) => void): void {
+    this.#disconnectListeners.push(listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#status = undefined;
+    this.#peripheral._closed(this);
+  }
+
+  /** @internal A notification on fidoStatus, delivered after the current task as a radio would. */
+  _notify(fragment: Uint8Array): void {
+    const listener = this.#status;
+    if (listener === undefined || this.#closed || this.#gone !== undefined) return;
+    const copy = fragment.slice();
+    queueMicrotask(() => {
+      if (!this.#closed && this.#gone === undefined) listener(copy);
+    });
+  }
+
+  /** @internal */
+  _gone(why: string): void {
+    if (this.#gone !== undefined || this.#closed) return;
+    this.#gone = new BleError('ERR_DEVICE_GONE', 'disconnected', `the Bluetooth link is gone: ${why}`);
+    for (const listener of this.#disconnectListeners) queueMicrotask(() => listener(this.#gone));
+  }
+
+  #check(): void {
+    if (this.#closed) throw new BleError('ERR_DEVICE_GONE', 'closed', 'the connection is closed');
+    if (this.#gone !== undefined) throw this.#gone;
+  }
+}
+
+/** Timers of the simulated peripheral never keep the process alive on their own. */
+function unref<T>(timer: T): T {
+  (timer as { unref?: () => void }).unref?.();
+  return timer;
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
+    throw new InvalidArgumentError(`"${name}" expected a positive number of ms, got ${String(value)}`);
+  }
+  return value;
+}

@@ -1,0 +1,625 @@
+/**
+ * The host side of CTAPBLE (CTAP 2.1 §11.4): a {@link CtapDevice} over any {@link BleConnection}.
+ */
+import { equalBytes, InvalidArgumentError } from '@fido2kit/cose';
+import { type CallOptions, type CtapDevice, CtapError, type KeepaliveStatus } from '@fido2kit/ctap2';
+import type { BleConnection } from './connection.js';
+import { BleError } from './errors.js';
+import {
+  ATT_HEADER_SIZE,
+  CTAPBLE_COMMAND_NAMES,
+  CTAPBLE_COMMANDS,
+  CTAPBLE_ERRORS,
+  CtapbleReassembler,
+  ctapbleErrorName,
+  DEFAULT_ATT_MTU,
+  decodeControlPointLength,
+  decodeServiceRevisions,
+  encodeFrame,
+  KEEPALIVE_STATUS,
+  MAX_ATT_MTU,
+  MAX_MESSAGE_LENGTH,
+  SERVICE_REVISION,
+  type ServiceRevisions,
+} from './framing.js';
+
+/** The protocol revision in use on a link. */
+export type BleProtocolRevision = 'fido2' | 'u2f-1.2' | 'u2f-1.1' | 'u2f-1.0';
+
+/** Options of {@link BleTransport.open}. */
+export interface BleTransportOptions {
+  /**
+   * Which revision to select in fidoServiceRevisionBitfield: `'auto'` (default) picks FIDO2 when
+   * offered, else U2F 1.2, else U2F 1.1; `'fido2'` refuses an authenticator without CTAP2; `'u2f'`
+   * selects a U2F revision (the CTAP1 fallback).
+   */
+  protocol?: 'auto' | 'fido2' | 'u2f';
+  /** Longest silence, in ms, while waiting for an answer; every fragment and KEEPALIVE restarts it. Default 5000. */
+  timeoutMs?: number;
+  /** Cap on one call, keepalives included (a user who never touches the key). Default 120000. */
+  maxDurationMs?: number;
+  /** How long, in ms, to wait for the answer after a CANCEL before giving up. Default 1000. */
+  cancelTimeoutMs?: number;
+  /** How often an ERR_BUSY answer is retried (with exponential backoff). Default 8. */
+  busyRetries?: number;
+  /** First backoff, in ms, after ERR_BUSY; doubles each time up to 500. Default 20. */
+  busyBackoffMs?: number;
+  /** How often a request the authenticator reports it never received whole (ERR_INVALID_SEQ, ERR_REQ_TIMEOUT) is sent again. Default 2. */
+  resendRetries?: number;
+  /** Source of the PING nonce used to resynchronise after a fault; default `crypto.getRandomValues`. */
+  randomBytes?: (length: number) => Uint8Array;
+}
+
+/** What the link and the authenticator's FIDO service said during {@link BleTransport.open}. */
+export interface BleDeviceInfo {
+  /** The ATT MTU of the link. */
+  mtu: number;
+  /** fidoControlPointLength. */
+  controlPointLength: number;
+  /** The fragment size in use: `min(controlPointLength, mtu − 3)`. */
+  maxFragmentLength: number;
+  /** fidoServiceRevisionBitfield as announced, or `undefined` when the characteristic is absent (U2F 1.0). */
+  revisions: ServiceRevisions | undefined;
+  /** The revision selected for this link. */
+  revision: BleProtocolRevision;
+  /** True when CTAP2 messages may be sent ({@link BleTransport.cbor}). */
+  cbor: boolean;
+}
+
+type Exchange = { kind: 'response'; data: Uint8Array } | { kind: 'error'; code: number };
+
+interface Pending {
+  fragment(fragment: Uint8Array): void;
+  gone(error: BleError): void;
+}
+
+const NONCE_SIZE = 8;
+
+/**
+ * A CTAP authenticator over Bluetooth LE: CTAP2 and U2F messages with CTAPBLE MSG, fragments sized
+ * to `min(fidoControlPointLength, ATT MTU − 3)`, keepalives reported through `onKeepalive`, CANCEL
+ * on abort, ERR_BUSY retried with backoff, and a timeout on every wait. Calls are serialised;
+ * after any fault the next call first resynchronises with a nonce PING, so the leftovers of one
+ * bad message do not poison the next.
+ *
+ * @example
+ * ```ts
+ * const device = await BleTransport.open(connection);
+ * const ctap = await Ctap2.open(device);
+ * ```
+ */
+export class BleTransport implements CtapDevice {
+  /** Always `'ble'`. */
+  readonly transport = 'ble' as const;
+  readonly #connection: BleConnection;
+  readonly #protocol: 'auto' | 'fido2' | 'u2f';
+  readonly #timeoutMs: number;
+  readonly #maxDurationMs: number;
+  readonly #cancelTimeoutMs: number;
+  readonly #busyRetries: number;
+  readonly #busyBackoffMs: number;
+  readonly #resendRetries: number;
+  readonly #randomBytes: (length: number) => Uint8Array;
+  #info!: BleDeviceInfo;
+  #queue: Promise<unknown> = Promise.resolve();
+  #pending: Pending | undefined;
+  #gone: BleError | undefined;
+  #needsResync = false;
+  #closed = false;
+
+  private constructor(connection: BleConnection, options: BleTransportOptions) {
+    this.#connection = connection;
+    const protocol = options.protocol ?? 'auto';
+    if (protocol !== 'auto' && protocol !== 'fido2' && protocol !== 'u2f') {
+      throw invalidArgument(`"protocol" expected 'auto', 'fido2' or 'u2f', got ${String(protocol)}`);
+    }
+    this.#protocol = protocol;
+    this.#timeoutMs = positive(options.timeoutMs, 5000, 'timeoutMs');
+    this.#maxDurationMs = positive(options.maxDurationMs, 120_000, 'maxDurationMs');
+    this.#cancelTimeoutMs = positive(options.cancelTimeoutMs, 1000, 'cancelTimeoutMs');
+    this.#busyRetries = nonNegative(options.busyRetries, 8, 'busyRetries');
+    this.#busyBackoffMs = positive(options.busyBackoffMs, 20, 'busyBackoffMs');
+    this.#resendRetries = nonNegative(options.resendRetries, 2, 'resendRetries');
+    this.#randomBytes = options.randomBytes ?? ((n) => crypto.getRandomValues(new Uint8Array(n)));
+  }
+
+  /**
+   * Sets the link up as CTAP 2.1 §11.4 orders: selects a revision in fidoServiceRevisionBitfield,
+   * reads fidoControlPointLength, subscribes to fidoStatus. On failure the connection is closed.
+   * @param connection - a connected {@link BleConnection}.
+   * @param options - revision choice, timeouts and retries.
+   * @returns the transport.
+   * @throws BleError `ERR_INVALID_ARGUMENT` for bad options; `ERR_INVALID_RESPONSE` (`bad-characteristic`)
+   *   for a control point length outside 20…512 or an MTU outside 23…517; `ERR_NOT_SUPPORTED`
+   *   (`no-common-revision`) when no offered revision fits `protocol`; `ERR_DEVICE_GONE`, `ERR_TRANSPORT`
+   *   from the connection.
+   */
+  static async open(
+    connection: BleConnection,
+    options: BleTransportOptions & { signal?: AbortSignal } = {},
+  ): Promise<BleTransport> {
+    if (connection === null || typeof connection !== 'object') {
+      throw invalidArgument('"connection" expected a BleConnection');
+    }
+    const transport = new BleTransport(connection, options);
+    try {
+      throwIfAborted(options.signal);
+      await transport.#setup();
+    } catch (e) {
+      await connection.close().catch(() => {});
+      throw e;
+    }
+    return transport;
+  }
+
+  /** The link's facts: MTU, control point length, fragment size, revisions. */
+  get info(): BleDeviceInfo {
+    return this.#info;
+  }
+
+  /**
+   * Sends a CTAP2 request (`command byte ‖ CBOR`) in a MSG frame; resolves with `status byte ‖ CBOR`.
+   * Abort sends CANCEL and rejects with `ERR_ABORTED` once the authenticator has answered
+   * (normally CTAP2_ERR_KEEPALIVE_CANCEL) or `cancelTimeoutMs` passed.
+   * @param request - the CTAP2 command byte and its CBOR parameters.
+   * @param options - abort signal and keepalive callback.
+   * @returns the status byte and the CBOR response.
+   * @throws BleError `ERR_ABORTED`, `ERR_TIMEOUT`, `ERR_DEVICE_GONE`, `ERR_INVALID_RESPONSE`,
+   *   `ERR_REQUEST_TOO_LARGE`, `ERR_NOT_SUPPORTED` (no FIDO2 revision selected),
+   *   `ERR_INVALID_ARGUMENT`; CtapError `CTAP1_ERR_*` when the authenticator answers ERROR.
+   */
+  cbor(request: Uint8Array, options: CallOptions = {}): Promise<Uint8Array> {
+    checkBytes(request, 'request');
+    return this.#serial(options.signal, async () => {
+      if (!this.#info.cbor) {
+        throw new BleError(
+          'ERR_NOT_SUPPORTED',
+          'no-common-revision',
+          `CTAP2 needs the FIDO2 revision; this link uses ${this.#info.revision}`,
+        );
+      }
+      return this.#call(CTAPBLE_COMMANDS.MSG, request, options);
+    });
+  }
+
+  /**
+   * Sends a CTAP1/U2F APDU in a MSG frame; resolves with `data ‖ SW1 SW2`. On a FIDO2 link the
+   * APDU's first byte (CLA 0x00) tells the authenticator it is U2F.
+   * @param apdu - the U2F APDU.
+   * @param options - abort signal and keepalive callback.
+   * @returns the response data and status word.
+   * @throws as {@link BleTransport.cbor}.
+   */
+  msg(apdu: Uint8Array, options: CallOptions = {}): Promise<Uint8Array> {
+    checkBytes(apdu, 'apdu');
+    return this.#serial(options.signal, () => this.#call(CTAPBLE_COMMANDS.MSG, apdu, options));
+  }
+
+  /**
+   * PING: sends `data` and checks that the authenticator echoes it.
+   * @param data - up to 65535 bytes.
+   * @param options - abort signal.
+   * @returns the echo.
+   * @throws BleError `ERR_INVALID_RESPONSE` when the echo differs; as {@link BleTransport.cbor}.
+   */
+  ping(data: Uint8Array = new Uint8Array(0), options: CallOptions = {}): Promise<Uint8Array> {
+    checkBytes(data, 'data');
+    return this.#serial(options.signal, async () => {
+      const echo = await this.#call(CTAPBLE_COMMANDS.PING, data, options);
+      if (!equalBytes(echo, data)) {
+        this.#needsResync = true;
+        throw new BleError(
+          'ERR_INVALID_RESPONSE',
+          'framing',
+          'PING: the authenticator did not echo the data',
+        );
+      }
+      return echo;
+    });
+  }
+
+  /** Closes the connection; later calls reject with `ERR_DEVICE_GONE`. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#queue.catch(() => {});
+    await this.#connection.close().catch(() => {});
+  }
+
+  // ——— setup ———
+
+  async #setup(): Promise<void> {
+    const connection = this.#connection;
+    const mtu = connection.mtu;
+    if (!Number.isInteger(mtu) || mtu < DEFAULT_ATT_MTU || mtu > MAX_ATT_MTU) {
+      throw new BleError(
+        'ERR_INVALID_RESPONSE',
+        'bad-characteristic',
+        `the link's ATT MTU is ${String(mtu)}; expected ${DEFAULT_ATT_MTU}..${MAX_ATT_MTU}`,
+      );
+    }
+    const raw = await connection.readServiceRevisionBitfield();
+    let revisions: ServiceRevisions | undefined;
+    if (raw !== undefined) {
+      revisions = decodeServiceRevisions(raw);
+      if (revisions === undefined) {
+        throw new BleError(
+          'ERR_INVALID_RESPONSE',
+          'bad-characteristic',
+          'fidoServiceRevisionBitfield is empty',
+        );
+      }
+    }
+    const revision = this.#choose(revisions);
+    if (revisions !== undefined) {
+      const bit =
+        revision === 'fido2'
+          ? SERVICE_REVISION.FIDO2
+          : revision === 'u2f-1.2'
+            ? SERVICE_REVISION.U2F_1_2
+            : SERVICE_REVISION.U2F_1_1;
+      await connection.writeServiceRevisionBitfield(Uint8Array.of(bit));
+    }
+    const cplRaw = await connection.readControlPointLength();
+    const controlPointLength = decodeControlPointLength(cplRaw);
+    if (controlPointLength === undefined) {
+      throw new BleError(
+        'ERR_INVALID_RESPONSE',
+        'bad-characteristic',
+        'fidoControlPointLength is not a 2-byte value in 20..512',
+        { details: { value: Array.from(cplRaw ?? []) } },
+      );
+    }
+    this.#info = {
+      mtu,
+      controlPointLength,
+      maxFragmentLength: Math.min(controlPointLength, mtu - ATT_HEADER_SIZE),
+      revisions,
+      revision,
+      cbor: revision === 'fido2',
+    };
+    connection.onDisconnect((cause) => this.#lost(cause));
+    await connection.subscribeStatus((fragment) => this.#pending?.fragment(fragment));
+  }
+
+  #choose(revisions: ServiceRevisions | undefined): BleProtocolRevision {
+    const wanted = this.#protocol;
+    if (revisions === undefined) {
+      if (wanted === 'fido2')
+        throw noRevision('the authenticator has no fidoServiceRevisionBitfield (U2F 1.0 only)');
+      return 'u2f-1.0';
+    }
+    if (revisions.fido2 && wanted !== 'u2f') return 'fido2';
+    if (wanted === 'fido2')
+      throw noRevision(`the authenticator offers no FIDO2 revision (bits 0x${hex(revisions.bits)})`);
+    if (revisions.u2f12) return 'u2f-1.2';
+    if (revisions.u2f11) return 'u2f-1.1';
+    throw noRevision(
+      `the authenticator offers no revision this client speaks (bits 0x${hex(revisions.bits)})`,
+    );
+  }
+
+  #lost(cause: unknown): void {
+    if (this.#gone !== undefined) return;
+    this.#gone = new BleError(
+      'ERR_DEVICE_GONE',
+      'disconnected',
+      'the Bluetooth link to the authenticator was lost',
+      {
+        cause,
+      },
+    );
+    this.#pending?.gone(this.#gone);
+  }
+
+  // ——— calls ———
+
+  #serial<T>(signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => {
+      if (this.#closed) throw new BleError('ERR_DEVICE_GONE', 'closed', 'the Bluetooth transport is closed');
+      if (this.#gone !== undefined) throw this.#gone;
+      throwIfAborted(signal);
+      if (this.#needsResync) await this.#resync(signal);
+      return work();
+    };
+    const result = this.#queue.then(run, run);
+    this.#queue = result.catch(() => {});
+    return result;
+  }
+
+  /** One request/response, with ERR_BUSY and resend retries. */
+  async #call(cmd: number, payload: Uint8Array, options: CallOptions): Promise<Uint8Array> {
+    if (payload.length > MAX_MESSAGE_LENGTH) {
+      throw new BleError(
+        'ERR_REQUEST_TOO_LARGE',
+        'framing',
+        `the request is ${payload.length} bytes; CTAPBLE carries at most ${MAX_MESSAGE_LENGTH}`,
+      );
+    }
+    let busy = 0;
+    let resend = 0;
+    let backoff = this.#busyBackoffMs;
+    for (;;) {
+      const result = await this.#exchange(cmd, payload, options);
+      if (result.kind === 'response') return result.data;
+      if (result.code === CTAPBLE_ERRORS.ERR_BUSY && busy < this.#busyRetries) {
+        busy++;
+        await sleep(backoff, options.signal);
+        backoff = Math.min(backoff * 2, 500);
+        continue;
+      }
+      if (
+        (result.code === CTAPBLE_ERRORS.ERR_INVALID_SEQ || result.code === CTAPBLE_ERRORS.ERR_REQ_TIMEOUT) &&
+        resend < this.#resendRetries
+      ) {
+        // The authenticator dropped the request before executing it: sending it again is safe.
+        resend++;
+        continue;
+      }
+      throw bleDeviceError(result.code, cmd);
+    }
+  }
+
+  /** A nonce PING whose echo marks the end of whatever an abandoned exchange left in flight. */
+  async #resync(signal: AbortSignal | undefined): Promise<void> {
+    const nonce = this.#randomBytes(NONCE_SIZE);
+    if (!(nonce instanceof Uint8Array) || nonce.length !== NONCE_SIZE) {
+      throw invalidArgument('"randomBytes" expected to return a Uint8Array of length 8');
+    }
+    const result = await this.#exchange(CTAPBLE_COMMANDS.PING, nonce, { signal }, (data) =>
+      equalBytes(data, nonce),
+    );
+    if (result.kind === 'error') throw bleDeviceError(result.code, CTAPBLE_COMMANDS.PING);
+    this.#needsResync = false;
+  }
+
+  /**
+   * Writes one message and waits for its answer. With `accept` (resynchronisation) other
+   * messages and broken fragments are skipped until an accepted answer comes.
+   */
+  #exchange(
+    cmd: number,
+    payload: Uint8Array,
+    options: CallOptions,
+    accept?: (data: Uint8Array) => boolean,
+  ): Promise<Exchange> {
+    const { signal, onKeepalive } = options;
+    const maxLen = this.#info.maxFragmentLength;
+    return new Promise<Exchange>((resolve, reject) => {
+      const reassembler = new CtapbleReassembler({ maxFragmentLength: maxLen });
+      let done = false;
+      let cancelled = false;
+      let callbackError: { error: unknown } | undefined;
+      let silence: ReturnType<typeof setTimeout> | undefined;
+      const hard = setTimeout(() => timedOut(true), this.#maxDurationMs);
+      const finish = (settle: () => void): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(hard);
+        clearTimeout(silence);
+        signal?.removeEventListener('abort', cancel);
+        if (this.#pending === pending) this.#pending = undefined;
+        settle();
+      };
+      const fail = (error: unknown): void => finish(() => reject(error));
+      const aborted = (cause?: unknown): void => {
+        this.#needsResync = true;
+        if (callbackError !== undefined) {
+          fail(callbackError.error);
+          return;
+        }
+        fail(
+          new BleError('ERR_ABORTED', 'aborted', 'the operation was aborted', {
+            cause: cause ?? signal?.reason,
+          }),
+        );
+      };
+      const timedOut = (hardLimit: boolean): void => {
+        this.#needsResync = true;
+        if (cancelled) {
+          aborted();
+          return;
+        }
+        const what = commandName(cmd);
+        fail(
+          new BleError(
+            'ERR_TIMEOUT',
+            'timeout',
+            hardLimit
+              ? `no answer to ${what} within ${this.#maxDurationMs} ms`
+              : `the authenticator was silent for ${this.#timeoutMs} ms while answering ${what}`,
+          ),
+        );
+      };
+      const arm = (): void => {
+        clearTimeout(silence);
+        silence = setTimeout(() => timedOut(false), cancelled ? this.#cancelTimeoutMs : this.#timeoutMs);
+      };
+      function cancel(this: void): void {
+        if (cancelled || done) return;
+        cancelled = true;
+        arm();
+        const [frame] = encodeFrame(CTAPBLE_COMMANDS.CANCEL, new Uint8Array(0), maxLen);
+        connection.writeControlPoint(frame!).catch(() => {});
+      }
+      const connection = this.#connection;
+      const onFragment = (fragment: Uint8Array): void => {
+        if (done) return;
+        let r = reassembler.push(fragment);
+        if (r.status === 'error' && r.reason === 'unexpected-init' && accept !== undefined)
+          r = reassembler.push(fragment);
+        if (r.status === 'skipped') return;
+        arm();
+        if (r.status === 'partial') return;
+        if (r.status === 'error') {
+          if (accept !== undefined) return;
+          this.#needsResync = true;
+          if (cancelled) {
+            aborted();
+            return;
+          }
+          fail(
+            new BleError(
+              'ERR_INVALID_RESPONSE',
+              'framing',
+              `malformed CTAPBLE answer to ${commandName(cmd)}: ${r.reason}`,
+              {
+                details: { framing: r.reason },
+              },
+            ),
+          );
+          return;
+        }
+        if (r.cmd === CTAPBLE_COMMANDS.KEEPALIVE) {
+          const status = keepaliveStatus(r.data[0]);
+          if (status !== undefined && onKeepalive !== undefined && !cancelled) {
+            try {
+              onKeepalive(status);
+            } catch (error) {
+              callbackError = { error };
+              cancel();
+            }
+          }
+          return;
+        }
+        if (r.cmd === CTAPBLE_COMMANDS.ERROR) {
+          const code = r.data[0] ?? CTAPBLE_ERRORS.ERR_OTHER;
+          if (cancelled) {
+            aborted(bleDeviceError(code, cmd));
+            return;
+          }
+          finish(() => resolve({ kind: 'error', code }));
+          return;
+        }
+        if (r.cmd === cmd) {
+          if (accept !== undefined && !accept(r.data)) return;
+          if (cancelled) {
+            const status = r.data[0];
+            aborted(
+              cmd === CTAPBLE_COMMANDS.MSG && status !== undefined && status !== 0
+                ? new CtapError(status)
+                : undefined,
+            );
+            return;
+          }
+          finish(() => resolve({ kind: 'response', data: r.data }));
+          return;
+        }
+        if (accept !== undefined) return;
+        this.#needsResync = true;
+        fail(
+          new BleError(
+            'ERR_INVALID_RESPONSE',
+            'framing',
+            `the authenticator answered ${commandName(cmd)} with ${commandName(r.cmd)}`,
+          ),
+        );
+      };
+      const pending: Pending = { fragment: onFragment, gone: fail };
+      this.#pending = pending;
+      if (this.#gone !== undefined) {
+        fail(this.#gone);
+        return;
+      }
+      signal?.addEventListener('abort', cancel, { once: true });
+      if (signal?.aborted) {
+        aborted();
+        return;
+      }
+      arm();
+      void (async () => {
+        for (const fragment of encodeFrame(cmd, payload, maxLen)) {
+          if (done || cancelled) return;
+          try {
+            await connection.writeControlPoint(fragment);
+          } catch (e) {
+            this.#needsResync = true;
+            fail(this.#gone ?? transportFailure(e));
+            return;
+          }
+        }
+      })();
+    });
+  }
+}
+
+// ——— helpers ———
+
+function transportFailure(e: unknown): Error {
+  if (e instanceof Error && typeof (e as { code?: unknown }).code === 'string') return e;
+  return new BleError('ERR_TRANSPORT', 'gatt-failed', 'writing to fidoControlPoint failed', { cause: e });
+}
+
+/** A CTAPBLE ERROR as the CTAP1 status of the same number (CTAP 2.1 §8.2 lists them), as transport-hid reports CTAPHID errors. */
+function bleDeviceError(code: number, cmd: number): CtapError {
+  return new CtapError(
+    code,
+    `the authenticator answered ${commandName(cmd)} with CTAPBLE ERROR ${ctapbleErrorName(code)} (0x${hex(code)})`,
+  );
+}
+
+function noRevision(message: string): BleError {
+  return new BleError('ERR_NOT_SUPPORTED', 'no-common-revision', message);
+}
+
+function keepaliveStatus(byte: number | undefined): KeepaliveStatus | undefined {
+  if (byte === KEEPALIVE_STATUS.PROCESSING) return 'processing';
+  if (byte === KEEPALIVE_STATUS.UP_NEEDED) return 'user-presence-needed';
+  return undefined;
+}
+
+function commandName(cmd: number): string {
+  const name = CTAPBLE_COMMAND_NAMES[cmd];
+  return name === undefined ? `command 0x${hex(cmd)}` : name;
+}
+
+function hex(n: number): string {
+  return n.toString(16).padStart(2, '0');
+}
+
+function invalidArgument(message: string): InvalidArgumentError {
+  return new InvalidArgumentError(message);
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    throw new BleError('ERR_ABORTED', 'aborted', 'the operation was aborted', { cause: signal.reason });
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new BleError('ERR_ABORTED', 'aborted', 'the operation was aborted', { cause: signal?.reason }));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function checkBytes(value: unknown, name: string): void {
+  if (!(value instanceof Uint8Array)) {
+    throw invalidArgument(`"${name}" expected Uint8Array, got ${value === null ? 'null' : typeof value}`);
+  }
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
+    throw invalidArgument(`"${name}" expected a positive number of ms, got ${String(value)}`);
+  }
+  return value;
+}
+
+function nonNegative(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 0) {
+    throw invalidArgument(`"${name}" expected a non-negative integer, got ${String(value)}`);
+  }
+  return value;
+}
