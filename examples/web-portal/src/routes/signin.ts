@@ -1,0 +1,143 @@
+/** Sign-in: password then one-time code, sign-out, and username-less sign-in with a security key. */
+import { generateAuthenticationOptions, verifyAuthenticationResponse } from '@fido2kit/rp';
+import type { Hono } from 'hono';
+import { challengeOf } from '../http/ceremony.js';
+import { CHALLENGE_TTL_MS, type Env, errorCode, type Portal } from '../http/context.js';
+import { MESSAGES, policyMessage, verificationMessage } from '../messages.js';
+import { DUMMY_HASH, verifyPassword } from '../passwords.js';
+import { modelAllowed, userMayUseKeys } from '../policy.js';
+import { checkTotp } from '../totp.js';
+import * as views from '../views.js';
+
+export function signInRoutes(app: Hono<Env>, p: Portal): void {
+  const { store, now } = p;
+
+  app.get('/', (c) => c.redirect(p.full(c) ? '/security-info' : '/signin', 303));
+
+  app.get('/signin', (c) => {
+    if (p.full(c)) return c.redirect('/security-info', 303);
+    const info = c.req.query('reauth') ? 'Sign in again to continue.' : undefined;
+    return c.html(views.signInPage(p.page(c, 'signin', 'Sign in'), { info }));
+  });
+
+  app.post('/signin', async (c) => {
+    const body = await c.req.parseBody();
+    const username = String(body.username ?? '')
+      .trim()
+      .toLowerCase()
+      .slice(0, 128);
+    const password = String(body.password ?? '').slice(0, 1024);
+    if (await p.limited(c, username))
+      return c.html(
+        views.signInPage(p.page(c, 'signin', 'Sign in'), { error: MESSAGES.rateLimited, username }),
+        429,
+      );
+    const user = await store.getUserByUsername(username);
+    const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+    if (!user || !ok)
+      return c.html(
+        views.signInPage(p.page(c, 'signin', 'Sign in'), { error: MESSAGES.badCredentials, username }),
+        401,
+      );
+    await p.startSession(c, user, 'mfa', 'password');
+    return c.redirect('/signin/code', 303);
+  });
+
+  app.get('/signin/code', (c) => {
+    const user = c.get('user');
+    if (c.get('session')?.stage !== 'mfa' || !user) return c.redirect('/signin', 303);
+    return c.html(views.codePage(p.page(c, 'code', 'Enter code'), { username: user.username }));
+  });
+
+  app.post('/signin/code', async (c) => {
+    const user = c.get('user');
+    if (c.get('session')?.stage !== 'mfa' || !user) return c.redirect('/signin', 303);
+    const code = String((await c.req.parseBody()).code ?? '').trim();
+    if (await p.limited(c, user.username))
+      return c.html(
+        views.codePage(p.page(c, 'code', 'Enter code'), {
+          username: user.username,
+          error: MESSAGES.rateLimited,
+        }),
+        429,
+      );
+    const step = await checkTotp(user.totpSecret, code, now());
+    if (step === undefined || !(await store.advanceTotpStep(user.id, step)))
+      return c.html(
+        views.codePage(p.page(c, 'code', 'Enter code'), { username: user.username, error: MESSAGES.badCode }),
+        401,
+      );
+    await p.startSession(c, user, 'full', 'password+totp');
+    return c.redirect('/security-info', 303);
+  });
+
+  app.post('/signout', async (c) => {
+    const next = (await c.req.parseBody()).next;
+    await p.endSession(c);
+    return c.redirect(next === 'reauth' ? '/signin?reauth=1' : '/signin', 303);
+  });
+
+  // ---- Sign-in with a security key: no username, the user comes from userHandle -------------
+  app.post('/api/signin/key/options', async (c) => {
+    if (await p.limited(c)) return c.json({ error: MESSAGES.rateLimited }, 429);
+    const opts = generateAuthenticationOptions({
+      rpID: p.rpID,
+      userVerification: 'required',
+      hints: ['security-key'],
+      timeout: 120_000,
+    });
+    await store.putChallenge({
+      challenge: opts.challenge,
+      kind: 'authentication',
+      sessionId: null,
+      userId: null,
+      expiresAt: now() + CHALLENGE_TTL_MS,
+    });
+    return c.json(opts);
+  });
+
+  app.post('/api/signin/key/verify', async (c) => {
+    if (await p.limited(c)) return c.json({ error: MESSAGES.rateLimited }, 429);
+    const body = (await c.req.json().catch(() => ({}))) as { response?: unknown };
+    const response = body.response as { id?: unknown; response?: { userHandle?: unknown } } | undefined;
+    const ch = challengeOf(response);
+    const challenge = ch ? await store.takeChallenge(ch, now()) : undefined;
+    if (challenge?.kind !== 'authentication') return c.json({ error: MESSAGES.challengeGone }, 400);
+    const userHandle = response?.response?.userHandle;
+    if (typeof userHandle !== 'string' || userHandle === '')
+      return c.json({ error: MESSAGES.noUserHandle }, 400);
+    const user = await store.getUserByHandle(userHandle);
+    const cred = typeof response?.id === 'string' ? await store.getCredential(response.id) : undefined;
+    if (!user || !cred || cred.userId !== user.id) return c.json({ error: MESSAGES.unknownKey }, 401);
+    const policy = await store.getPolicy();
+    const decision = userMayUseKeys(policy, user);
+    const model = modelAllowed(policy, cred.aaguid);
+    if (!decision.ok) return c.json({ error: policyMessage(decision.reason, 'signin') }, 403);
+    if (!model.ok)
+      return c.json({ error: policyMessage(model.reason, 'signin', p.describe(cred.aaguid)) }, 403);
+    let result: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
+    try {
+      result = await verifyAuthenticationResponse({
+        response: body.response as Parameters<typeof verifyAuthenticationResponse>[0]['response'],
+        expectedChallenge: challenge.challenge,
+        expectedOrigin: p.origin,
+        expectedRPID: p.rpID,
+        requireUserVerification: true,
+        credential: {
+          id: cred.id,
+          publicKey: cred.publicKey,
+          counter: cred.counter,
+          backupEligible: cred.backupEligible,
+          userHandle: user.userHandle,
+        },
+        now: new Date(now()),
+      });
+    } catch (e) {
+      return c.json({ error: verificationMessage(errorCode(e), 'signin'), code: errorCode(e) }, 401);
+    }
+    if (!(await store.recordCredentialUse(cred.id, cred.counter, result.newCounter, now())))
+      return c.json({ error: MESSAGES.raced }, 409);
+    await p.startSession(c, user, 'full', 'security-key');
+    return c.json({ ok: true, redirect: '/security-info', username: user.username });
+  });
+}
