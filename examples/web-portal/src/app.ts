@@ -5,12 +5,12 @@
  */
 import { Hono } from 'hono';
 import { createPortalContext, type Env, type PortalOptions } from './http/context.js';
+import { errorHandler, notFoundHandler } from './http/errors.js';
 import { useMiddleware } from './http/middleware.js';
 import { adminRoutes } from './routes/admin.js';
 import { securityInfoRoutes } from './routes/security-info.js';
 import { signInRoutes } from './routes/signin.js';
 import { staticRoutes } from './routes/static.js';
-import * as views from './views.js';
 
 export {
   CHALLENGE_TTL_MS,
@@ -28,14 +28,8 @@ export async function createPortal(options: PortalOptions): Promise<Hono<Env>> {
   securityInfoRoutes(app, p);
   adminRoutes(app, p);
 
-  app.onError((err, c) => {
-    console.error(err);
-    if (c.req.path.startsWith('/api/')) return c.json({ error: 'Something went wrong. Try again.' }, 500);
-    return c.html(
-      views.errorPage(p.page(c, 'error', 'Something went wrong'), 'Something went wrong. Try again.'),
-      500,
-    );
-  });
+  app.onError(errorHandler(p));
+  app.notFound(notFoundHandler(p));
 
   return app;
 }

@@ -82,4 +82,9 @@ export const MESSAGES = {
   reauth: 'For your security, sign in again with your password and code to add a security key.',
   csrf: 'This form expired. Reload the page and try again.',
   raced: 'This security key was just used for another sign-in. Try again.',
+  badRequest: "This request isn't in the form the portal expects. Reload the page and try again.",
+  badResponse: "This isn't a security key's answer the portal can read. Try again.",
+  tooLarge: 'This request is too large (the limit is 64 KB).',
+  notFound: "This page doesn't exist.",
+  unexpected: 'Something went wrong. Try again.',
 } as const;

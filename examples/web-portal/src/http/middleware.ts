@@ -5,8 +5,8 @@ import { getCookie, setCookie } from 'hono/cookie';
 import { secureHeaders } from 'hono/secure-headers';
 import { MESSAGES } from '../messages.js';
 import type { Session, User } from '../store/types.js';
-import * as views from '../views.js';
 import { ANON_COOKIE, type Env, type Portal, SESSION_COOKIE, sha256, token } from './context.js';
+import { refuse } from './errors.js';
 
 /** Request bodies above this many bytes are refused. */
 export const BODY_LIMIT = 64 * 1024;
@@ -28,7 +28,7 @@ export function useMiddleware(app: Hono<Env>, p: Portal): void {
       strictTransportSecurity: p.secureCookies ? 'max-age=15552000; includeSubDomains' : false,
     }),
   );
-  app.use(bodyLimit({ maxSize: BODY_LIMIT }));
+  app.use(bodyLimit({ maxSize: BODY_LIMIT, onError: (c) => refuse(c, p, 413, MESSAGES.tooLarge) }));
 
   // Session, CSRF binding and the origin check for every request.
   app.use(async (c, next) => {
@@ -54,15 +54,19 @@ export function useMiddleware(app: Hono<Env>, p: Portal): void {
       const site = c.req.header('sec-fetch-site');
       const originOk = o ? o === p.origin : site === undefined || site === 'same-origin' || site === 'none';
       let given: unknown = c.req.header('x-csrf-token');
-      if (
-        given === undefined &&
-        c.req.header('content-type')?.startsWith('application/x-www-form-urlencoded')
-      ) {
-        given = (await c.req.parseBody())._csrf;
+      if (!c.req.path.startsWith('/api/')) {
+        // Forms: read the body once here (hono keeps it for the route), so a body that is not a
+        // form is a 400 rather than an error deep in a route.
+        let form: Record<string, unknown>;
+        try {
+          form = await c.req.parseBody();
+        } catch {
+          return refuse(c, p, 400, MESSAGES.badRequest);
+        }
+        given ??= form._csrf;
       }
       if (!originOk || !p.csrfOk(binding, given)) {
-        if (c.req.path.startsWith('/api/')) return c.json({ error: MESSAGES.csrf }, 403);
-        return c.html(views.errorPage(p.page(c, 'error', 'Something went wrong'), MESSAGES.csrf), 403);
+        return refuse(c, p, 403, MESSAGES.csrf);
       }
     }
     await next();

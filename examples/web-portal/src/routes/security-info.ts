@@ -1,7 +1,7 @@
 /** Security info: the user's sign-in methods; adding (registration), naming and deleting security keys. */
 import { generateRegistrationOptions, verifyRegistrationResponse } from '@fido2kit/rp';
 import type { Hono } from 'hono';
-import { challengeOf } from '../http/ceremony.js';
+import { readCeremony } from '../http/ceremony.js';
 import { CHALLENGE_TTL_MS, type Env, errorCode, type Portal } from '../http/context.js';
 import { MESSAGES, policyMessage, verificationMessage } from '../messages.js';
 import {
@@ -97,9 +97,9 @@ export function securityInfoRoutes(app: Hono<Env>, p: Portal): void {
     const user = p.full(c);
     const session = c.get('session');
     if (!user || !session) return c.json({ error: 'Sign in first.' }, 401);
-    const body = (await c.req.json().catch(() => ({}))) as { response?: unknown; transport?: unknown };
-    const ch = challengeOf(body.response);
-    const challenge = ch ? await store.takeChallenge(ch, now()) : undefined;
+    const read = await readCeremony(c);
+    if (!read) return c.json({ error: MESSAGES.badResponse }, 400);
+    const challenge = await store.takeChallenge(read.challenge, now());
     if (
       challenge?.kind !== 'registration' ||
       challenge.sessionId !== session.id ||
@@ -113,7 +113,7 @@ export function securityInfoRoutes(app: Hono<Env>, p: Portal): void {
     let verified: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
     try {
       verified = await verifyRegistrationResponse({
-        response: body.response as Parameters<typeof verifyRegistrationResponse>[0]['response'],
+        response: read.credential as unknown as Parameters<typeof verifyRegistrationResponse>[0]['response'],
         expectedChallenge: challenge.challenge,
         expectedOrigin: p.origin,
         expectedRPID: p.rpID,
@@ -140,7 +140,7 @@ export function securityInfoRoutes(app: Hono<Env>, p: Portal): void {
     // The policy again, on our side: the verifier's lists and ours must agree.
     const model = modelAllowed(policy, aaguid);
     if (!model.ok) return c.json({ error: policyMessage(model.reason, 'register', p.describe(aaguid)) }, 400);
-    const transport = body.transport === 'nfc' ? 'nfc' : 'usb';
+    const transport = read.body.transport === 'nfc' ? 'nfc' : 'usb';
     const stored: StoredCredential = {
       id: cred.id,
       userId: user.id,

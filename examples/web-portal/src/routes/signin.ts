@@ -1,7 +1,7 @@
 /** Sign-in: password then one-time code, sign-out, and username-less sign-in with a security key. */
 import { generateAuthenticationOptions, verifyAuthenticationResponse } from '@fido2kit/rp';
 import type { Hono } from 'hono';
-import { challengeOf } from '../http/ceremony.js';
+import { readCeremony } from '../http/ceremony.js';
 import { CHALLENGE_TTL_MS, type Env, errorCode, type Portal } from '../http/context.js';
 import { MESSAGES, policyMessage, verificationMessage } from '../messages.js';
 import { DUMMY_HASH, verifyPassword } from '../passwords.js';
@@ -98,16 +98,14 @@ export function signInRoutes(app: Hono<Env>, p: Portal): void {
 
   app.post('/api/signin/key/verify', async (c) => {
     if (await p.limited(c)) return c.json({ error: MESSAGES.rateLimited }, 429);
-    const body = (await c.req.json().catch(() => ({}))) as { response?: unknown };
-    const response = body.response as { id?: unknown; response?: { userHandle?: unknown } } | undefined;
-    const ch = challengeOf(response);
-    const challenge = ch ? await store.takeChallenge(ch, now()) : undefined;
+    const read = await readCeremony(c);
+    if (!read) return c.json({ error: MESSAGES.badResponse }, 400);
+    const challenge = await store.takeChallenge(read.challenge, now());
     if (challenge?.kind !== 'authentication') return c.json({ error: MESSAGES.challengeGone }, 400);
-    const userHandle = response?.response?.userHandle;
-    if (typeof userHandle !== 'string' || userHandle === '')
-      return c.json({ error: MESSAGES.noUserHandle }, 400);
+    const userHandle = read.userHandle;
+    if (userHandle === undefined) return c.json({ error: MESSAGES.noUserHandle }, 400);
     const user = await store.getUserByHandle(userHandle);
-    const cred = typeof response?.id === 'string' ? await store.getCredential(response.id) : undefined;
+    const cred = await store.getCredential(read.credential.id);
     if (!user || !cred || cred.userId !== user.id) return c.json({ error: MESSAGES.unknownKey }, 401);
     const policy = await store.getPolicy();
     const decision = userMayUseKeys(policy, user);
@@ -118,7 +116,9 @@ export function signInRoutes(app: Hono<Env>, p: Portal): void {
     let result: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
     try {
       result = await verifyAuthenticationResponse({
-        response: body.response as Parameters<typeof verifyAuthenticationResponse>[0]['response'],
+        response: read.credential as unknown as Parameters<
+          typeof verifyAuthenticationResponse
+        >[0]['response'],
         expectedChallenge: challenge.challenge,
         expectedOrigin: p.origin,
         expectedRPID: p.rpID,
