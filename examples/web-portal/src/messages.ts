@@ -86,5 +86,7 @@ export const MESSAGES = {
   badResponse: "This isn't a security key's answer the portal can read. Try again.",
   tooLarge: 'This request is too large (the limit is 64 KB).',
   notFound: "This page doesn't exist.",
+  signedOutKeyDeleted:
+    'You deleted the security key you signed in with, so you were signed out. Sign in again.',
   unexpected: 'Something went wrong. Try again.',
 } as const;

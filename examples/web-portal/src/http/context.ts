@@ -101,7 +101,13 @@ export interface Portal {
     maxAge: number;
   };
   /** Replaces the caller's session with a new one (a new cookie value). */
-  startSession(c: Ctx, user: User, stage: Session['stage'], method: string): Promise<void>;
+  startSession(
+    c: Ctx,
+    user: User,
+    stage: Session['stage'],
+    method: string,
+    credentialId?: string | null,
+  ): Promise<void>;
   endSession(c: Ctx): Promise<void>;
   clientAddress(c: Ctx): string;
   /** True when the caller went over a limit. */
@@ -170,7 +176,7 @@ export async function createPortalContext(options: PortalOptions): Promise<Porta
       return a.length === b.length && timingSafeEqual(a, b);
     },
     cookieOpts,
-    async startSession(c, user, stage, method) {
+    async startSession(c, user, stage, method, credentialId = null) {
       const old = c.get('session');
       if (old) await store.deleteSession(old.id);
       const value = token();
@@ -182,6 +188,7 @@ export async function createPortalContext(options: PortalOptions): Promise<Porta
         stage,
         authenticatedAt: stage === 'full' ? t : 0,
         method,
+        credentialId,
         createdAt: t,
         expiresAt: t + ttl,
       });

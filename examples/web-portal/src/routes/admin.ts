@@ -2,6 +2,7 @@
 import type { Hono } from 'hono';
 import type { Ctx, Env, Portal } from '../http/context.js';
 import { normalizeAaguid } from '../policy.js';
+import { endSessionsOutsidePolicy } from '../revocation.js';
 import type { Fido2Policy } from '../store/types.js';
 import * as views from '../views.js';
 
@@ -57,6 +58,7 @@ export function adminRoutes(app: Hono<Env>, p: Portal): void {
     if (bad.length > 0)
       return c.html(await fido2Page(c, policy, { error: `Not an AAGUID: ${bad.join(', ')}` }), 400);
     await store.setPolicy(policy);
+    await endSessionsOutsidePolicy(store, policy, p.now());
     return c.redirect('/admin/authentication-methods/fido2?saved=1', 303);
   });
 }

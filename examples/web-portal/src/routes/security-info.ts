@@ -200,7 +200,13 @@ export function securityInfoRoutes(app: Hono<Env>, p: Portal): void {
   app.post('/security-info/keys/:id/delete', async (c) => {
     const user = p.full(c);
     if (!user) return c.redirect('/signin', 303);
-    await store.deleteCredential(user.id, c.req.param('id'));
+    const id = c.req.param('id');
+    // The sessions this key opened end with it (on every instance: the database cascades).
+    await store.deleteCredential(user.id, id);
+    if (c.get('session')?.credentialId === id) {
+      await p.endSession(c);
+      return c.redirect('/signin?keyDeleted=1', 303);
+    }
     return c.redirect('/security-info?deleted=1', 303);
   });
 }

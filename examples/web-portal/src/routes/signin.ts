@@ -16,7 +16,11 @@ export function signInRoutes(app: Hono<Env>, p: Portal): void {
 
   app.get('/signin', (c) => {
     if (p.full(c)) return c.redirect('/security-info', 303);
-    const info = c.req.query('reauth') ? 'Sign in again to continue.' : undefined;
+    const info = c.req.query('reauth')
+      ? 'Sign in again to continue.'
+      : c.req.query('keyDeleted')
+        ? MESSAGES.signedOutKeyDeleted
+        : undefined;
     return c.html(views.signInPage(p.page(c, 'signin', 'Sign in'), { info }));
   });
 
@@ -137,7 +141,7 @@ export function signInRoutes(app: Hono<Env>, p: Portal): void {
     }
     if (!(await store.recordCredentialUse(cred.id, cred.counter, result.newCounter, now())))
       return c.json({ error: MESSAGES.raced }, 409);
-    await p.startSession(c, user, 'full', 'security-key');
+    await p.startSession(c, user, 'full', 'security-key', cred.id);
     return c.json({ ok: true, redirect: '/security-info', username: user.username });
   });
 }

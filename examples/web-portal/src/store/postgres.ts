@@ -1,10 +1,20 @@
 /** The PostgreSQL store (`pg`): for several portal instances sharing one database. */
 import pg from 'pg';
-import { schema, toChallenge, toCredential, toSession, toUser } from './rows.js';
+import {
+  ADDED_COLUMNS,
+  KEY_SESSIONS,
+  schema,
+  toChallenge,
+  toCredential,
+  toKeySession,
+  toSession,
+  toUser,
+} from './rows.js';
 import {
   type Challenge,
   DEFAULT_POLICY,
   type Fido2Policy,
+  type KeySession,
   type NewUser,
   type Session,
   type Store,
@@ -35,6 +45,10 @@ export class PostgresStore implements Store {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
       for (const sql of schema('postgres')) await client.query(sql);
+      for (const a of ADDED_COLUMNS) {
+        await client.query(`ALTER TABLE ${a.table} ADD COLUMN IF NOT EXISTS ${a.column} ${a.definition}`);
+        if (a.index) await client.query(a.index);
+      }
       await client.query('COMMIT');
     } catch (e) {
       await client.query('ROLLBACK');
@@ -191,9 +205,9 @@ export class PostgresStore implements Store {
 
   async createSession(s: Session): Promise<void> {
     await this.#count(
-      `INSERT INTO sessions (id, user_id, stage, authenticated_at, method, created_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [s.id, s.userId, s.stage, s.authenticatedAt, s.method, s.createdAt, s.expiresAt],
+      `INSERT INTO sessions (id, user_id, stage, authenticated_at, method, credential_id, created_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [s.id, s.userId, s.stage, s.authenticatedAt, s.method, s.credentialId, s.createdAt, s.expiresAt],
     );
   }
   async getSession(id: string, now: number): Promise<Session | undefined> {
@@ -205,6 +219,13 @@ export class PostgresStore implements Store {
   }
   async deleteSessionsOfUser(userId: string): Promise<void> {
     await this.#count('DELETE FROM sessions WHERE user_id = $1', [userId]);
+  }
+
+  async listKeySessions(now: number): Promise<KeySession[]> {
+    return (await this.#rows(KEY_SESSIONS, [now])).map(toKeySession);
+  }
+  async deleteSessions(ids: string[]): Promise<void> {
+    if (ids.length > 0) await this.#count('DELETE FROM sessions WHERE id = ANY($1)', [ids]);
   }
 
   async hit(key: string, windowMs: number, now: number): Promise<number> {

@@ -2,11 +2,21 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { schema, toChallenge, toCredential, toSession, toUser } from './rows.js';
+import {
+  ADDED_COLUMNS,
+  KEY_SESSIONS,
+  schema,
+  toChallenge,
+  toCredential,
+  toKeySession,
+  toSession,
+  toUser,
+} from './rows.js';
 import {
   type Challenge,
   DEFAULT_POLICY,
   type Fido2Policy,
+  type KeySession,
   type NewUser,
   type Session,
   type Store,
@@ -32,6 +42,11 @@ export class SqliteStore implements Store {
   async migrate(): Promise<void> {
     this.#db.transaction(() => {
       for (const sql of schema('sqlite')) this.#db.exec(sql);
+      for (const a of ADDED_COLUMNS) {
+        const has = this.#all(`PRAGMA table_info(${a.table})`).some((c) => c.name === a.column);
+        if (!has) this.#db.exec(`ALTER TABLE ${a.table} ADD COLUMN ${a.column} ${a.definition}`);
+        if (a.index) this.#db.exec(a.index);
+      }
     })();
   }
 
@@ -178,13 +193,14 @@ export class SqliteStore implements Store {
 
   async createSession(s: Session): Promise<void> {
     this.#run(
-      `INSERT INTO sessions (id, user_id, stage, authenticated_at, method, created_at, expires_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO sessions (id, user_id, stage, authenticated_at, method, credential_id, created_at, expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       s.id,
       s.userId,
       s.stage,
       s.authenticatedAt,
       s.method,
+      s.credentialId,
       s.createdAt,
       s.expiresAt,
     );
@@ -198,6 +214,16 @@ export class SqliteStore implements Store {
   }
   async deleteSessionsOfUser(userId: string): Promise<void> {
     this.#run('DELETE FROM sessions WHERE user_id = ?', userId);
+  }
+
+  async listKeySessions(now: number): Promise<KeySession[]> {
+    return this.#all(KEY_SESSIONS.replace('$1', '?'), now).map(toKeySession);
+  }
+  async deleteSessions(ids: string[]): Promise<void> {
+    const del = this.#db.prepare('DELETE FROM sessions WHERE id = ?');
+    this.#db.transaction(() => {
+      for (const id of ids) del.run(id);
+    })();
   }
 
   async hit(key: string, windowMs: number, now: number): Promise<number> {

@@ -58,8 +58,21 @@ export interface Session {
   authenticatedAt: number;
   /** How: 'password+totp' | 'security-key'. */
   method: string;
+  /**
+   * The security key (credential ID) that opened the session, or null. Deleting the credential
+   * deletes the session with it (a foreign key, so every instance sees it at once).
+   */
+  credentialId: string | null;
   createdAt: number;
   expiresAt: number;
+}
+
+/** A live session opened by a security key. */
+export interface KeySession {
+  sessionId: string;
+  userId: string;
+  credentialId: string;
+  aaguid: string;
 }
 
 /** The admin's "Authentication methods → FIDO2 security key" policy. */
@@ -133,6 +146,10 @@ export interface Store {
   getSession(id: string, now: number): Promise<Session | undefined>;
   deleteSession(id: string): Promise<void>;
   deleteSessionsOfUser(userId: string): Promise<void>;
+  /** Live sessions opened by a security key, with the key's user and model. */
+  listKeySessions(now: number): Promise<KeySession[]>;
+  /** Deletes these sessions. */
+  deleteSessions(ids: string[]): Promise<void>;
 
   /** Counts a hit in a fixed window and returns the count so far (rate limiting across instances). */
   hit(key: string, windowMs: number, now: number): Promise<number>;
