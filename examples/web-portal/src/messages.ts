@@ -69,6 +69,14 @@ export function verificationMessage(
   }
 }
 
+/** Password sign-in locked by smart lockout; the security key stays usable either way. */
+export function lockoutMessage(scope: 'source' | 'account', minutes: number): string {
+  const wait = `Try again in ${minutes} minute${minutes === 1 ? '' : 's'}`;
+  return scope === 'source'
+    ? `Too many failed sign-ins from your network. ${wait}, or sign in with your security key.`
+    : `Password sign-in for this account is locked after too many failed attempts from unfamiliar places. ${wait}, or sign in with your security key.`;
+}
+
 export const MESSAGES = {
   badCredentials: 'Your username or password is incorrect.',
   badCode: "That code didn't work. Wait for the next code from your authenticator app and try again.",
@@ -88,5 +96,10 @@ export const MESSAGES = {
   notFound: "This page doesn't exist.",
   signedOutKeyDeleted:
     'You deleted the security key you signed in with, so you were signed out. Sign in again.',
+  challengeOtherSession:
+    'This security key answer was made for another browser session. Start again in this window.',
+  keyFlagged:
+    'This security key was flagged as possibly copied: its signature counter went backwards or ran out. Re-register this key: remove it under Security info and add it again, or contact your administrator.',
+  tooManyRequests: 'Too many requests. Wait a few minutes and try again.',
   unexpected: 'Something went wrong. Try again.',
 } as const;

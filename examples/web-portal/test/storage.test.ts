@@ -72,6 +72,8 @@ const cred = (id: string, userId: string): StoredCredential => ({
   backupEligible: false,
   createdAt: 2000,
   lastUsedAt: null,
+  flaggedAt: null,
+  flagReason: null,
 });
 
 describe.each(backends)('store: %s', (_name, open) => {
@@ -251,6 +253,59 @@ describe.each(backends)('store: %s', (_name, open) => {
     });
     await b.purgeExpired(7000);
     expect(await a.hit('ip:1', 1000, 5000)).toBe(1);
+  });
+
+  it('counts failures and locks across instances; forgets them after the reset time', async () => {
+    expect(await a.addFailure('src:x', 1000, 500)).toEqual({ failures: 1, lockouts: 0 });
+    expect(await b.addFailure('src:x', 1100, 500)).toEqual({ failures: 2, lockouts: 0 });
+    await b.lock('src:x', 5000, 1100, 500);
+    expect(await a.lockedUntil(['src:x', 'acct:y'], 2000)).toBe(5000);
+    expect(await a.lockedUntil(['src:x'], 5000)).toBe(0);
+    expect(await a.addFailure('src:x', 5100, 500)).toEqual({ failures: 1, lockouts: 1 });
+    await a.clearFailures(['src:x']);
+    expect(await b.addFailure('src:x', 5200, 500)).toEqual({ failures: 1, lockouts: 1 });
+    expect(await b.addFailure('src:x', 9000, 500)).toEqual({ failures: 1, lockouts: 0 }); // quiet long enough
+    await a.remember('fam:y', 100);
+    expect(await b.isRemembered('fam:y', 99)).toBe(true);
+    expect(await b.isRemembered('fam:y', 100)).toBe(false);
+  });
+
+  it('keeps at most N challenges per session, the newest', async () => {
+    for (let i = 0; i < 5; i++)
+      await (i % 2 ? a : b).putChallenge(
+        {
+          challenge: `cap-${i}`,
+          kind: 'authentication',
+          sessionId: 'sess-cap',
+          userId: null,
+          expiresAt: 1000 + i,
+        },
+        3,
+      );
+    expect(await a.countChallenges('sess-cap', 0)).toBe(3);
+    expect(await b.takeChallenge('cap-0', 0)).toBeUndefined();
+    expect(await b.takeChallenge('cap-4', 0)).toMatchObject({ sessionId: 'sess-cap' });
+  });
+
+  it('flags a credential and ends its sessions in one step', async () => {
+    await a.addCredential(cred('k-flag', 'u-alice'));
+    await a.createSession({
+      id: 'flag-s',
+      userId: 'u-alice',
+      stage: 'full',
+      authenticatedAt: 1,
+      method: 'security-key',
+      credentialId: 'k-flag',
+      createdAt: 1,
+      expiresAt: 100,
+    });
+    await b.flagCredential('k-flag', 'counter-regression', 42);
+    expect(await a.getSession('flag-s', 50)).toBeUndefined();
+    expect(await a.getCredential('k-flag')).toMatchObject({
+      flaggedAt: 42,
+      flagReason: 'counter-regression',
+    });
+    expect((await b.listFlaggedCredentials()).map((c) => c.id)).toEqual(['k-flag']);
   });
 
   it('creates a setting once: the first writer wins', async () => {

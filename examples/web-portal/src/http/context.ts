@@ -7,6 +7,7 @@ import type { MetadataCatalog, MetadataEntry } from '@fido2kit/attestation';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 import { setCookie } from 'hono/cookie';
+import { type LockoutPolicy, SmartLockout } from '../lockout.js';
 import { normalizeAaguid } from '../policy.js';
 import type { Session, Store, User } from '../store/types.js';
 import type { ModelRow, PageContext } from '../views.js';
@@ -18,10 +19,12 @@ export type ModelCatalog = Pick<
 >;
 
 export interface Limits {
-  /** Password, code and security-key sign-in attempts per client address per window. */
+  /** Password, code and security-key sign-in requests per client address per window (a flood guard). */
   signInPerIp: number;
-  /** Password and code attempts per username per window (counted for unknown names too). */
-  signInPerUser: number;
+  /** Registration options a session may ask for per window. */
+  registrationOptionsPerSession: number;
+  /** Challenges one browser session may hold at once; older ones are dropped. */
+  challengesPerSession: number;
   windowMs: number;
 }
 
@@ -39,6 +42,13 @@ export interface PortalOptions {
   /** The clock, in milliseconds. */
   now?: () => number;
   limits?: Partial<Limits>;
+  /** Smart lockout thresholds and lengths (see lockout.ts). */
+  lockout?: Partial<LockoutPolicy>;
+  /**
+   * Behind a reverse proxy: take the client address from the last X-Forwarded-For entry (the one
+   * the proxy added). Never set it when clients reach the portal directly: they could pick any address.
+   */
+  trustProxy?: boolean;
   /** How long after two-factor sign-in a security key may be added. Default 5 minutes. */
   reauthWindowMs?: number;
   /** Signed-in session lifetime. Default 8 hours. */
@@ -87,6 +97,7 @@ export interface Portal {
   readonly metadata: ModelCatalog | undefined;
   readonly trustAnchors: (string | Uint8Array)[] | undefined;
   readonly log: (line: string) => void;
+  readonly lockout: SmartLockout;
   /** The model's name from the metadata, or "Unknown model (…)". */
   describe(aaguid: string): string;
   /** The metadata's models, by name. */
@@ -110,8 +121,10 @@ export interface Portal {
   ): Promise<void>;
   endSession(c: Ctx): Promise<void>;
   clientAddress(c: Ctx): string;
-  /** True when the caller went over a limit. */
-  limited(c: Ctx, username?: string): Promise<boolean>;
+  /** The browser session a challenge is bound to: the session ID, or a hash of the pre-session cookie. */
+  bindingId(c: Ctx): string | undefined;
+  /** True when the caller's address went over the sign-in flood limit. */
+  limited(c: Ctx): Promise<boolean>;
   page(c: Ctx, name: string, title: string): PageContext;
   /** The signed-in (two-factor or key) user. */
   full(c: Ctx): User | undefined;
@@ -156,12 +169,19 @@ export async function createPortalContext(options: PortalOptions): Promise<Porta
     rpID: options.rpID ?? new URL(origin).hostname,
     rpName: options.rpName ?? 'Contoso',
     secureCookies,
-    limits: { signInPerIp: 100, signInPerUser: 10, windowMs: 15 * 60_000, ...options.limits },
+    limits: {
+      signInPerIp: 100,
+      registrationOptionsPerSession: 20,
+      challengesPerSession: 3,
+      windowMs: 15 * 60_000,
+      ...options.limits,
+    },
     reauthWindowMs: options.reauthWindowMs ?? 5 * 60_000,
     sessionTtlMs: options.sessionTtlMs ?? 8 * 3600_000,
     metadata,
     trustAnchors: options.trustAnchors,
     log: options.log ?? ((line) => console.error(line)),
+    lockout: new SmartLockout(store, options.lockout),
     describe,
     catalogRows: () =>
       (metadata?.entries ?? [])
@@ -201,21 +221,24 @@ export async function createPortalContext(options: PortalOptions): Promise<Porta
       setCookie(c, SESSION_COOKIE, '', { ...cookieOpts(0), maxAge: 0 });
     },
     clientAddress(c) {
+      if (options.trustProxy) {
+        const last = c.req.header('x-forwarded-for')?.split(',').pop()?.trim();
+        if (last) return last.slice(0, 64);
+      }
       try {
         return getConnInfo(c).remote.address ?? 'unknown';
       } catch {
         return 'unknown';
       }
     },
-    async limited(c, username) {
-      const t = now();
-      const ip = await store.hit(`ip:${p.clientAddress(c)}`, p.limits.windowMs, t);
-      if (ip > p.limits.signInPerIp) return true;
-      if (username !== undefined) {
-        const u = await store.hit(`user:${username.toLowerCase()}`, p.limits.windowMs, t);
-        if (u > p.limits.signInPerUser) return true;
-      }
-      return false;
+    bindingId(c) {
+      const s = c.get('session');
+      if (s) return s.id;
+      const b = c.get('binding');
+      return b ? sha256(`pre-session:${b}`) : undefined;
+    },
+    async limited(c) {
+      return (await store.hit(`ip:${p.clientAddress(c)}`, p.limits.windowMs, now())) > p.limits.signInPerIp;
     },
     page: (c, name, title) => ({
       title,

@@ -17,14 +17,26 @@ export function adminRoutes(app: Hono<Env>, p: Portal): void {
     );
   });
 
-  const fido2Page = async (c: Ctx, policy: Fido2Policy, extra: { info?: string; error?: string }) =>
-    views.adminFido2Page(p.page(c, 'admin-fido2', 'FIDO2 security key settings'), {
+  const fido2Page = async (c: Ctx, policy: Fido2Policy, extra: { info?: string; error?: string }) => {
+    const users = await store.listUsers();
+    const byId = new Map(users.map((u) => [u.id, u]));
+    const flagged = (await store.listFlaggedCredentials()).map((key) => {
+      const u = byId.get(key.userId);
+      return {
+        key,
+        user: u ? `${u.displayName} (${u.username})` : key.userId,
+        model: p.describe(key.aaguid),
+      };
+    });
+    return views.adminFido2Page(p.page(c, 'admin-fido2', 'FIDO2 security key settings'), {
+      flagged,
       policy,
-      users: await store.listUsers(),
+      users,
       catalog: p.catalogRows(),
       describe: p.describe,
       ...extra,
     });
+  };
 
   app.get('/admin/authentication-methods/fido2', async (c) => {
     if (!p.admin(c)) return away(c);

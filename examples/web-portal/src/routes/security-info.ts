@@ -60,6 +60,9 @@ export function securityInfoRoutes(app: Hono<Env>, p: Portal): void {
     const block = await registrationBlock(user, session);
     if (block.blocked) return c.json({ error: block.blocked }, 403);
     if (block.reauth) return c.json({ error: MESSAGES.reauth }, 403);
+    const asked = await store.hit(`registration-options:${session.id}`, p.limits.windowMs, now());
+    if (asked > p.limits.registrationOptionsPerSession)
+      return c.json({ error: MESSAGES.tooManyRequests }, 429);
     const policy = await store.getPolicy();
     const existing = await store.listCredentials(user.id);
     const opts = generateRegistrationOptions({
@@ -83,13 +86,16 @@ export function securityInfoRoutes(app: Hono<Env>, p: Portal): void {
       timeout: 120_000,
       extensions: { credProps: true },
     });
-    await store.putChallenge({
-      challenge: opts.challenge,
-      kind: 'registration',
-      sessionId: session.id,
-      userId: user.id,
-      expiresAt: now() + CHALLENGE_TTL_MS,
-    });
+    await store.putChallenge(
+      {
+        challenge: opts.challenge,
+        kind: 'registration',
+        sessionId: session.id,
+        userId: user.id,
+        expiresAt: now() + CHALLENGE_TTL_MS,
+      },
+      p.limits.challengesPerSession,
+    );
     return c.json(opts);
   });
 
@@ -153,6 +159,8 @@ export function securityInfoRoutes(app: Hono<Env>, p: Portal): void {
       backupEligible: cred.backupEligible,
       createdAt: now(),
       lastUsedAt: null,
+      flaggedAt: null,
+      flagReason: null,
     };
     if (!(await store.addCredential(stored))) return c.json({ error: MESSAGES.alreadyRegistered }, 409);
     return c.json({
