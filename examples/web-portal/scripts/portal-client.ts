@@ -20,6 +20,8 @@ export class PortalClient {
   readonly origin: string;
   readonly #cookies = new Map<string, string>();
   csrf = '';
+  /** Headers sent with every request (e.g. X-Forwarded-For behind a test proxy). */
+  headers: Record<string, string> = {};
   /** HTTP requests made by every client (for the load script's figures). */
   static requests = 0;
 
@@ -37,7 +39,7 @@ export class PortalClient {
     path: string,
     body?: { form?: [string, string][]; json?: unknown },
   ): Promise<HttpResult> {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...this.headers };
     if (this.#cookies.size > 0) headers.cookie = [...this.#cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     let payload: string | undefined;
     if (method !== 'GET') headers.origin = this.origin;

@@ -69,6 +69,14 @@ export function verificationMessage(
   }
 }
 
+/** Password sign-in locked by smart lockout; the security key stays usable either way. */
+export function lockoutMessage(scope: 'source' | 'account', minutes: number): string {
+  const wait = `Try again in ${minutes} minute${minutes === 1 ? '' : 's'}`;
+  return scope === 'source'
+    ? `Too many failed sign-ins from your network. ${wait}, or sign in with your security key.`
+    : `Password sign-in for this account is locked after too many failed attempts from unfamiliar places. ${wait}, or sign in with your security key.`;
+}
+
 export const MESSAGES = {
   badCredentials: 'Your username or password is incorrect.',
   badCode: "That code didn't work. Wait for the next code from your authenticator app and try again.",
@@ -82,4 +90,16 @@ export const MESSAGES = {
   reauth: 'For your security, sign in again with your password and code to add a security key.',
   csrf: 'This form expired. Reload the page and try again.',
   raced: 'This security key was just used for another sign-in. Try again.',
+  badRequest: "This request isn't in the form the portal expects. Reload the page and try again.",
+  badResponse: "This isn't a security key's answer the portal can read. Try again.",
+  tooLarge: 'This request is too large (the limit is 64 KB).',
+  notFound: "This page doesn't exist.",
+  signedOutKeyDeleted:
+    'You deleted the security key you signed in with, so you were signed out. Sign in again.',
+  challengeOtherSession:
+    'This security key answer was made for another browser session. Start again in this window.',
+  keyFlagged:
+    'This security key was flagged as possibly copied: its signature counter went backwards or ran out. Re-register this key: remove it under Security info and add it again, or contact your administrator.',
+  tooManyRequests: 'Too many requests. Wait a few minutes and try again.',
+  unexpected: 'Something went wrong. Try again.',
 } as const;

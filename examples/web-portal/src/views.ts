@@ -110,7 +110,11 @@ export function securityInfoPage(
 ${opts.keys.map(
   (k) => html`<tr class="security-key" data-credential-id="${k.id}">
   <td>Security key</td>
-  <td class="key-name">${k.name}</td>
+  <td class="key-name">${k.name}${
+    k.flaggedAt !== null
+      ? html` <strong class="flag" title="Its signature counter went backwards or ran out">Possibly copied: re-register this key</strong>`
+      : ''
+  }</td>
   <td class="key-model">${k.model}</td>
   <td>${when(k.createdAt)}</td>
   <td class="key-last-used">${when(k.lastUsedAt)}</td>
@@ -204,9 +208,16 @@ export interface ModelRow {
   name: string;
 }
 
+export interface FlaggedKeyRow {
+  key: StoredCredential;
+  user: string;
+  model: string;
+}
+
 export function adminFido2Page(
   ctx: PageContext,
   opts: {
+    flagged: FlaggedKeyRow[];
     policy: Fido2Policy;
     users: User[];
     catalog: ModelRow[];
@@ -265,7 +276,21 @@ export function adminFido2Page(
   </fieldset>
 </section>
 <button type="submit" id="policy-save">Save</button>
-</form>`,
+</form>
+${
+  opts.flagged.length > 0
+    ? html`<section class="card" id="flagged-keys">
+  <h2>Keys flagged as possibly copied</h2>
+  <p>Their signature counter went backwards or ran out, so sign-in with them is refused. Ask each user to re-register the key (remove it and add it again).</p>
+  <table class="models"><thead><tr><th>User</th><th>Key</th><th>Model</th><th>Reason</th><th>Flagged</th></tr></thead><tbody>
+  ${opts.flagged.map(
+    (f) =>
+      html`<tr><td>${f.user}</td><td>${f.key.name}</td><td>${f.model}</td><td>${f.key.flagReason === 'counter-exhausted' ? 'Counter ran out (2^32-1)' : 'Counter went backwards'}: re-register this key</td><td>${when(f.key.flaggedAt)}</td></tr>`,
+  )}
+  </tbody></table>
+</section>`
+    : ''
+}`,
   );
 }
 

@@ -23,7 +23,7 @@ beforeAll(async () => {
   const url = await server.createDatabase('portal');
   storeA = new PostgresStore(url);
   storeB = new PostgresStore(url);
-  a = await startHarness({ store: storeA, names: ['alice'] });
+  a = await startHarness({ store: storeA, names: ['admin', 'alice'] });
   await storeB.migrate();
   b = await startPortal({ store: storeB, origin: a.portal.url });
   await a.setPolicy({ enabled: true });
@@ -84,6 +84,38 @@ describe('two instances, one PostgreSQL', () => {
     const replay = await fresh.postJson('/api/signin/key/verify', { response: assertion });
     expect(replay.status).toBe(400);
     expect(replay.json.error).toBe(MESSAGES.challengeGone);
+  });
+
+  it('ends a key session on one instance when the key is deleted, or the method turned off, on the other', async () => {
+    a.advance(30_000); // a new TOTP step: each code is accepted once
+    const alice = await a.signIn('alice');
+    const k = newKey(a.portal.url);
+    const added = await alice.addSecurityKey(k.client);
+    expect(added.status, JSON.stringify(added.json)).toBe(200);
+
+    // A key session on B; the key deleted through A: B refuses the session at its next request.
+    const onB = new PortalClient(instanceB(), { origin: a.portal.url });
+    expect((await onB.signInWithKey(k.client)).status).toBe(200);
+    expect((await onB.get('/security-info')).status).toBe(200);
+    await alice.get('/security-info');
+    await alice.postForm(`/security-info/keys/${added.json.id}/delete`, {});
+    expect((await onB.get('/security-info')).location).toBe('/signin');
+    const left = await storeB.listKeySessions(Date.now());
+    expect(left.filter((s) => s.credentialId === added.json.id)).toEqual([]);
+
+    // The admin turns the method off on A: the key session on B ends, alice's password session stays.
+    const k2 = newKey(a.portal.url);
+    expect((await alice.addSecurityKey(k2.client)).status).toBe(200);
+    const onB2 = new PortalClient(instanceB(), { origin: a.portal.url });
+    expect((await onB2.signInWithKey(k2.client)).status).toBe(200);
+    const admin = await a.signIn('admin');
+    await admin.get('/admin/authentication-methods/fido2');
+    expect((await admin.postForm('/admin/authentication-methods/fido2', [['selfService', '1']])).status).toBe(
+      303,
+    );
+    expect((await onB2.get('/security-info')).location).toBe('/signin');
+    expect((await alice.get('/security-info')).status).toBe(200);
+    await a.setPolicy({ enabled: true });
   });
 
   it('shares the admin policy: turned off through one instance, refused by the other', async () => {

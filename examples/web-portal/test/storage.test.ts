@@ -72,6 +72,8 @@ const cred = (id: string, userId: string): StoredCredential => ({
   backupEligible: false,
   createdAt: 2000,
   lastUsedAt: null,
+  flaggedAt: null,
+  flagReason: null,
 });
 
 describe.each(backends)('store: %s', (_name, open) => {
@@ -190,6 +192,7 @@ describe.each(backends)('store: %s', (_name, open) => {
       stage: 'full' as const,
       authenticatedAt: 10,
       method: 'password+totp',
+      credentialId: null,
       createdAt: 10,
       expiresAt,
     });
@@ -201,6 +204,33 @@ describe.each(backends)('store: %s', (_name, open) => {
     expect(await a.getSession('s1', 0)).toBeUndefined();
     await b.deleteSessionsOfUser('u-alice');
     expect(await a.getSession('s2', 0)).toBeUndefined();
+  });
+
+  it('ends the sessions a key opened when the key is deleted, from the other instance too', async () => {
+    await a.addCredential(cred('k-sess', 'u-alice'));
+    const s = (id: string, credentialId: string | null) => ({
+      id,
+      userId: 'u-alice',
+      stage: 'full' as const,
+      authenticatedAt: 10,
+      method: credentialId ? 'security-key' : 'password+totp',
+      credentialId,
+      createdAt: 10,
+      expiresAt: 100,
+    });
+    await a.createSession(s('by-key', 'k-sess'));
+    await a.createSession(s('by-password', null));
+    expect(await b.getSession('by-key', 50)).toEqual(s('by-key', 'k-sess'));
+    expect(await b.listKeySessions(50)).toEqual([
+      { sessionId: 'by-key', userId: 'u-alice', credentialId: 'k-sess', aaguid: cred('k', 'u').aaguid },
+    ]);
+    expect(await b.deleteCredential('u-alice', 'k-sess')).toBe(true);
+    expect(await a.getSession('by-key', 50)).toBeUndefined();
+    expect(await a.getSession('by-password', 50)).toBeDefined();
+    await a.createSession(s('other', null));
+    await b.deleteSessions(['by-password', 'other']);
+    expect(await a.getSession('by-password', 50)).toBeUndefined();
+    expect(await a.getSession('other', 50)).toBeUndefined();
   });
 
   it('counts rate-limit hits per window across instances, and purges expired rows', async () => {
@@ -217,11 +247,65 @@ describe.each(backends)('store: %s', (_name, open) => {
       stage: 'mfa',
       authenticatedAt: 0,
       method: 'password',
+      credentialId: null,
       createdAt: 0,
       expiresAt: 10,
     });
     await b.purgeExpired(7000);
     expect(await a.hit('ip:1', 1000, 5000)).toBe(1);
+  });
+
+  it('counts failures and locks across instances; forgets them after the reset time', async () => {
+    expect(await a.addFailure('src:x', 1000, 500)).toEqual({ failures: 1, lockouts: 0 });
+    expect(await b.addFailure('src:x', 1100, 500)).toEqual({ failures: 2, lockouts: 0 });
+    await b.lock('src:x', 5000, 1100, 500);
+    expect(await a.lockedUntil(['src:x', 'acct:y'], 2000)).toBe(5000);
+    expect(await a.lockedUntil(['src:x'], 5000)).toBe(0);
+    expect(await a.addFailure('src:x', 5100, 500)).toEqual({ failures: 1, lockouts: 1 });
+    await a.clearFailures(['src:x']);
+    expect(await b.addFailure('src:x', 5200, 500)).toEqual({ failures: 1, lockouts: 1 });
+    expect(await b.addFailure('src:x', 9000, 500)).toEqual({ failures: 1, lockouts: 0 }); // quiet long enough
+    await a.remember('fam:y', 100);
+    expect(await b.isRemembered('fam:y', 99)).toBe(true);
+    expect(await b.isRemembered('fam:y', 100)).toBe(false);
+  });
+
+  it('keeps at most N challenges per session, the newest', async () => {
+    for (let i = 0; i < 5; i++)
+      await (i % 2 ? a : b).putChallenge(
+        {
+          challenge: `cap-${i}`,
+          kind: 'authentication',
+          sessionId: 'sess-cap',
+          userId: null,
+          expiresAt: 1000 + i,
+        },
+        3,
+      );
+    expect(await a.countChallenges('sess-cap', 0)).toBe(3);
+    expect(await b.takeChallenge('cap-0', 0)).toBeUndefined();
+    expect(await b.takeChallenge('cap-4', 0)).toMatchObject({ sessionId: 'sess-cap' });
+  });
+
+  it('flags a credential and ends its sessions in one step', async () => {
+    await a.addCredential(cred('k-flag', 'u-alice'));
+    await a.createSession({
+      id: 'flag-s',
+      userId: 'u-alice',
+      stage: 'full',
+      authenticatedAt: 1,
+      method: 'security-key',
+      credentialId: 'k-flag',
+      createdAt: 1,
+      expiresAt: 100,
+    });
+    await b.flagCredential('k-flag', 'counter-regression', 42);
+    expect(await a.getSession('flag-s', 50)).toBeUndefined();
+    expect(await a.getCredential('k-flag')).toMatchObject({
+      flaggedAt: 42,
+      flagReason: 'counter-regression',
+    });
+    expect((await b.listFlaggedCredentials()).map((c) => c.id)).toEqual(['k-flag']);
   });
 
   it('creates a setting once: the first writer wins', async () => {
@@ -230,5 +314,27 @@ describe.each(backends)('store: %s', (_name, open) => {
       b.getOrCreateSetting('secret', () => 'B'),
     ]);
     expect(values[0]).toBe(values[1]);
+  });
+});
+
+describe('migrating a database from before sessions named their key', () => {
+  it('adds sessions.credential_id to an existing SQLite file, keeping its rows', async () => {
+    const file = join(tmp, 'old.sqlite');
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(file);
+    db.exec(`CREATE TABLE users (id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, display_name TEXT NOT NULL,
+      user_handle TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL, totp_secret TEXT NOT NULL,
+      totp_last_step INTEGER NOT NULL DEFAULT 0, is_admin INTEGER NOT NULL, created_at INTEGER NOT NULL)`);
+    db.exec(`CREATE TABLE sessions (id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+      stage TEXT NOT NULL, authenticated_at INTEGER NOT NULL, method TEXT NOT NULL, created_at INTEGER NOT NULL,
+      expires_at INTEGER NOT NULL)`);
+    db.exec(`INSERT INTO users VALUES ('u-old', 'old', 'Old', 'h-old', 'x', 'JBSWY3DPEHPK3PXP', 0, 0, 0)`);
+    db.exec(`INSERT INTO sessions VALUES ('s-old', 'u-old', 'full', 1, 'password+totp', 1, 100)`);
+    db.close();
+    const store = new SqliteStore(file);
+    await store.migrate();
+    await store.migrate(); // twice: a second start changes nothing
+    expect(await store.getSession('s-old', 50)).toMatchObject({ id: 's-old', credentialId: null });
+    await store.close();
   });
 });

@@ -1,10 +1,20 @@
 /** The PostgreSQL store (`pg`): for several portal instances sharing one database. */
 import pg from 'pg';
-import { schema, toChallenge, toCredential, toSession, toUser } from './rows.js';
+import {
+  ADDED_COLUMNS,
+  KEY_SESSIONS,
+  schema,
+  toChallenge,
+  toCredential,
+  toKeySession,
+  toSession,
+  toUser,
+} from './rows.js';
 import {
   type Challenge,
   DEFAULT_POLICY,
   type Fido2Policy,
+  type KeySession,
   type NewUser,
   type Session,
   type Store,
@@ -35,6 +45,10 @@ export class PostgresStore implements Store {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
       for (const sql of schema('postgres')) await client.query(sql);
+      for (const a of ADDED_COLUMNS) {
+        await client.query(`ALTER TABLE ${a.table} ADD COLUMN IF NOT EXISTS ${a.column} ${a.definition}`);
+        if (a.index) await client.query(a.index);
+      }
       await client.query('COMMIT');
     } catch (e) {
       await client.query('ROLLBACK');
@@ -163,6 +177,20 @@ export class PostgresStore implements Store {
     );
   }
 
+  async flagCredential(id: string, reason: string, at: number): Promise<void> {
+    // One statement: the flag and the end of the key's sessions land together.
+    await this.#count(
+      `WITH flagged AS (UPDATE credentials SET flagged_at = $1, flag_reason = $2 WHERE id = $3 RETURNING id)
+       DELETE FROM sessions WHERE credential_id IN (SELECT id FROM flagged)`,
+      [at, reason, id],
+    );
+  }
+  async listFlaggedCredentials(): Promise<StoredCredential[]> {
+    return (
+      await this.#rows('SELECT * FROM credentials WHERE flagged_at IS NOT NULL ORDER BY flagged_at DESC')
+    ).map(toCredential);
+  }
+
   async getPolicy(): Promise<Fido2Policy> {
     const r = await this.#row("SELECT value FROM settings WHERE key = 'policy.fido2'");
     return r
@@ -176,10 +204,26 @@ export class PostgresStore implements Store {
     );
   }
 
-  async putChallenge(c: Challenge): Promise<void> {
+  async putChallenge(c: Challenge, keepPerSession?: number): Promise<void> {
     await this.#count(
       'INSERT INTO challenges (challenge, kind, session_id, user_id, expires_at) VALUES ($1, $2, $3, $4, $5)',
       [c.challenge, c.kind, c.sessionId, c.userId, c.expiresAt],
+    );
+    if (keepPerSession !== undefined && c.sessionId !== null)
+      await this.#count(
+        `DELETE FROM challenges WHERE session_id = $1 AND challenge NOT IN (
+           SELECT challenge FROM challenges WHERE session_id = $1 ORDER BY expires_at DESC, challenge LIMIT $2)`,
+        [c.sessionId, keepPerSession],
+      );
+  }
+  async countChallenges(sessionId: string, now: number): Promise<number> {
+    return Number(
+      (
+        await this.#row('SELECT COUNT(*) AS n FROM challenges WHERE session_id = $1 AND expires_at > $2', [
+          sessionId,
+          now,
+        ])
+      )?.n,
     );
   }
   async takeChallenge(challenge: string, now: number): Promise<Challenge | undefined> {
@@ -191,9 +235,9 @@ export class PostgresStore implements Store {
 
   async createSession(s: Session): Promise<void> {
     await this.#count(
-      `INSERT INTO sessions (id, user_id, stage, authenticated_at, method, created_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [s.id, s.userId, s.stage, s.authenticatedAt, s.method, s.createdAt, s.expiresAt],
+      `INSERT INTO sessions (id, user_id, stage, authenticated_at, method, credential_id, created_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [s.id, s.userId, s.stage, s.authenticatedAt, s.method, s.credentialId, s.createdAt, s.expiresAt],
     );
   }
   async getSession(id: string, now: number): Promise<Session | undefined> {
@@ -207,6 +251,13 @@ export class PostgresStore implements Store {
     await this.#count('DELETE FROM sessions WHERE user_id = $1', [userId]);
   }
 
+  async listKeySessions(now: number): Promise<KeySession[]> {
+    return (await this.#rows(KEY_SESSIONS, [now])).map(toKeySession);
+  }
+  async deleteSessions(ids: string[]): Promise<void> {
+    if (ids.length > 0) await this.#count('DELETE FROM sessions WHERE id = ANY($1)', [ids]);
+  }
+
   async hit(key: string, windowMs: number, now: number): Promise<number> {
     const start = Math.floor(now / windowMs) * windowMs;
     const r = await this.#row(
@@ -217,9 +268,57 @@ export class PostgresStore implements Store {
     return Number(r?.count);
   }
 
+  async addFailure(
+    key: string,
+    now: number,
+    resetMs: number,
+  ): Promise<{ failures: number; lockouts: number }> {
+    const r = await this.#row(
+      `INSERT INTO lockouts (key, failures, lockouts, locked_until, expires_at) VALUES ($1, 1, 0, 0, $2)
+       ON CONFLICT (key) DO UPDATE SET
+         failures = CASE WHEN lockouts.expires_at <= $3 THEN 1 ELSE lockouts.failures + 1 END,
+         lockouts = CASE WHEN lockouts.expires_at <= $3 THEN 0 ELSE lockouts.lockouts END,
+         expires_at = excluded.expires_at
+       RETURNING failures, lockouts`,
+      [key, now + resetMs, now],
+    );
+    return { failures: Number(r?.failures), lockouts: Number(r?.lockouts) };
+  }
+  async lock(key: string, until: number, now: number, resetMs: number): Promise<void> {
+    await this.#count(
+      'UPDATE lockouts SET failures = 0, lockouts = lockouts + 1, locked_until = $1, expires_at = $2 WHERE key = $3',
+      [until, Math.max(until, now) + resetMs, key],
+    );
+  }
+  async lockedUntil(keys: string[], now: number): Promise<number> {
+    if (keys.length === 0) return 0;
+    const r = await this.#row(
+      'SELECT MAX(locked_until) AS t FROM lockouts WHERE key = ANY($1) AND locked_until > $2',
+      [keys, now],
+    );
+    return r?.t === null || r?.t === undefined ? 0 : Number(r.t);
+  }
+  async clearFailures(keys: string[]): Promise<void> {
+    await this.#count('UPDATE lockouts SET failures = 0 WHERE key = ANY($1)', [keys]);
+  }
+  async remember(key: string, until: number): Promise<void> {
+    await this.#count(
+      `INSERT INTO lockouts (key, failures, lockouts, locked_until, expires_at) VALUES ($1, 0, 0, 0, $2)
+       ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at`,
+      [key, until],
+    );
+  }
+  async isRemembered(key: string, now: number): Promise<boolean> {
+    return (
+      (await this.#row('SELECT 1 AS y FROM lockouts WHERE key = $1 AND expires_at > $2', [key, now])) !==
+      undefined
+    );
+  }
+
   async purgeExpired(now: number): Promise<void> {
     await this.#count('DELETE FROM challenges WHERE expires_at <= $1', [now]);
     await this.#count('DELETE FROM sessions WHERE expires_at <= $1', [now]);
     await this.#count('DELETE FROM rate_limits WHERE expires_at <= $1', [now]);
+    await this.#count('DELETE FROM lockouts WHERE expires_at <= $1 AND locked_until <= $1', [now]);
   }
 }

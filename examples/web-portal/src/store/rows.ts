@@ -1,9 +1,18 @@
 /** Row ↔ object mapping shared by the SQLite and PostgreSQL stores. */
-import type { Challenge, ChallengeKind, Session, SessionStage, StoredCredential, User } from './types.js';
+import type {
+  Challenge,
+  ChallengeKind,
+  KeySession,
+  Session,
+  SessionStage,
+  StoredCredential,
+  User,
+} from './types.js';
 
 type Row = Record<string, unknown>;
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
+const nullableNum = (v: unknown): number | null => (v === null || v === undefined ? null : num(v));
 const bool = (v: unknown): boolean => v === true || v === 1 || v === '1';
 const bytes = (v: unknown): Uint8Array =>
   v instanceof Uint8Array
@@ -36,7 +45,9 @@ export function toCredential(r: Row): StoredCredential {
     attestationFormat: String(r.attestation_format),
     backupEligible: bool(r.backup_eligible),
     createdAt: num(r.created_at),
-    lastUsedAt: r.last_used_at === null || r.last_used_at === undefined ? null : num(r.last_used_at),
+    lastUsedAt: nullableNum(r.last_used_at),
+    flaggedAt: nullableNum(r.flagged_at),
+    flagReason: r.flag_reason === null || r.flag_reason === undefined ? null : String(r.flag_reason),
   };
 }
 
@@ -57,10 +68,39 @@ export function toSession(r: Row): Session {
     stage: String(r.stage) as SessionStage,
     authenticatedAt: num(r.authenticated_at),
     method: String(r.method),
+    credentialId: r.credential_id === null || r.credential_id === undefined ? null : String(r.credential_id),
     createdAt: num(r.created_at),
     expiresAt: num(r.expires_at),
   };
 }
+
+/** Live sessions a security key opened, with the key's model (`$1`: now). */
+export const KEY_SESSIONS = `SELECT s.id AS session_id, s.user_id, s.credential_id, c.aaguid
+  FROM sessions s JOIN credentials c ON c.id = s.credential_id WHERE s.expires_at > $1`;
+
+export function toKeySession(r: Row): KeySession {
+  return {
+    sessionId: String(r.session_id),
+    userId: String(r.user_id),
+    credentialId: String(r.credential_id),
+    aaguid: String(r.aaguid),
+  };
+}
+
+/**
+ * Columns added after a table was first shipped: `migrate()` adds each one a database lacks
+ * (PostgreSQL with ADD COLUMN IF NOT EXISTS, SQLite after reading its table_info).
+ */
+export const ADDED_COLUMNS: { table: string; column: string; definition: string; index?: string }[] = [
+  {
+    table: 'sessions',
+    column: 'credential_id',
+    definition: 'TEXT REFERENCES credentials(id) ON DELETE CASCADE',
+    index: 'CREATE INDEX IF NOT EXISTS sessions_credential ON sessions(credential_id)',
+  },
+  { table: 'credentials', column: 'flagged_at', definition: 'BIGINT' },
+  { table: 'credentials', column: 'flag_reason', definition: 'TEXT' },
+];
 
 /** The schema, written once; `B` is the byte type and `T` the 64-bit integer type of the dialect. */
 export function schema(dialect: 'sqlite' | 'postgres'): string[] {
@@ -81,9 +121,14 @@ export function schema(dialect: 'sqlite' | 'postgres'): string[] {
     `CREATE INDEX IF NOT EXISTS credentials_user ON credentials(user_id)`,
     `CREATE TABLE IF NOT EXISTS challenges (
       challenge TEXT PRIMARY KEY, kind TEXT NOT NULL, session_id TEXT, user_id TEXT, expires_at ${T} NOT NULL)`,
+    `CREATE INDEX IF NOT EXISTS challenges_session ON challenges(session_id)`,
     `CREATE TABLE IF NOT EXISTS sessions (
       id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, stage TEXT NOT NULL,
-      authenticated_at ${T} NOT NULL, method TEXT NOT NULL, created_at ${T} NOT NULL, expires_at ${T} NOT NULL)`,
+      authenticated_at ${T} NOT NULL, method TEXT NOT NULL, created_at ${T} NOT NULL, expires_at ${T} NOT NULL,
+      credential_id TEXT REFERENCES credentials(id) ON DELETE CASCADE)`,
+    `CREATE TABLE IF NOT EXISTS lockouts (
+      key TEXT PRIMARY KEY, failures INTEGER NOT NULL, lockouts INTEGER NOT NULL, locked_until ${T} NOT NULL,
+      expires_at ${T} NOT NULL)`,
     `CREATE TABLE IF NOT EXISTS rate_limits (
       key TEXT NOT NULL, window_start ${T} NOT NULL, count INTEGER NOT NULL, expires_at ${T} NOT NULL,
       PRIMARY KEY (key, window_start))`,

@@ -2,11 +2,21 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { schema, toChallenge, toCredential, toSession, toUser } from './rows.js';
+import {
+  ADDED_COLUMNS,
+  KEY_SESSIONS,
+  schema,
+  toChallenge,
+  toCredential,
+  toKeySession,
+  toSession,
+  toUser,
+} from './rows.js';
 import {
   type Challenge,
   DEFAULT_POLICY,
   type Fido2Policy,
+  type KeySession,
   type NewUser,
   type Session,
   type Store,
@@ -32,6 +42,11 @@ export class SqliteStore implements Store {
   async migrate(): Promise<void> {
     this.#db.transaction(() => {
       for (const sql of schema('sqlite')) this.#db.exec(sql);
+      for (const a of ADDED_COLUMNS) {
+        const has = this.#all(`PRAGMA table_info(${a.table})`).some((c) => c.name === a.column);
+        if (!has) this.#db.exec(`ALTER TABLE ${a.table} ADD COLUMN ${a.column} ${a.definition}`);
+        if (a.index) this.#db.exec(a.index);
+      }
     })();
   }
 
@@ -146,6 +161,18 @@ export class SqliteStore implements Store {
     );
   }
 
+  async flagCredential(id: string, reason: string, at: number): Promise<void> {
+    this.#db.transaction(() => {
+      this.#run('UPDATE credentials SET flagged_at = ?, flag_reason = ? WHERE id = ?', at, reason, id);
+      this.#run('DELETE FROM sessions WHERE credential_id = ?', id);
+    })();
+  }
+  async listFlaggedCredentials(): Promise<StoredCredential[]> {
+    return this.#all('SELECT * FROM credentials WHERE flagged_at IS NOT NULL ORDER BY flagged_at DESC').map(
+      toCredential,
+    );
+  }
+
   async getPolicy(): Promise<Fido2Policy> {
     const r = this.#get("SELECT value FROM settings WHERE key = 'policy.fido2'");
     return r
@@ -159,14 +186,33 @@ export class SqliteStore implements Store {
     );
   }
 
-  async putChallenge(c: Challenge): Promise<void> {
-    this.#run(
-      'INSERT INTO challenges (challenge, kind, session_id, user_id, expires_at) VALUES (?, ?, ?, ?, ?)',
-      c.challenge,
-      c.kind,
-      c.sessionId,
-      c.userId,
-      c.expiresAt,
+  async putChallenge(c: Challenge, keepPerSession?: number): Promise<void> {
+    this.#db.transaction(() => {
+      this.#run(
+        'INSERT INTO challenges (challenge, kind, session_id, user_id, expires_at) VALUES (?, ?, ?, ?, ?)',
+        c.challenge,
+        c.kind,
+        c.sessionId,
+        c.userId,
+        c.expiresAt,
+      );
+      if (keepPerSession !== undefined && c.sessionId !== null)
+        this.#run(
+          `DELETE FROM challenges WHERE session_id = ? AND challenge NOT IN (
+             SELECT challenge FROM challenges WHERE session_id = ? ORDER BY expires_at DESC, challenge LIMIT ?)`,
+          c.sessionId,
+          c.sessionId,
+          keepPerSession,
+        );
+    })();
+  }
+  async countChallenges(sessionId: string, now: number): Promise<number> {
+    return Number(
+      this.#get(
+        'SELECT COUNT(*) AS n FROM challenges WHERE session_id = ? AND expires_at > ?',
+        sessionId,
+        now,
+      )?.n,
     );
   }
   async takeChallenge(challenge: string, now: number): Promise<Challenge | undefined> {
@@ -178,13 +224,14 @@ export class SqliteStore implements Store {
 
   async createSession(s: Session): Promise<void> {
     this.#run(
-      `INSERT INTO sessions (id, user_id, stage, authenticated_at, method, created_at, expires_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO sessions (id, user_id, stage, authenticated_at, method, credential_id, created_at, expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       s.id,
       s.userId,
       s.stage,
       s.authenticatedAt,
       s.method,
+      s.credentialId,
       s.createdAt,
       s.expiresAt,
     );
@@ -200,6 +247,16 @@ export class SqliteStore implements Store {
     this.#run('DELETE FROM sessions WHERE user_id = ?', userId);
   }
 
+  async listKeySessions(now: number): Promise<KeySession[]> {
+    return this.#all(KEY_SESSIONS.replace('$1', '?'), now).map(toKeySession);
+  }
+  async deleteSessions(ids: string[]): Promise<void> {
+    const del = this.#db.prepare('DELETE FROM sessions WHERE id = ?');
+    this.#db.transaction(() => {
+      for (const id of ids) del.run(id);
+    })();
+  }
+
   async hit(key: string, windowMs: number, now: number): Promise<number> {
     const start = Math.floor(now / windowMs) * windowMs;
     const r = this.#get(
@@ -212,11 +269,66 @@ export class SqliteStore implements Store {
     return Number(r?.count);
   }
 
+  async addFailure(
+    key: string,
+    now: number,
+    resetMs: number,
+  ): Promise<{ failures: number; lockouts: number }> {
+    const r = this.#get(
+      `INSERT INTO lockouts (key, failures, lockouts, locked_until, expires_at) VALUES (?, 1, 0, 0, ?)
+       ON CONFLICT (key) DO UPDATE SET
+         failures = CASE WHEN lockouts.expires_at <= ? THEN 1 ELSE lockouts.failures + 1 END,
+         lockouts = CASE WHEN lockouts.expires_at <= ? THEN 0 ELSE lockouts.lockouts END,
+         expires_at = excluded.expires_at
+       RETURNING failures, lockouts`,
+      key,
+      now + resetMs,
+      now,
+      now,
+    );
+    return { failures: Number(r?.failures), lockouts: Number(r?.lockouts) };
+  }
+  async lock(key: string, until: number, now: number, resetMs: number): Promise<void> {
+    this.#run(
+      `UPDATE lockouts SET failures = 0, lockouts = lockouts + 1, locked_until = ?, expires_at = ? WHERE key = ?`,
+      until,
+      Math.max(until, now) + resetMs,
+      key,
+    );
+  }
+  async lockedUntil(keys: string[], now: number): Promise<number> {
+    if (keys.length === 0) return 0;
+    const r = this.#get(
+      `SELECT MAX(locked_until) AS t FROM lockouts WHERE key IN (${keys.map(() => '?').join(', ')}) AND locked_until > ?`,
+      ...keys,
+      now,
+    );
+    return r?.t === null || r?.t === undefined ? 0 : Number(r.t);
+  }
+  async clearFailures(keys: string[]): Promise<void> {
+    const clear = this.#db.prepare('UPDATE lockouts SET failures = 0 WHERE key = ?');
+    this.#db.transaction(() => {
+      for (const k of keys) clear.run(k);
+    })();
+  }
+  async remember(key: string, until: number): Promise<void> {
+    this.#run(
+      `INSERT INTO lockouts (key, failures, lockouts, locked_until, expires_at) VALUES (?, 0, 0, 0, ?)
+       ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at`,
+      key,
+      until,
+    );
+  }
+  async isRemembered(key: string, now: number): Promise<boolean> {
+    return this.#get('SELECT 1 AS y FROM lockouts WHERE key = ? AND expires_at > ?', key, now) !== undefined;
+  }
+
   async purgeExpired(now: number): Promise<void> {
     this.#db.transaction(() => {
       this.#run('DELETE FROM challenges WHERE expires_at <= ?', now);
       this.#run('DELETE FROM sessions WHERE expires_at <= ?', now);
       this.#run('DELETE FROM rate_limits WHERE expires_at <= ?', now);
+      this.#run('DELETE FROM lockouts WHERE expires_at <= ? AND locked_until <= ?', now, now);
     })();
   }
 }

@@ -33,6 +33,10 @@ export interface StoredCredential {
   backupEligible: boolean;
   createdAt: number;
   lastUsedAt: number | null;
+  /** When the key was flagged (possibly cloned: its counter went back or ran out); null if never. */
+  flaggedAt: number | null;
+  /** Why: 'counter-regression' | 'counter-exhausted'. */
+  flagReason: string | null;
 }
 
 export type ChallengeKind = 'registration' | 'authentication';
@@ -41,7 +45,10 @@ export interface Challenge {
   /** base64url challenge as it appears in clientDataJSON. */
   challenge: string;
   kind: ChallengeKind;
-  /** The session the ceremony belongs to (registration), or null (username-less sign-in). */
+  /**
+   * The browser session the ceremony belongs to: the session ID (registration), or a hash of the
+   * pre-session cookie (username-less sign-in). Null only in rows from before this was required.
+   */
   sessionId: string | null;
   userId: string | null;
   expiresAt: number;
@@ -58,8 +65,21 @@ export interface Session {
   authenticatedAt: number;
   /** How: 'password+totp' | 'security-key'. */
   method: string;
+  /**
+   * The security key (credential ID) that opened the session, or null. Deleting the credential
+   * deletes the session with it (a foreign key, so every instance sees it at once).
+   */
+  credentialId: string | null;
   createdAt: number;
   expiresAt: number;
+}
+
+/** A live session opened by a security key. */
+export interface KeySession {
+  sessionId: string;
+  userId: string;
+  credentialId: string;
+  aaguid: string;
 }
 
 /** The admin's "Authentication methods → FIDO2 security key" policy. */
@@ -122,10 +142,20 @@ export interface Store {
     usedAt: number,
   ): Promise<boolean>;
 
+  /** Flags a key as possibly cloned and ends the sessions it opened, in one transaction. */
+  flagCredential(id: string, reason: string, at: number): Promise<void>;
+  listFlaggedCredentials(): Promise<StoredCredential[]>;
+
   getPolicy(): Promise<Fido2Policy>;
   setPolicy(policy: Fido2Policy): Promise<void>;
 
-  putChallenge(challenge: Challenge): Promise<void>;
+  /**
+   * Stores a challenge; with `keepPerSession`, then drops the session's oldest challenges so at
+   * most that many stay outstanding.
+   */
+  putChallenge(challenge: Challenge, keepPerSession?: number): Promise<void>;
+  /** Outstanding (unexpired) challenges of one session. */
+  countChallenges(sessionId: string, now: number): Promise<number>;
   /** Removes and returns the challenge (single use); undefined when unknown or expired. */
   takeChallenge(challenge: string, now: number): Promise<Challenge | undefined>;
 
@@ -133,9 +163,28 @@ export interface Store {
   getSession(id: string, now: number): Promise<Session | undefined>;
   deleteSession(id: string): Promise<void>;
   deleteSessionsOfUser(userId: string): Promise<void>;
+  /** Live sessions opened by a security key, with the key's user and model. */
+  listKeySessions(now: number): Promise<KeySession[]>;
+  /** Deletes these sessions. */
+  deleteSessions(ids: string[]): Promise<void>;
 
   /** Counts a hit in a fixed window and returns the count so far (rate limiting across instances). */
   hit(key: string, windowMs: number, now: number): Promise<number>;
+
+  /**
+   * Counts a failed sign-in under `key` (failures older than `resetMs` are forgotten) and
+   * returns the count and how many times the key was locked before.
+   */
+  addFailure(key: string, now: number, resetMs: number): Promise<{ failures: number; lockouts: number }>;
+  /** Locks `key` until `until`: its failures start again from zero, its lockout count goes up. */
+  lock(key: string, until: number, now: number, resetMs: number): Promise<void>;
+  /** The latest lock among `keys` still in force, or 0. */
+  lockedUntil(keys: string[], now: number): Promise<number>;
+  /** Forgets the failures (not the lockout count) of these keys, after a successful sign-in. */
+  clearFailures(keys: string[]): Promise<void>;
+  /** Remembers a marker (e.g. a familiar source) until `until`. */
+  remember(key: string, until: number): Promise<void>;
+  isRemembered(key: string, now: number): Promise<boolean>;
 
   /** Deletes expired challenges, sessions and rate-limit windows. */
   purgeExpired(now: number): Promise<void>;
