@@ -31,4 +31,7 @@ node scripts/node-versions.mjs test
 step "build and publint"
 npx turbo run publint --output-logs=errors-only
 
-node scripts/summary.mjs .vitest-results.json .vitest-results-node22.json .vitest-results-node24.json
+step "the user's install path: npm pack, publint + attw per tarball, a fresh project outside the workspace"
+node scripts/install-path.mjs
+
+node scripts/summary.mjs .vitest-results.json .vitest-results-node22.json .vitest-results-node24.json .vitest-results-install.json
