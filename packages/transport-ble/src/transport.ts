@@ -119,7 +119,7 @@ export class BleTransport implements CtapDevice {
    * @param connection - a connected {@link BleConnection}.
    * @param options - revision choice, timeouts and retries.
    * @returns the transport.
-   * @throws BleError `ERR_INVALID_ARGUMENT` for bad options; `ERR_INVALID_RESPONSE` (`bad-characteristic`)
+   * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` for bad options; BleError `ERR_INVALID_RESPONSE` (`bad-characteristic`)
    *   for a control point length outside 20…512 or an MTU outside 23…517; `ERR_NOT_SUPPORTED`
    *   (`no-common-revision`) when no offered revision fits `protocol`; `ERR_DEVICE_GONE`, `ERR_TRANSPORT`
    *   from the connection.
@@ -155,8 +155,9 @@ export class BleTransport implements CtapDevice {
    * @param options - abort signal and keepalive callback.
    * @returns the status byte and the CBOR response.
    * @throws BleError `ERR_ABORTED`, `ERR_TIMEOUT`, `ERR_DEVICE_GONE`, `ERR_INVALID_RESPONSE`,
-   *   `ERR_REQUEST_TOO_LARGE`, `ERR_NOT_SUPPORTED` (no FIDO2 revision selected),
-   *   `ERR_INVALID_ARGUMENT`; CtapError `CTAP1_ERR_*` when the authenticator answers ERROR.
+   *   `ERR_REQUEST_TOO_LARGE`, `ERR_NOT_SUPPORTED` (no FIDO2 revision selected); InvalidArgumentError
+   *   `ERR_INVALID_ARGUMENT` (thrown, not rejected) when `request` is not a Uint8Array; CtapError
+   *   `CTAP1_ERR_*` when the authenticator answers ERROR.
    */
   cbor(request: Uint8Array, options: CallOptions = {}): Promise<Uint8Array> {
     checkBytes(request, 'request');
