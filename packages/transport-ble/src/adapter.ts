@@ -40,6 +40,8 @@ export interface NobleCharacteristic {
 /** The parts of a noble peripheral the binding uses. */
 export interface NoblePeripheral {
   id: string;
+  /** 'connected', 'disconnected', 'error', … */
+  state: string;
   address: string;
   mtu: number | null;
   rssi: number;

@@ -255,7 +255,18 @@ class NobleConnection implements BleConnection {
   async #io<T>(work: () => Promise<T>, what: string): Promise<T> {
     if (this.#closed) throw new BleError('ERR_DEVICE_GONE', 'closed', 'the Bluetooth connection is closed');
     if (this.#gone !== undefined) throw this.#gone;
-    return gatt(work, what, () => this.#gone);
+    return gatt(work, what, () => {
+      // noble reports a write on a dropped link before (or without) its 'disconnect' event.
+      const state = this.#peripheral.state;
+      if (this.#gone === undefined && (state === 'disconnected' || state === 'error')) {
+        this.#gone = new BleError(
+          'ERR_DEVICE_GONE',
+          'disconnected',
+          `the authenticator disconnected (${state})`,
+        );
+      }
+      return this.#gone;
+    });
   }
 }
 
