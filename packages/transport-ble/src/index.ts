@@ -3,6 +3,7 @@
  * `CtapDevice` over any GATT connection, and a Bluetooth LE binding on `@stoprocent/noble`.
  * @packageDocumentation
  */
+export type { BleBindingOptions } from './adapter.js';
 export type { BleConnection } from './connection.js';
 export { BleError, type BleErrorOptions, type BleErrorReason } from './errors.js';
 export {
@@ -42,7 +43,6 @@ export {
 } from './framing.js';
 export {
   type BleAuthenticatorInfo,
-  type BleBindingOptions,
   type ListBleOptions,
   listBleAuthenticators,
   type OpenBleOptions,

@@ -12,8 +12,15 @@
  * Bluetooth settings (or `bluetoothctl pair ADDRESS`, `trust ADDRESS`) is the reliable path on
  * every OS; this binding then reuses the bond.
  */
-import { readdir } from 'node:fs/promises';
 import { InvalidArgumentError } from '@fido2kit/cose';
+import { errorMessage, positive } from './_options.js';
+import {
+  type BleBindingOptions,
+  type Noble,
+  type NobleCharacteristic,
+  type NoblePeripheral,
+  readyNoble,
+} from './adapter.js';
 import type { BleConnection } from './connection.js';
 import { BleError } from './errors.js';
 import { FIDO_BLE_UUIDS } from './framing.js';
@@ -31,26 +38,6 @@ export interface BleAuthenticatorInfo {
   rssi: number;
 }
 
-/** Where noble comes from and which of its bindings to use. */
-export interface BleBindingOptions {
-  /**
-   * Loads the noble module; default `import('@stoprocent/noble')`. Bundlers and tests pass their own.
-   */
-  loadNoble?: () => Promise<unknown>;
-  /** Loads `dbus-next` for the BlueZ binding; default `import('dbus-next')`. */
-  loadDbus?: () => Promise<unknown>;
-  /**
-   * noble's bindings: `'dbus'` (BlueZ; the default on Linux), `'hci'` (raw HCI socket: needs
-   * root or CAP_NET_RAW and an adapter BlueZ does not hold), or `'default'` (noble's choice: macOS
-   * CoreBluetooth, Windows WinRT).
-   */
-  binding?: 'default' | 'dbus' | 'hci';
-  /** Linux: where the kernel lists Bluetooth controllers; default `/sys/class/bluetooth`. */
-  sysfsBluetoothDir?: string;
-  /** How long to wait for the adapter to power on, in ms; default 5000. */
-  adapterTimeoutMs?: number;
-}
-
 /** Options of {@link listBleAuthenticators}. */
 export interface ListBleOptions extends BleBindingOptions {
   /** Stops scanning early; the authenticators seen so far are returned. */
@@ -64,51 +51,6 @@ export interface OpenBleOptions extends BleBindingOptions, BleTransportOptions {
   signal?: AbortSignal;
   /** How long to scan for the authenticator before giving up, in ms; default 10000. */
   scanTimeoutMs?: number;
-}
-
-// ——— the parts of noble this file uses ———
-
-interface NobleCharacteristic {
-  uuid: string;
-  readAsync(): Promise<Uint8Array>;
-  writeAsync(data: Uint8Array, withoutResponse: boolean): Promise<void>;
-  subscribeAsync(): Promise<void>;
-  on(event: 'data', listener: (data: Uint8Array, isNotification: boolean) => void): unknown;
-}
-interface NoblePeripheral {
-  id: string;
-  address: string;
-  mtu: number | null;
-  rssi: number;
-  advertisement: { localName?: string; serviceUuids?: string[] };
-  connectAsync(): Promise<void>;
-  disconnectAsync(): Promise<void>;
-  discoverSomeServicesAndCharacteristicsAsync(
-    services: string[],
-    characteristics: string[],
-  ): Promise<{ characteristics: NobleCharacteristic[] }>;
-  once(event: 'disconnect', listener: (reason: unknown) => void): unknown;
-}
-interface Noble {
-  state: string;
-  on(event: string, listener: (...args: never[]) => void): unknown;
-  removeListener(event: string, listener: (...args: never[]) => void): unknown;
-  removeAllListeners(event: string): unknown;
-  startScanningAsync(services: string[], allowDuplicates: boolean): Promise<void>;
-  stopScanningAsync(): Promise<void>;
-  stop(): void;
-}
-interface NobleModule {
-  withBindings(binding: string, options?: object): Noble;
-}
-
-interface DbusBus {
-  on(event: 'error', listener: (e: unknown) => void): unknown;
-  getProxyObject(
-    name: string,
-    path: string,
-  ): Promise<{ getInterface(name: string): { NameHasOwner(name: string): Promise<boolean> } }>;
-  disconnect(): void;
 }
 
 const short = (uuid: string): string =>
@@ -313,181 +255,19 @@ class NobleConnection implements BleConnection {
   async #io<T>(work: () => Promise<T>, what: string): Promise<T> {
     if (this.#closed) throw new BleError('ERR_DEVICE_GONE', 'closed', 'the Bluetooth connection is closed');
     if (this.#gone !== undefined) throw this.#gone;
-    return gatt(work, what, () => this.#gone);
+    return gatt(work, what, () => {
+      // noble reports a write on a dropped link before (or without) its 'disconnect' event.
+      const state = this.#peripheral.state;
+      if (this.#gone === undefined && (state === 'disconnected' || state === 'error')) {
+        this.#gone = new BleError(
+          'ERR_DEVICE_GONE',
+          'disconnected',
+          `the authenticator disconnected (${state})`,
+        );
+      }
+      return this.#gone;
+    });
   }
-}
-
-// ——— adapter readiness: the typed causes ———
-
-/**
- * Loads noble and checks the adapter, naming the first cause that stops Bluetooth here.
- */
-async function readyNoble(options: BleBindingOptions): Promise<Noble> {
-  const platform = process.platform;
-  const binding = options.binding ?? (platform === 'linux' ? 'dbus' : 'default');
-  const mod = await load(
-    options.loadNoble ?? (() => import(/* @vite-ignore */ NOBLE_MODULE)),
-    '@stoprocent/noble',
-  );
-  const withBindings =
-    (mod as { withBindings?: unknown; default?: { withBindings?: unknown } }).withBindings ??
-    (mod as { default?: { withBindings?: unknown } }).default?.withBindings;
-  if (typeof withBindings !== 'function') {
-    throw new BleError(
-      'ERR_NOT_SUPPORTED',
-      'binding-missing',
-      '@stoprocent/noble loaded but has no withBindings(): an unsupported version',
-    );
-  }
-  if (platform === 'linux') {
-    const dir = options.sysfsBluetoothDir ?? '/sys/class/bluetooth';
-    const controllers = (await readdir(dir).catch(() => [] as string[])).filter((n) => /^hci\d+$/.test(n));
-    if (controllers.length === 0) {
-      throw new BleError(
-        'ERR_NOT_SUPPORTED',
-        'no-adapter',
-        `this machine has no Bluetooth adapter (the kernel lists no controller in ${dir}): plug in a Bluetooth 4.0+ (LE) adapter, or use USB or NFC`,
-        { details: { binding, sysfs: dir } },
-      );
-    }
-    if (binding === 'dbus') await probeBluez(options);
-  }
-  const noble = (withBindings as NobleModule['withBindings']).call(mod, binding);
-  noble.removeAllListeners('warning'); // noble logs warnings to the console by default; a library prints nothing
-  const warnings: string[] = [];
-  noble.on('warning', (message: never) => warnings.push(String(message)));
-  const state = await adapterState(noble, positive(options.adapterTimeoutMs, 5000, 'adapterTimeoutMs'));
-  if (state === 'poweredOn') return noble;
-  noble.stop();
-  const details = { binding, state, warnings };
-  switch (state) {
-    case 'poweredOff':
-      throw new BleError(
-        'ERR_NOT_SUPPORTED',
-        'adapter-off',
-        'the Bluetooth adapter is switched off: turn Bluetooth on (rfkill unblock bluetooth, bluetoothctl power on)',
-        { details },
-      );
-    case 'unauthorized':
-      throw new BleError(
-        'ERR_NOT_SUPPORTED',
-        'unauthorized',
-        'this program may not use Bluetooth: allow it in the OS privacy settings (macOS) or run with the needed permissions (Linux hci: CAP_NET_RAW)',
-        { details },
-      );
-    case 'unsupported':
-      throw new BleError(
-        'ERR_NOT_SUPPORTED',
-        'no-adapter',
-        `no Bluetooth LE adapter is usable here${warnings.length > 0 ? ` (${warnings.join('; ')})` : ''}`,
-        { details },
-      );
-    default:
-      throw new BleError(
-        'ERR_TIMEOUT',
-        'timeout',
-        `the Bluetooth adapter did not report its state (still ${state})`,
-        { details },
-      );
-  }
-}
-
-const NOBLE_MODULE = '@stoprocent/noble';
-const DBUS_MODULE = 'dbus-next';
-
-/** BlueZ is reached over the D-Bus system bus: check the bus and the org.bluez name first. */
-async function probeBluez(options: BleBindingOptions): Promise<void> {
-  const dbus = (await load(
-    options.loadDbus ?? (() => import(/* @vite-ignore */ DBUS_MODULE)),
-    'dbus-next',
-  )) as {
-    systemBus?: () => DbusBus;
-    default?: { systemBus?: () => DbusBus };
-  };
-  const systemBus = dbus.systemBus ?? dbus.default?.systemBus;
-  if (typeof systemBus !== 'function') {
-    throw new BleError(
-      'ERR_NOT_SUPPORTED',
-      'binding-missing',
-      'dbus-next loaded but has no systemBus(): an unsupported version',
-    );
-  }
-  const notRunning = (why: string, cause?: unknown): BleError =>
-    new BleError(
-      'ERR_NOT_SUPPORTED',
-      'bluez-not-running',
-      `BlueZ cannot be reached (${why}): start the D-Bus system bus and bluetoothd (systemctl start bluetooth)`,
-      {
-        cause,
-        details: {
-          address: process.env.DBUS_SYSTEM_BUS_ADDRESS ?? 'unix:path=/var/run/dbus/system_bus_socket',
-        },
-      },
-    );
-  let bus: DbusBus;
-  try {
-    bus = systemBus();
-  } catch (e) {
-    throw notRunning(`no D-Bus system bus: ${message(e)}`, e);
-  }
-  try {
-    const failed = new Promise<never>((_, reject) => bus.on('error', reject));
-    const timeout = new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error('no answer in 3000 ms')), 3000).unref(),
-    );
-    const proxy = await Promise.race([
-      bus.getProxyObject('org.freedesktop.DBus', '/org/freedesktop/DBus'),
-      failed,
-      timeout,
-    ]);
-    const owned = await Promise.race([
-      proxy.getInterface('org.freedesktop.DBus').NameHasOwner('org.bluez'),
-      failed,
-      timeout,
-    ]);
-    if (!owned) throw notRunning('bluetoothd does not own org.bluez on the system bus');
-  } catch (e) {
-    if (e instanceof BleError) throw e;
-    throw notRunning(`no D-Bus system bus: ${message(e)}`, e);
-  } finally {
-    try {
-      bus.disconnect();
-    } catch {
-      // A bus that never connected has nothing to close.
-    }
-  }
-}
-
-async function load(loader: () => Promise<unknown>, name: string): Promise<unknown> {
-  try {
-    return await loader();
-  } catch (e) {
-    throw new BleError(
-      'ERR_NOT_SUPPORTED',
-      'binding-missing',
-      `${name} is not installed or did not load on ${process.platform}-${process.arch} (${message(e)}): npm install ${name}`,
-      { cause: e, details: { module: name } },
-    );
-  }
-}
-
-function adapterState(noble: Noble, timeoutMs: number): Promise<string> {
-  return new Promise((resolve) => {
-    const settled = (state: string): boolean =>
-      state === 'poweredOn' || state === 'poweredOff' || state === 'unauthorized' || state === 'unsupported';
-    const onChange = (state: never): void => {
-      if (!settled(state)) return;
-      clearTimeout(timer);
-      noble.removeListener('stateChange', onChange);
-      resolve(state);
-    };
-    const timer = setTimeout(() => {
-      noble.removeListener('stateChange', onChange);
-      resolve(noble.state);
-    }, timeoutMs);
-    timer.unref?.();
-    noble.on('stateChange', onChange);
-  });
 }
 
 /** Scans for the FIDO service until `timeoutMs`, the signal, or `onPeripheral` returning true. */
@@ -517,7 +297,9 @@ async function scan(
       done = true;
       clearTimeout(timer);
       noble.removeListener('discover', onDiscover);
-      reject(new BleError('ERR_TRANSPORT', 'gatt-failed', `scanning failed: ${message(e)}`, { cause: e }));
+      reject(
+        new BleError('ERR_TRANSPORT', 'gatt-failed', `scanning failed: ${errorMessage(e)}`, { cause: e }),
+      );
     });
     if (signal?.aborted) finish();
   });
@@ -534,22 +316,10 @@ async function gatt<T>(work: () => Promise<T>, what: string, gone?: () => BleErr
   } catch (e) {
     const lost = gone?.();
     if (lost !== undefined) throw lost;
-    const text = message(e);
+    const text = errorMessage(e);
     const hint = /auth|encrypt|pair|insufficient/i.test(text)
       ? ' — the key must be paired (bonded) first: pair it in the system Bluetooth settings or with bluetoothctl'
       : '';
     throw new BleError('ERR_TRANSPORT', 'gatt-failed', `${what} failed: ${text}${hint}`, { cause: e });
   }
-}
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
-function positive(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
-    throw new InvalidArgumentError(`"${name}" expected a positive number of ms, got ${String(value)}`);
-  }
-  return value;
 }

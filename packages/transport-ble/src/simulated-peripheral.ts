@@ -6,6 +6,7 @@
  */
 import { InvalidArgumentError } from '@fido2kit/cose';
 import type { CtapDevice, KeepaliveStatus } from '@fido2kit/ctap2';
+import { positive } from './_options.js';
 import type { BleConnection } from './connection.js';
 import { BleError } from './errors.js';
 import {
@@ -21,6 +22,7 @@ import {
   maxFragmentLength,
   SERVICE_REVISION,
 } from './framing.js';
+import { SimulatedBleConnection, type SimulatedPeripheralPort } from './simulated-connection.js';
 
 /** What the peripheral wraps: a `VirtualAuthenticator` (anything with `device()`) or a `CtapDevice`. */
 export type BlePeripheralAuthenticator = { device(): CtapDevice } | CtapDevice;
@@ -96,7 +98,7 @@ interface Pending {
  * const device = await BleTransport.open(key.connection());
  * ```
  */
-export class SimulatedBlePeripheral {
+export class SimulatedBlePeripheral implements SimulatedPeripheralPort {
   readonly #authenticator: BlePeripheralAuthenticator;
   #inner: CtapDevice | undefined;
   readonly #mtu: number;
@@ -463,98 +465,8 @@ export class SimulatedBlePeripheral {
   }
 }
 
-/** The central's handle on a {@link SimulatedBlePeripheral}. */
-class SimulatedBleConnection implements BleConnection {
-  readonly #peripheral: SimulatedBlePeripheral;
-  readonly #disconnectListeners: ((cause?: unknown) => void)[] = [];
-  #status: ((fragment: Uint8Array) => void) | undefined;
-  #closed = false;
-  #gone: BleError | undefined;
-
-  constructor(peripheral: SimulatedBlePeripheral) {
-    this.#peripheral = peripheral;
-  }
-
-  get mtu(): number {
-    return this.#peripheral._attMtu();
-  }
-
-  async readControlPointLength(): Promise<Uint8Array> {
-    this.#check();
-    return this.#peripheral._readControlPointLength();
-  }
-
-  async readServiceRevisionBitfield(): Promise<Uint8Array | undefined> {
-    this.#check();
-    return this.#peripheral._readRevisions();
-  }
-
-  async writeServiceRevisionBitfield(value: Uint8Array): Promise<void> {
-    this.#check();
-    this.#peripheral._writeRevision(value);
-  }
-
-  async writeControlPoint(fragment: Uint8Array): Promise<void> {
-    this.#check();
-    if (!(fragment instanceof Uint8Array) || fragment.length > this.mtu - 3) {
-      throw new BleError(
-        'ERR_TRANSPORT',
-        'gatt-failed',
-        `a write to fidoControlPoint must fit the ATT MTU − 3 (${this.mtu - 3} bytes)`,
-      );
-    }
-    this.#peripheral._write(fragment.slice());
-  }
-
-  async subscribeStatus(listener: (fragment: Uint8Array) => void): Promise<void> {
-    this.#check();
-    this.#status = listener;
-  }
-
-  onDisconnect(listener: (cause?: unknown) => void): void {
-    this.#disconnectListeners.push(listener);
-  }
-
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#status = undefined;
-    this.#peripheral._closed(this);
-  }
-
-  /** @internal A notification on fidoStatus, delivered after the current task as a radio would. */
-  _notify(fragment: Uint8Array): void {
-    const listener = this.#status;
-    if (listener === undefined || this.#closed || this.#gone !== undefined) return;
-    const copy = fragment.slice();
-    queueMicrotask(() => {
-      if (!this.#closed && this.#gone === undefined) listener(copy);
-    });
-  }
-
-  /** @internal */
-  _gone(why: string): void {
-    if (this.#gone !== undefined || this.#closed) return;
-    this.#gone = new BleError('ERR_DEVICE_GONE', 'disconnected', `the Bluetooth link is gone: ${why}`);
-    for (const listener of this.#disconnectListeners) queueMicrotask(() => listener(this.#gone));
-  }
-
-  #check(): void {
-    if (this.#closed) throw new BleError('ERR_DEVICE_GONE', 'closed', 'the connection is closed');
-    if (this.#gone !== undefined) throw this.#gone;
-  }
-}
-
 /** Timers of the simulated peripheral never keep the process alive on their own. */
 function unref<T>(timer: T): T {
   (timer as { unref?: () => void }).unref?.();
   return timer;
-}
-
-function positive(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
-    throw new InvalidArgumentError(`"${name}" expected a positive number of ms, got ${String(value)}`);
-  }
-  return value;
 }

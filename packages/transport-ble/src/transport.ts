@@ -2,21 +2,18 @@
  * The host side of CTAPBLE (CTAP 2.1 §11.4): a {@link CtapDevice} over any {@link BleConnection}.
  */
 import { equalBytes, InvalidArgumentError } from '@fido2kit/cose';
-import { type CallOptions, type CtapDevice, CtapError, type KeepaliveStatus } from '@fido2kit/ctap2';
+import type { CallOptions, CtapDevice } from '@fido2kit/ctap2';
+import { checkBytes, nonNegative, positive, sleep, throwIfAborted } from './_options.js';
 import type { BleConnection } from './connection.js';
 import { BleError } from './errors.js';
+import { bleDeviceError, type ExchangeLink, exchange, type PendingExchange } from './exchange.js';
 import {
   ATT_HEADER_SIZE,
-  CTAPBLE_COMMAND_NAMES,
   CTAPBLE_COMMANDS,
   CTAPBLE_ERRORS,
-  CtapbleReassembler,
-  ctapbleErrorName,
   DEFAULT_ATT_MTU,
   decodeControlPointLength,
   decodeServiceRevisions,
-  encodeFrame,
-  KEEPALIVE_STATUS,
   MAX_ATT_MTU,
   MAX_MESSAGE_LENGTH,
   SERVICE_REVISION,
@@ -66,13 +63,6 @@ export interface BleDeviceInfo {
   cbor: boolean;
 }
 
-type Exchange = { kind: 'response'; data: Uint8Array } | { kind: 'error'; code: number };
-
-interface Pending {
-  fragment(fragment: Uint8Array): void;
-  gone(error: BleError): void;
-}
-
 const NONCE_SIZE = 8;
 
 /**
@@ -102,7 +92,7 @@ export class BleTransport implements CtapDevice {
   readonly #randomBytes: (length: number) => Uint8Array;
   #info!: BleDeviceInfo;
   #queue: Promise<unknown> = Promise.resolve();
-  #pending: Pending | undefined;
+  #pending: PendingExchange | undefined;
   #gone: BleError | undefined;
   #needsResync = false;
   #closed = false;
@@ -111,7 +101,7 @@ export class BleTransport implements CtapDevice {
     this.#connection = connection;
     const protocol = options.protocol ?? 'auto';
     if (protocol !== 'auto' && protocol !== 'fido2' && protocol !== 'u2f') {
-      throw invalidArgument(`"protocol" expected 'auto', 'fido2' or 'u2f', got ${String(protocol)}`);
+      throw new InvalidArgumentError(`"protocol" expected 'auto', 'fido2' or 'u2f', got ${String(protocol)}`);
     }
     this.#protocol = protocol;
     this.#timeoutMs = positive(options.timeoutMs, 5000, 'timeoutMs');
@@ -129,7 +119,7 @@ export class BleTransport implements CtapDevice {
    * @param connection - a connected {@link BleConnection}.
    * @param options - revision choice, timeouts and retries.
    * @returns the transport.
-   * @throws BleError `ERR_INVALID_ARGUMENT` for bad options; `ERR_INVALID_RESPONSE` (`bad-characteristic`)
+   * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` for bad options; BleError `ERR_INVALID_RESPONSE` (`bad-characteristic`)
    *   for a control point length outside 20…512 or an MTU outside 23…517; `ERR_NOT_SUPPORTED`
    *   (`no-common-revision`) when no offered revision fits `protocol`; `ERR_DEVICE_GONE`, `ERR_TRANSPORT`
    *   from the connection.
@@ -139,7 +129,7 @@ export class BleTransport implements CtapDevice {
     options: BleTransportOptions & { signal?: AbortSignal } = {},
   ): Promise<BleTransport> {
     if (connection === null || typeof connection !== 'object') {
-      throw invalidArgument('"connection" expected a BleConnection');
+      throw new InvalidArgumentError('"connection" expected a BleConnection');
     }
     const transport = new BleTransport(connection, options);
     try {
@@ -165,8 +155,9 @@ export class BleTransport implements CtapDevice {
    * @param options - abort signal and keepalive callback.
    * @returns the status byte and the CBOR response.
    * @throws BleError `ERR_ABORTED`, `ERR_TIMEOUT`, `ERR_DEVICE_GONE`, `ERR_INVALID_RESPONSE`,
-   *   `ERR_REQUEST_TOO_LARGE`, `ERR_NOT_SUPPORTED` (no FIDO2 revision selected),
-   *   `ERR_INVALID_ARGUMENT`; CtapError `CTAP1_ERR_*` when the authenticator answers ERROR.
+   *   `ERR_REQUEST_TOO_LARGE`, `ERR_NOT_SUPPORTED` (no FIDO2 revision selected); InvalidArgumentError
+   *   `ERR_INVALID_ARGUMENT` (thrown, not rejected) when `request` is not a Uint8Array; CtapError
+   *   `CTAP1_ERR_*` when the authenticator answers ERROR.
    */
   cbor(request: Uint8Array, options: CallOptions = {}): Promise<Uint8Array> {
     checkBytes(request, 'request');
@@ -312,6 +303,24 @@ export class BleTransport implements CtapDevice {
     this.#pending?.gone(this.#gone);
   }
 
+  /** What one exchange needs of this transport. */
+  #link(): ExchangeLink {
+    return {
+      connection: this.#connection,
+      maxFragmentLength: this.#info.maxFragmentLength,
+      timeoutMs: this.#timeoutMs,
+      maxDurationMs: this.#maxDurationMs,
+      cancelTimeoutMs: this.#cancelTimeoutMs,
+      attach: (pending) => {
+        this.#pending = pending;
+      },
+      gone: () => this.#gone,
+      resyncNeeded: () => {
+        this.#needsResync = true;
+      },
+    };
+  }
+
   // ——— calls ———
 
   #serial<T>(signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
@@ -340,7 +349,7 @@ export class BleTransport implements CtapDevice {
     let resend = 0;
     let backoff = this.#busyBackoffMs;
     for (;;) {
-      const result = await this.#exchange(cmd, payload, options);
+      const result = await exchange(this.#link(), cmd, payload, options);
       if (result.kind === 'response') return result.data;
       if (result.code === CTAPBLE_ERRORS.ERR_BUSY && busy < this.#busyRetries) {
         busy++;
@@ -364,262 +373,22 @@ export class BleTransport implements CtapDevice {
   async #resync(signal: AbortSignal | undefined): Promise<void> {
     const nonce = this.#randomBytes(NONCE_SIZE);
     if (!(nonce instanceof Uint8Array) || nonce.length !== NONCE_SIZE) {
-      throw invalidArgument('"randomBytes" expected to return a Uint8Array of length 8');
+      throw new InvalidArgumentError('"randomBytes" expected to return a Uint8Array of length 8');
     }
-    const result = await this.#exchange(CTAPBLE_COMMANDS.PING, nonce, { signal }, (data) =>
+    const result = await exchange(this.#link(), CTAPBLE_COMMANDS.PING, nonce, { signal }, (data) =>
       equalBytes(data, nonce),
     );
     if (result.kind === 'error') throw bleDeviceError(result.code, CTAPBLE_COMMANDS.PING);
     this.#needsResync = false;
   }
-
-  /**
-   * Writes one message and waits for its answer. With `accept` (resynchronisation) other
-   * messages and broken fragments are skipped until an accepted answer comes.
-   */
-  #exchange(
-    cmd: number,
-    payload: Uint8Array,
-    options: CallOptions,
-    accept?: (data: Uint8Array) => boolean,
-  ): Promise<Exchange> {
-    const { signal, onKeepalive } = options;
-    const maxLen = this.#info.maxFragmentLength;
-    return new Promise<Exchange>((resolve, reject) => {
-      const reassembler = new CtapbleReassembler({ maxFragmentLength: maxLen });
-      let done = false;
-      let cancelled = false;
-      let callbackError: { error: unknown } | undefined;
-      let silence: ReturnType<typeof setTimeout> | undefined;
-      const hard = setTimeout(() => timedOut(true), this.#maxDurationMs);
-      const finish = (settle: () => void): void => {
-        if (done) return;
-        done = true;
-        clearTimeout(hard);
-        clearTimeout(silence);
-        signal?.removeEventListener('abort', cancel);
-        if (this.#pending === pending) this.#pending = undefined;
-        settle();
-      };
-      const fail = (error: unknown): void => finish(() => reject(error));
-      const aborted = (cause?: unknown): void => {
-        this.#needsResync = true;
-        if (callbackError !== undefined) {
-          fail(callbackError.error);
-          return;
-        }
-        fail(
-          new BleError('ERR_ABORTED', 'aborted', 'the operation was aborted', {
-            cause: cause ?? signal?.reason,
-          }),
-        );
-      };
-      const timedOut = (hardLimit: boolean): void => {
-        this.#needsResync = true;
-        if (cancelled) {
-          aborted();
-          return;
-        }
-        const what = commandName(cmd);
-        fail(
-          new BleError(
-            'ERR_TIMEOUT',
-            'timeout',
-            hardLimit
-              ? `no answer to ${what} within ${this.#maxDurationMs} ms`
-              : `the authenticator was silent for ${this.#timeoutMs} ms while answering ${what}`,
-          ),
-        );
-      };
-      const arm = (): void => {
-        clearTimeout(silence);
-        silence = setTimeout(() => timedOut(false), cancelled ? this.#cancelTimeoutMs : this.#timeoutMs);
-      };
-      function cancel(this: void): void {
-        if (cancelled || done) return;
-        cancelled = true;
-        arm();
-        const [frame] = encodeFrame(CTAPBLE_COMMANDS.CANCEL, new Uint8Array(0), maxLen);
-        connection.writeControlPoint(frame!).catch(() => {});
-      }
-      const connection = this.#connection;
-      const onFragment = (fragment: Uint8Array): void => {
-        if (done) return;
-        let r = reassembler.push(fragment);
-        if (r.status === 'error' && r.reason === 'unexpected-init' && accept !== undefined)
-          r = reassembler.push(fragment);
-        if (r.status === 'skipped') return;
-        arm();
-        if (r.status === 'partial') return;
-        if (r.status === 'error') {
-          if (accept !== undefined) return;
-          this.#needsResync = true;
-          if (cancelled) {
-            aborted();
-            return;
-          }
-          fail(
-            new BleError(
-              'ERR_INVALID_RESPONSE',
-              'framing',
-              `malformed CTAPBLE answer to ${commandName(cmd)}: ${r.reason}`,
-              {
-                details: { framing: r.reason },
-              },
-            ),
-          );
-          return;
-        }
-        if (r.cmd === CTAPBLE_COMMANDS.KEEPALIVE) {
-          const status = keepaliveStatus(r.data[0]);
-          if (status !== undefined && onKeepalive !== undefined && !cancelled) {
-            try {
-              onKeepalive(status);
-            } catch (error) {
-              callbackError = { error };
-              cancel();
-            }
-          }
-          return;
-        }
-        if (r.cmd === CTAPBLE_COMMANDS.ERROR) {
-          const code = r.data[0] ?? CTAPBLE_ERRORS.ERR_OTHER;
-          if (cancelled) {
-            aborted(bleDeviceError(code, cmd));
-            return;
-          }
-          finish(() => resolve({ kind: 'error', code }));
-          return;
-        }
-        if (r.cmd === cmd) {
-          if (accept !== undefined && !accept(r.data)) return;
-          if (cancelled) {
-            const status = r.data[0];
-            aborted(
-              cmd === CTAPBLE_COMMANDS.MSG && status !== undefined && status !== 0
-                ? new CtapError(status)
-                : undefined,
-            );
-            return;
-          }
-          finish(() => resolve({ kind: 'response', data: r.data }));
-          return;
-        }
-        if (accept !== undefined) return;
-        this.#needsResync = true;
-        fail(
-          new BleError(
-            'ERR_INVALID_RESPONSE',
-            'framing',
-            `the authenticator answered ${commandName(cmd)} with ${commandName(r.cmd)}`,
-          ),
-        );
-      };
-      const pending: Pending = { fragment: onFragment, gone: fail };
-      this.#pending = pending;
-      if (this.#gone !== undefined) {
-        fail(this.#gone);
-        return;
-      }
-      signal?.addEventListener('abort', cancel, { once: true });
-      if (signal?.aborted) {
-        aborted();
-        return;
-      }
-      arm();
-      void (async () => {
-        for (const fragment of encodeFrame(cmd, payload, maxLen)) {
-          if (done || cancelled) return;
-          try {
-            await connection.writeControlPoint(fragment);
-          } catch (e) {
-            this.#needsResync = true;
-            fail(this.#gone ?? transportFailure(e));
-            return;
-          }
-        }
-      })();
-    });
-  }
 }
 
 // ——— helpers ———
-
-function transportFailure(e: unknown): Error {
-  if (e instanceof Error && typeof (e as { code?: unknown }).code === 'string') return e;
-  return new BleError('ERR_TRANSPORT', 'gatt-failed', 'writing to fidoControlPoint failed', { cause: e });
-}
-
-/** A CTAPBLE ERROR as the CTAP1 status of the same number (CTAP 2.1 §8.2 lists them), as transport-hid reports CTAPHID errors. */
-function bleDeviceError(code: number, cmd: number): CtapError {
-  return new CtapError(
-    code,
-    `the authenticator answered ${commandName(cmd)} with CTAPBLE ERROR ${ctapbleErrorName(code)} (0x${hex(code)})`,
-  );
-}
-
-function noRevision(message: string): BleError {
-  return new BleError('ERR_NOT_SUPPORTED', 'no-common-revision', message);
-}
-
-function keepaliveStatus(byte: number | undefined): KeepaliveStatus | undefined {
-  if (byte === KEEPALIVE_STATUS.PROCESSING) return 'processing';
-  if (byte === KEEPALIVE_STATUS.UP_NEEDED) return 'user-presence-needed';
-  return undefined;
-}
-
-function commandName(cmd: number): string {
-  const name = CTAPBLE_COMMAND_NAMES[cmd];
-  return name === undefined ? `command 0x${hex(cmd)}` : name;
-}
 
 function hex(n: number): string {
   return n.toString(16).padStart(2, '0');
 }
 
-function invalidArgument(message: string): InvalidArgumentError {
-  return new InvalidArgumentError(message);
-}
-
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) {
-    throw new BleError('ERR_ABORTED', 'aborted', 'the operation was aborted', { cause: signal.reason });
-  }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new BleError('ERR_ABORTED', 'aborted', 'the operation was aborted', { cause: signal?.reason }));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    if (signal?.aborted) onAbort();
-    else signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-function checkBytes(value: unknown, name: string): void {
-  if (!(value instanceof Uint8Array)) {
-    throw invalidArgument(`"${name}" expected Uint8Array, got ${value === null ? 'null' : typeof value}`);
-  }
-}
-
-function positive(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
-    throw invalidArgument(`"${name}" expected a positive number of ms, got ${String(value)}`);
-  }
-  return value;
-}
-
-function nonNegative(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 0) {
-    throw invalidArgument(`"${name}" expected a non-negative integer, got ${String(value)}`);
-  }
-  return value;
+function noRevision(message: string): BleError {
+  return new BleError('ERR_NOT_SUPPORTED', 'no-common-revision', message);
 }

@@ -183,14 +183,23 @@ describe('CTAP 2.1 §11.4 limits', () => {
   });
 });
 
-const messages = fc.record({
-  cmd: fc.constantFrom(0x81, 0x82, 0x83, 0xbe, 0xbf),
-  data: fc.uint8Array({ maxLength: 4000 }),
-  maxLen: fc.integer({ min: 20, max: 512 }),
-});
+/** A message on a random link: ATT MTU 23…517 and control point length 20…512 give maxLen. */
+const messages = fc
+  .record({
+    cmd: fc.constantFrom(0x81, 0x82, 0x83, 0xbe, 0xbf),
+    // lengths spread evenly over 0…4000, so multi-fragment messages are common at every maxLen
+    data: fc.integer({ min: 0, max: 4000 }).chain((n) => fc.uint8Array({ minLength: n, maxLength: n })),
+    mtu: fc.integer({ min: 23, max: 517 }),
+    controlPointLength: fc.integer({ min: 20, max: 512 }),
+  })
+  .map(({ cmd, data, mtu, controlPointLength }) => ({
+    cmd,
+    data,
+    maxLen: maxFragmentLength(controlPointLength, mtu),
+  }));
 
 describe('properties', () => {
-  it('random messages at random fragment sizes round-trip, in the fewest fragments, none over maxLen', () => {
+  it('random messages at random MTUs and control point lengths round-trip, in the fewest fragments, none over maxLen', () => {
     fc.assert(
       fc.property(messages, ({ cmd, data, maxLen }) => {
         const fragments = encodeFrame(cmd, data, maxLen);
@@ -242,6 +251,18 @@ describe('properties', () => {
           return;
         }
         expect(errors.length).toBeGreaterThan(0);
+        // Each mutation is caught by the rule it breaks, at the first place it can be seen.
+        const reason = (errors[0] as { reason: string }).reason;
+        const last = i === fragments.length - 1;
+        const expected =
+          kind === 'append'
+            ? ['fragment-too-long', 'overrun']
+            : kind === 'drop'
+              ? [last ? 'truncated-message' : 'wrong-sequence']
+              : kind === 'duplicate'
+                ? [i === 0 ? 'unexpected-init' : 'wrong-sequence']
+                : ['wrong-sequence'];
+        expect(expected).toContain(reason);
       }),
       { numRuns: 400 },
     );
