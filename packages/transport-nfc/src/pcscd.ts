@@ -6,7 +6,16 @@
  * process is recognised as ours and stopped before the next start.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NfcError } from './errors.js';
@@ -72,10 +81,27 @@ async function acquireLock(file: string, deadline: number): Promise<void> {
       rmSync(file, { force: true });
       continue;
     }
+    // No PID after a grace period: a holder that died between creating and writing the file, or a
+    // file some other tool made (an `flock` on the same path). Nobody can release it: break it.
+    if (!Number.isInteger(holder) && emptyFor(file) > EMPTY_LOCK_GRACE_MS) {
+      rmSync(file, { force: true });
+      continue;
+    }
     if (Date.now() > deadline) {
       throw new NfcError('ERR_TIMEOUT', 'timeout', `another process (pid ${holder}) holds ${file}`);
     }
     await delay(100);
+  }
+}
+
+const EMPTY_LOCK_GRACE_MS = 2000;
+
+/** How long the lock file has existed without a holder's PID (0 when it is gone). */
+function emptyFor(file: string): number {
+  try {
+    return Date.now() - statSync(file).mtimeMs;
+  } catch {
+    return 0;
   }
 }
 
