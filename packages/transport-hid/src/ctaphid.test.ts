@@ -80,7 +80,9 @@ describe('encodeMessage', () => {
     expect(() => encodeMessage(CID, 1, new Uint8Array(MAX_PAYLOAD + 1))).toThrow(
       '"payload" expected at most 7609 bytes, got length=7610',
     );
-    expect(() => encodeMessage(-1, 1, new Uint8Array(0))).toThrow(RangeError);
+    expect(() => encodeMessage(-1, 1, new Uint8Array(0))).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
+    );
     expect(() => encodeMessage(CID, 0x80, new Uint8Array(0))).toThrow('"cmd" expected an integer in 0..127');
     expect(() => encodeMessage(CID, 1, [1, 2] as unknown as Uint8Array)).toThrow(
       '"payload" expected Uint8Array, got Array',
@@ -125,7 +127,9 @@ describe('CtaphidReassembler', () => {
     });
     const small = new CtaphidReassembler({ cid: CID, maxPayload: 100 });
     expect(small.push(encodeMessage(CID, 0x10, new Uint8Array(101))[0]!)).toMatchObject({ status: 'error' });
-    expect(() => new CtaphidReassembler({ maxPayload: 7610 })).toThrow(RangeError);
+    expect(() => new CtaphidReassembler({ maxPayload: 7610 })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
+    );
   });
 
   it('refuses reports that are not 64 bytes and skips stray continuation packets', () => {

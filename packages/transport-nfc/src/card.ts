@@ -4,7 +4,7 @@
  * command APDU and resolves with the response APDU, so the same applet serves vpcd over TCP
  * (`VpcdCard`) and in-memory tests.
  */
-import { concatBytes } from '@fido2kit/cose';
+import { concatBytes, InvalidArgumentError } from '@fido2kit/cose';
 import type { CtapDevice, KeepaliveStatus } from '@fido2kit/ctap2';
 import {
   CLA_CHAINING,
@@ -64,7 +64,9 @@ export function resolveAuthenticator(source: AuthenticatorSource): CtapDevice {
     const device = (source as { device(): CtapDevice }).device();
     if (isCtapDevice(device)) return device;
   }
-  throw new TypeError('"authenticator" expected a CtapDevice or an object with device(): CtapDevice');
+  throw new InvalidArgumentError(
+    '"authenticator" expected a CtapDevice or an object with device(): CtapDevice',
+  );
 }
 
 interface PendingCommand {

@@ -48,7 +48,8 @@ export {
   type OpenNfcAuthenticatorOptions,
   openNfcAuthenticator,
 } from './nfc.js';
-export { PcscCardLink, type PcscCardLinkOptions, PcscContext, type PcscContextOptions } from './pcsc.js';
+export { PcscContext, type PcscContextOptions } from './pcsc.js';
+export { PcscCardLink, type PcscCardLinkOptions } from './pcsc-link.js';
 export {
   type ApduLink,
   type ApduMode,

@@ -138,9 +138,14 @@ describe('NfcTransport over an in-memory applet', () => {
     expect(bytesToHex(link.sent[0]!)).toBe('00a4040008a0000006472f000100');
   });
 
-  it('rejects bad arguments with TypeErrors naming them', async () => {
+  it('rejects bad arguments with ERR_INVALID_ARGUMENT errors naming them', async () => {
     const device = await NfcTransport.open(new MemoryLink({ authenticator: new FakeCtapDevice() }));
     await expect(device.cbor(new Uint8Array(0))).rejects.toThrow('"request" expected a non-empty Uint8Array');
+    await expect(device.cbor(new Uint8Array(0))).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
     await expect(device.msg('00' as unknown as Uint8Array)).rejects.toThrow('"apdu" expected Uint8Array');
+    await expect(device.msg(Uint8Array.of(0, 1))).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARGUMENT',
+      details: { reason: 'apdu-malformed' },
+    });
   });
 });

@@ -10,7 +10,9 @@ import { decodeCoseKey, hexToBytes, parseAuthenticatorData, sha256, verifySignat
 import { VirtualAuthenticator } from '@fido2kit/virtual-authenticator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listNfcAuthenticators, openNfcAuthenticator } from '../src/nfc.js';
-import { loadPcscLite, PcscCardLink, PcscContext } from '../src/pcsc.js';
+import { PcscContext } from '../src/pcsc.js';
+import { loadPcscLite } from '../src/pcsc-binding.js';
+import { PcscCardLink } from '../src/pcsc-link.js';
 import { type PcscdHandle, startPcscd, VpcdCard } from '../src/testing.js';
 import { NfcTransport, type NfcTransportOptions } from '../src/transport.js';
 import { FAKE, FAKE_AAGUID, FakeCtapDevice } from './fake-device.js';
