@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeCtapDevice, hex, rejection, wait } from '../test/helpers/fake-device.js';
-import type { HidConnection } from './connection.js';
+import type { HidConnection } from '../src/connection.js';
 import {
   BROADCAST_CID,
   CTAPHID_CAPABILITIES,
@@ -10,10 +9,11 @@ import {
   encodeInitResponse,
   encodeMessage,
   MAX_PAYLOAD,
-} from './ctaphid.js';
-import { SimulatedHidDevice } from './simulated-device.js';
-import { HidTransport } from './transport.js';
-import type { HidTransportOptions } from './transport-options.js';
+} from '../src/ctaphid.js';
+import { SimulatedHidDevice } from '../src/simulated-device.js';
+import { HidTransport } from '../src/transport.js';
+import type { HidTransportOptions } from '../src/transport-options.js';
+import { FakeCtapDevice, hex, rejection, wait } from './helpers/fake-device.js';
 
 const FAST: HidTransportOptions = { timeoutMs: 400, cancelTimeoutMs: 300, busyBackoffMs: 5 };
 

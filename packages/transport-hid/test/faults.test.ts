@@ -3,11 +3,11 @@
  * ends in a typed error or a correct retry, never a hang; and the next message works.
  */
 import { describe, expect, it } from 'vitest';
-import { FakeCtapDevice, hex } from '../test/helpers/fake-device.js';
-import { SimulatedHidDevice } from './simulated-device.js';
-import type { HidFault } from './simulated-faults.js';
-import { HidTransport } from './transport.js';
-import type { HidTransportOptions } from './transport-options.js';
+import { SimulatedHidDevice } from '../src/simulated-device.js';
+import type { HidFault } from '../src/simulated-faults.js';
+import { HidTransport } from '../src/transport.js';
+import type { HidTransportOptions } from '../src/transport-options.js';
+import { FakeCtapDevice, hex } from './helpers/fake-device.js';
 
 const OPTIONS: HidTransportOptions = { timeoutMs: 250, cancelTimeoutMs: 200, busyBackoffMs: 5 };
 /** Every code a fault may end in. Anything else (a TypeError, a hang) fails the test. */

@@ -4,8 +4,8 @@
  */
 import HID from 'node-hid';
 import { describe, expect, it } from 'vitest';
-import { listHidAuthenticators, openHidAuthenticator, openNodeHidConnection } from './node-hid.js';
-import { describeOpenFailure } from './open-errors.js';
+import { listHidAuthenticators, openHidAuthenticator, openNodeHidConnection } from '../src/node-hid.js';
+import { describeOpenFailure } from '../src/open-errors.js';
 
 describe('node-hid binding', () => {
   it('loads node-hid and enumerates: no FIDO device here, an empty list, no throw', async () => {

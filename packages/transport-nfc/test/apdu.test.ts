@@ -1,8 +1,6 @@
 import { bytesToHex, hexToBytes } from '@fido2kit/cose';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import libfido2 from '../test/vectors/libfido2.json' with { type: 'json' };
-import pythonFido2 from '../test/vectors/python-fido2.json' with { type: 'json' };
 import {
   type CommandApdu,
   chainCommand,
@@ -19,7 +17,9 @@ import {
   SW,
   SW_NAMES,
   selectFidoCommand,
-} from './apdu.js';
+} from '../src/apdu.js';
+import libfido2 from './vectors/libfido2.json' with { type: 'json' };
+import pythonFido2 from './vectors/python-fido2.json' with { type: 'json' };
 
 interface JsonCommand {
   cla: number;

@@ -1,6 +1,5 @@
 import { bytesToHex, hexToBytes } from '@fido2kit/cose';
 import { describe, expect, it } from 'vitest';
-import { FAKE, FakeCtapDevice } from '../test/fake-device.js';
 import {
   chainCommand,
   decodeResponseApdu,
@@ -9,8 +8,9 @@ import {
   type ResponseApdu,
   SW,
   selectFidoCommand,
-} from './apdu.js';
-import { FidoApplet, resolveAuthenticator } from './card.js';
+} from '../src/apdu.js';
+import { FidoApplet, resolveAuthenticator } from '../src/card.js';
+import { FAKE, FakeCtapDevice } from './fake-device.js';
 
 const select = encodeCommandApdu(selectFidoCommand());
 

@@ -1,8 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromHex, hex } from '../test/helpers/fake-device.js';
-import libfido2 from '../test/vectors/libfido2-wiredata.json' with { type: 'json' };
-import pythonFido2 from '../test/vectors/python-fido2.json' with { type: 'json' };
 import {
   BROADCAST_CID,
   CONT_DATA_SIZE,
@@ -21,8 +18,11 @@ import {
   INIT_DATA_SIZE,
   MAX_PAYLOAD,
   reportCount,
-} from './ctaphid.js';
-import { parseFidoReportDescriptor } from './report-descriptor.js';
+} from '../src/ctaphid.js';
+import { parseFidoReportDescriptor } from '../src/report-descriptor.js';
+import { fromHex, hex } from './helpers/fake-device.js';
+import libfido2 from './vectors/libfido2-wiredata.json' with { type: 'json' };
+import pythonFido2 from './vectors/python-fido2.json' with { type: 'json' };
 
 const CID = 0x00220002;
 

@@ -1,9 +1,9 @@
 import { bytesToHex } from '@fido2kit/cose';
 import { describe, expect, it } from 'vitest';
-import { FAKE, FakeCtapDevice } from '../test/fake-device.js';
-import { MemoryLink, ScriptedLink } from '../test/memory-link.js';
-import { decodeCommandApdu } from './apdu.js';
-import { NfcTransport } from './transport.js';
+import { decodeCommandApdu } from '../src/apdu.js';
+import { NfcTransport } from '../src/transport.js';
+import { FAKE, FakeCtapDevice } from './fake-device.js';
+import { MemoryLink, ScriptedLink } from './memory-link.js';
 
 const echo = (n: number) =>
   Uint8Array.of(FAKE.ECHO, ...Uint8Array.from({ length: n }, (_, i) => (i * 7) & 0xff));
