@@ -5,15 +5,18 @@
  * (`VpcdCard`) and in-memory tests.
  */
 import { concatBytes, InvalidArgumentError } from '@fido2kit/cose';
-import type { CtapDevice, KeepaliveStatus } from '@fido2kit/ctap2';
 import {
-  CLA_CHAINING,
-  CLA_NFCCTAP,
+  type CtapDevice,
   type DecodedCommandApdu,
   decodeCommandApdu,
   EXTENDED_MAX_LC,
   encodeCommandApdu,
   encodeResponseApdu,
+  type KeepaliveStatus,
+} from '@fido2kit/ctap2';
+import {
+  CLA_CHAINING,
+  CLA_NFCCTAP,
   type FidoAppletVersion,
   INS,
   isSelectFido,

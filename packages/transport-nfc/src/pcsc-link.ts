@@ -71,12 +71,7 @@ export class PcscCardLink implements ApduLink {
       () => this.#busy.catch(() => undefined),
       timeoutMs,
       signal,
-      () =>
-        new NfcError(
-          'ERR_TIMEOUT',
-          'timeout',
-          `the previous exchange with the card on "${this.#name}" is still running`,
-        ),
+      timedOut(`the previous exchange with the card on "${this.#name}" is still running`),
     );
   }
 
@@ -125,12 +120,7 @@ export class PcscCardLink implements ApduLink {
           () => this.#tryConnect(),
           timeoutMs,
           options.signal,
-          () =>
-            new NfcError(
-              'ERR_TIMEOUT',
-              'timeout',
-              `connecting to the card on "${this.#name}" took over ${timeoutMs} ms`,
-            ),
+          timedOut(`connecting to the card on "${this.#name}" took over ${timeoutMs} ms`),
         );
         this.#session += 1;
         return this.#session;
@@ -188,12 +178,7 @@ export class PcscCardLink implements ApduLink {
         () => exchange,
         timeoutMs,
         options.signal,
-        () =>
-          new NfcError(
-            'ERR_TIMEOUT',
-            'timeout',
-            `the card on "${this.#name}" did not answer within ${timeoutMs} ms`,
-          ),
+        timedOut(`the card on "${this.#name}" did not answer within ${timeoutMs} ms`),
       );
     } catch (e) {
       if (e instanceof NfcError && (e.code === 'ERR_DEVICE_GONE' || e.reason === 'pcscd-not-running')) {
@@ -237,4 +222,9 @@ export class PcscCardLink implements ApduLink {
     if (idle) await this.#drop();
     if (this.#ownsContext) await this.#context.close();
   }
+}
+
+/** The `onTimeout` of {@link withDeadline}: `ERR_TIMEOUT` with `message`. */
+function timedOut(message: string): () => NfcError {
+  return () => new NfcError('ERR_TIMEOUT', 'timeout', message);
 }

@@ -5,24 +5,28 @@
  * preferred with command chaining as the fallback, `61xx`/`6Cxx` answered.
  */
 import { concatBytes, InvalidArgumentError } from '@fido2kit/cose';
-import type { CallOptions, CtapDevice, KeepaliveStatus } from '@fido2kit/ctap2';
 import {
+  type CallOptions,
   type CommandApdu,
-  chainCommand,
+  type CtapDevice,
   decodeCommandApdu,
   decodeResponseApdu,
   EXTENDED_MAX_LE,
   encodeCommandApdu,
   encodeResponseApdu,
-  type FidoAppletVersion,
   fitsShortApdu,
+  type KeepaliveStatus,
+  type ResponseApdu,
+  SHORT_MAX_LE,
+} from '@fido2kit/ctap2';
+import {
+  chainCommand,
+  type FidoAppletVersion,
   getResponseCommand,
   keepaliveStatus,
   nfcctapGetResponseCommand,
   nfcctapMsgCommand,
   parseSelectResponse,
-  type ResponseApdu,
-  SHORT_MAX_LE,
   SW,
   SW1_MORE_DATA,
   SW1_WRONG_LE,

@@ -1,13 +1,15 @@
 import { bytesToHex, hexToBytes } from '@fido2kit/cose';
-import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
 import {
   type CommandApdu,
-  chainCommand,
   decodeCommandApdu,
   decodeResponseApdu,
   encodeCommandApdu,
   encodeResponseApdu,
+} from '@fido2kit/ctap2';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  chainCommand,
   getResponseCommand,
   isSelectFido,
   keepaliveStatus,

@@ -1,6 +1,7 @@
 import { bytesToHex } from '@fido2kit/cose';
+import { decodeCommandApdu } from '@fido2kit/ctap2';
 import { describe, expect, it } from 'vitest';
-import { decodeCommandApdu } from '../src/apdu.js';
+
 import { NfcTransport } from '../src/transport.js';
 import { FAKE, FakeCtapDevice } from './fake-device.js';
 import { MemoryLink, ScriptedLink } from './memory-link.js';
