@@ -8,6 +8,7 @@ import { base64url, sha256, utf8Decode, utf8Encode, verifySignature } from '@fid
 import {
   Ctap1,
   Ctap2,
+  type MakeCredentialParams,
   u2fPublicKeyToCose,
   WebAuthnClient,
   type WebAuthnClientOptions,
@@ -28,6 +29,26 @@ function creation(extra: Record<string, unknown> = {}) {
     pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
     ...extra,
   };
+}
+
+/**
+ * Expects a key without largeBlob: `preferred` reports `supported: false`, `required` is refused
+ * (NotSupportedError), a write reports `written: false`. Returns the registration.
+ */
+async function expectNoLargeBlob(c: WebAuthnClient, extra: Record<string, unknown> = {}) {
+  const reg = await c.create(creation({ ...extra, extensions: { largeBlob: { support: 'preferred' } } }));
+  expect(reg.clientExtensionResults.largeBlob).toEqual({ supported: false });
+  expect(
+    await failure(c.create(creation({ ...extra, extensions: { largeBlob: { support: 'required' } } }))),
+  ).toMatchObject({ code: 'ERR_NOT_SUPPORTED', domName: 'NotSupportedError' });
+  const got = await c.get({
+    challenge: CHALLENGE,
+    rpId: RP_ID,
+    allowCredentials: [{ id: reg.id, type: 'public-key' }],
+    extensions: { largeBlob: { write: 'AQID' } },
+  });
+  expect(got.clientExtensionResults.largeBlob).toEqual({ written: false });
+  return reg;
 }
 
 /**
@@ -164,18 +185,7 @@ export function defineWebAuthnSuite(name: string, makeDevice: MakeSuiteDevice): 
       it('a key without large-blob storage: supported false, required is NotSupportedError, written false', async () => {
         const d = await key({ maxSerializedLargeBlobArray: 0 });
         const c = client(d);
-        const reg = await c.create(creation({ ...rk, extensions: { largeBlob: { support: 'preferred' } } }));
-        expect(reg.clientExtensionResults.largeBlob).toEqual({ supported: false });
-        expect(
-          await failure(c.create(creation({ ...rk, extensions: { largeBlob: { support: 'required' } } }))),
-        ).toMatchObject({ code: 'ERR_NOT_SUPPORTED', domName: 'NotSupportedError' });
-        const got = await c.get({
-          challenge: CHALLENGE,
-          rpId: RP_ID,
-          allowCredentials: [{ id: reg.id, type: 'public-key' }],
-          extensions: { largeBlob: { write: 'AQID' } },
-        });
-        expect(got.clientExtensionResults.largeBlob).toEqual({ written: false });
+        const reg = await expectNoLargeBlob(c, rk);
         const read = await c.get({
           challenge: CHALLENGE,
           rpId: RP_ID,
@@ -285,18 +295,7 @@ export function defineWebAuthnSuite(name: string, makeDevice: MakeSuiteDevice): 
       it('largeBlob on a U2F key: supported false, written false, required NotSupportedError', async () => {
         const d = await key({ u2f: 'u2f-only' });
         const c = client(d);
-        const reg = await c.create(creation({ extensions: { largeBlob: { support: 'preferred' } } }));
-        expect(reg.clientExtensionResults.largeBlob).toEqual({ supported: false });
-        expect(
-          await failure(c.create(creation({ extensions: { largeBlob: { support: 'required' } } }))),
-        ).toMatchObject({ domName: 'NotSupportedError' });
-        const got = await c.get({
-          challenge: CHALLENGE,
-          rpId: RP_ID,
-          allowCredentials: [{ id: reg.id, type: 'public-key' }],
-          extensions: { largeBlob: { write: 'AQID' } },
-        });
-        expect(got.clientExtensionResults.largeBlob).toEqual({ written: false });
+        await expectNoLargeBlob(c);
       });
       for (const mode of ['u2f-only', 'dual'] as const) {
         it(`appid (WebAuthn §10.1.1) on a ${mode} key: a U2F registration under the AppID signs in, appid: true`, async () => {
@@ -373,6 +372,13 @@ export function defineWebAuthnSuite(name: string, makeDevice: MakeSuiteDevice): 
         }
         return d;
       }
+      /** makeCredential parameters without enterpriseAttestation. */
+      const EP_PARAMS: MakeCredentialParams = {
+        clientDataHash: sha256(utf8Encode('ep')),
+        rp: { id: RP_ID },
+        user: { id: utf8Encode('u') },
+        pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
+      };
       it("'enterprise' for a listed RP ID on a key with ep on: epAtt, packed with the key's certificate", async () => {
         const d = await enterpriseKey(true);
         const c = client(d, { enterpriseRpIds: [RP_ID] });
@@ -382,13 +388,7 @@ export function defineWebAuthnSuite(name: string, makeDevice: MakeSuiteDevice): 
         expect(att.fmt).toBe('packed');
         expect((att.attStmt.get('x5c') as Uint8Array[])[0]).toEqual(d.authenticator.attestationCertificate);
         const ctap = await Ctap2.open(d.device);
-        const made = await ctap.makeCredential({
-          clientDataHash: sha256(utf8Encode('ep')),
-          rp: { id: RP_ID },
-          user: { id: utf8Encode('u') },
-          pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
-          enterpriseAttestation: 2,
-        });
+        const made = await ctap.makeCredential({ ...EP_PARAMS, enterpriseAttestation: 2 });
         expect(made.epAtt).toBe(true);
         expect(made.fmt).toBe('packed');
         expect(made.authenticatorData.attestedCredentialData?.aaguidString).toBe(d.authenticator.aaguid);
@@ -409,12 +409,7 @@ export function defineWebAuthnSuite(name: string, makeDevice: MakeSuiteDevice): 
       it('the key refuses enterpriseAttestation while ep is off (CTAP1_ERR_INVALID_PARAMETER) and a value other than 1 or 2 (CTAP2_ERR_INVALID_OPTION)', async () => {
         const d = await enterpriseKey(false);
         const ctap = await Ctap2.open(d.device, { checkRequests: false });
-        const params = {
-          clientDataHash: sha256(utf8Encode('ep')),
-          rp: { id: RP_ID },
-          user: { id: utf8Encode('u') },
-          pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
-        };
+        const params = EP_PARAMS;
         expect(await failure(ctap.makeCredential({ ...params, enterpriseAttestation: 2 }))).toMatchObject({
           code: 'CTAP1_ERR_INVALID_PARAMETER',
         });
@@ -439,13 +434,7 @@ export function defineWebAuthnSuite(name: string, makeDevice: MakeSuiteDevice): 
         const { AuthenticatorConfig } = await import('@fido2kit/ctap2');
         const ctap = await Ctap2.open(d.device);
         await (await AuthenticatorConfig.open(ctap)).enableEnterpriseAttestation();
-        const made = await ctap.makeCredential({
-          clientDataHash: sha256(utf8Encode('ep')),
-          rp: { id: RP_ID },
-          user: { id: utf8Encode('u') },
-          pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
-          enterpriseAttestation: 1,
-        });
+        const made = await ctap.makeCredential({ ...EP_PARAMS, enterpriseAttestation: 1 });
         expect(made.epAtt).toBe(true);
         expect(made.fmt).toBe('packed');
       });

@@ -6,6 +6,7 @@
  * An initialization packet is `CID(4) ‖ CMD|0x80 ‖ BCNTH ‖ BCNTL ‖ DATA(57)`; a continuation
  * packet is `CID(4) ‖ SEQ(0–127) ‖ DATA(59)`. A message carries at most 57 + 128 × 59 = 7609 bytes.
  */
+import { InvalidArgumentError } from '@fido2kit/cose';
 
 /** Size of a CTAPHID report (full-speed USB HID, CTAP 2.1 §11.2.4). */
 export const HID_REPORT_SIZE = 64;
@@ -107,7 +108,7 @@ export interface InitResponse {
 
 /**
  * Number of reports a message of `payloadLength` bytes takes: `1 + ⌈(n − 57) / 59⌉`.
- * @throws RangeError when `payloadLength` is not an integer in 0…7609.
+ * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` when `payloadLength` is not an integer in 0…7609.
  */
 export function reportCount(payloadLength: number): number {
   checkLength(payloadLength);
@@ -122,7 +123,7 @@ export function reportCount(payloadLength: number): number {
  * @param cid - the channel, a 32-bit unsigned integer.
  * @param cmd - the command byte without the 0x80 bit ({@link CTAPHID_COMMANDS}).
  * @param payload - at most {@link MAX_PAYLOAD} bytes.
- * @throws TypeError / RangeError on a wrong argument.
+ * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` on a wrong argument.
  * @example
  * ```ts
  * const [report] = encodeMessage(0x00220002, CTAPHID_COMMANDS.PING, new Uint8Array([1, 2]));
@@ -131,10 +132,10 @@ export function reportCount(payloadLength: number): number {
 export function encodeMessage(cid: number, cmd: number, payload: Uint8Array): Uint8Array[] {
   checkCid(cid);
   if (!Number.isInteger(cmd) || cmd < 0 || cmd > 0x7f) {
-    throw new RangeError(`"cmd" expected an integer in 0..127, got ${String(cmd)}`);
+    throw new InvalidArgumentError(`"cmd" expected an integer in 0..127, got ${String(cmd)}`);
   }
   if (!(payload instanceof Uint8Array)) {
-    throw new TypeError(`"payload" expected Uint8Array, got ${describe(payload)}`);
+    throw new InvalidArgumentError(`"payload" expected Uint8Array, got ${describe(payload)}`);
   }
   const count = reportCount(payload.length);
   const buffer = new Uint8Array(count * HID_REPORT_SIZE);
@@ -179,7 +180,9 @@ export function decodePacket(report: Uint8Array): CtaphidPacket | undefined {
 /** Builds the 8-byte-nonce CTAPHID_INIT request payload's reply (device side). */
 export function encodeInitResponse(response: InitResponse): Uint8Array {
   if (response.nonce.length !== INIT_NONCE_SIZE) {
-    throw new RangeError(`"nonce" expected Uint8Array of length 8, got length=${response.nonce.length}`);
+    throw new InvalidArgumentError(
+      `"nonce" expected Uint8Array of length 8, got length=${response.nonce.length}`,
+    );
   }
   checkCid(response.cid);
   const out = new Uint8Array(INIT_RESPONSE_SIZE);
@@ -281,7 +284,9 @@ export class CtaphidReassembler {
     this.#fixed = options.cid !== undefined;
     const max = options.maxPayload ?? MAX_PAYLOAD;
     if (!Number.isInteger(max) || max < 0 || max > MAX_PAYLOAD) {
-      throw new RangeError(`"maxPayload" expected an integer in 0..${MAX_PAYLOAD}, got ${String(max)}`);
+      throw new InvalidArgumentError(
+        `"maxPayload" expected an integer in 0..${MAX_PAYLOAD}, got ${String(max)}`,
+      );
     }
     this.#maxPayload = max;
   }
@@ -391,13 +396,15 @@ function writeCid(bytes: Uint8Array, at: number, cid: number): void {
 
 function checkCid(cid: number): void {
   if (!Number.isInteger(cid) || cid < 0 || cid > 0xffffffff) {
-    throw new RangeError(`"cid" expected a 32-bit unsigned integer, got ${String(cid)}`);
+    throw new InvalidArgumentError(`"cid" expected a 32-bit unsigned integer, got ${String(cid)}`);
   }
 }
 
 function checkLength(n: number): void {
   if (!Number.isInteger(n) || n < 0 || n > MAX_PAYLOAD) {
-    throw new RangeError(`"payload" expected at most ${MAX_PAYLOAD} bytes, got length=${String(n)}`);
+    throw new InvalidArgumentError(
+      `"payload" expected at most ${MAX_PAYLOAD} bytes, got length=${String(n)}`,
+    );
   }
 }
 

@@ -34,6 +34,7 @@ export {
   type ReassemblyResult,
   reportCount,
 } from './ctaphid.js';
+export { HidError, type HidErrorOptions, type HidErrorReason } from './errors.js';
 export {
   type HidAuthenticatorInfo,
   listHidAuthenticators,
@@ -47,5 +48,6 @@ export {
   type FidoReportDescriptor,
   parseFidoReportDescriptor,
 } from './report-descriptor.js';
-export { type HidDeviceInfo, HidTransport, type HidTransportOptions } from './transport.js';
+export { HidTransport } from './transport.js';
+export type { HidDeviceInfo, HidTransportOptions } from './transport-options.js';
 export { UdpHidConnection, type UdpHidConnectionOptions } from './udp.js';

@@ -2,13 +2,16 @@
  * The node-hid binding: enumeration of FIDO HID interfaces and a {@link HidConnection} on
  * `HIDAsync`. The only file of the package that imports node-hid.
  */
-import { Ctap2ClientError } from '@fido2kit/ctap2';
+import { InvalidArgumentError } from '@fido2kit/cose';
 import HID from 'node-hid';
+import { checkReport } from './_assert.js';
 import type { HidConnection } from './connection.js';
 import { HID_REPORT_SIZE } from './ctaphid.js';
+import { deviceGoneError, HidError } from './errors.js';
 import { describeOpenFailure } from './open-errors.js';
 import { FIDO_USAGE_CTAPHID, FIDO_USAGE_PAGE } from './report-descriptor.js';
-import { HidTransport, type HidTransportOptions } from './transport.js';
+import { HidTransport } from './transport.js';
+import type { HidTransportOptions } from './transport-options.js';
 
 /** A FIDO authenticator found on USB HID. */
 export interface HidAuthenticatorInfo {
@@ -93,7 +96,7 @@ export async function openHidAuthenticator(
  */
 export async function openNodeHidConnection(path: string): Promise<HidConnection> {
   if (typeof path !== 'string' || path.length === 0) {
-    throw new TypeError(`"path" expected a non-empty string, got ${typeof path}`);
+    throw new InvalidArgumentError(`"path" expected a non-empty string, got ${typeof path}`);
   }
   let device: HID.HIDAsync;
   try {
@@ -116,7 +119,7 @@ export async function openNodeHidConnection(path: string): Promise<HidConnection
 class NodeHidConnection implements HidConnection {
   readonly #device: HID.HIDAsync;
   #closed = false;
-  #gone: Ctap2ClientError | undefined;
+  #gone: HidError | undefined;
 
   constructor(device: HID.HIDAsync) {
     this.#device = device;
@@ -128,9 +131,7 @@ class NodeHidConnection implements HidConnection {
 
   async write(report: Uint8Array): Promise<void> {
     this.#check();
-    if (!(report instanceof Uint8Array) || report.length !== HID_REPORT_SIZE) {
-      throw new RangeError(`"report" expected Uint8Array of length 64, got length=${String(report?.length)}`);
-    }
+    checkReport(report);
     const out = Buffer.alloc(HID_REPORT_SIZE + 1);
     out.set(report, 1); // out[0] = report ID 0: FIDO interfaces use no report IDs
     let written: number;
@@ -141,7 +142,7 @@ class NodeHidConnection implements HidConnection {
       throw this.#gone;
     }
     if (written !== out.length && written !== HID_REPORT_SIZE) {
-      throw new Ctap2ClientError('ERR_TRANSPORT', `short HID write: ${written} of ${out.length} bytes`);
+      throw new HidError('ERR_TRANSPORT', 'report-io', `short HID write: ${written} of ${out.length} bytes`);
     }
   }
 
@@ -156,7 +157,7 @@ class NodeHidConnection implements HidConnection {
     }
     if (data === undefined || data.length === 0) return undefined;
     if (data.length !== HID_REPORT_SIZE) {
-      throw new Ctap2ClientError('ERR_TRANSPORT', `unexpected HID input report of ${data.length} bytes`);
+      throw new HidError('ERR_TRANSPORT', 'report-io', `unexpected HID input report of ${data.length} bytes`);
     }
     return new Uint8Array(data);
   }
@@ -172,14 +173,14 @@ class NodeHidConnection implements HidConnection {
   }
 
   #check(): void {
-    if (this.#closed) throw new Ctap2ClientError('ERR_DEVICE_GONE', 'the HID connection is closed');
+    if (this.#closed) throw deviceGoneError('closed', 'the HID connection is closed');
     if (this.#gone !== undefined) throw this.#gone;
   }
 }
 
-function gone(cause: unknown): Ctap2ClientError {
+function gone(cause: unknown): HidError {
   const text = cause instanceof Error ? cause.message : String(cause);
-  return new Ctap2ClientError('ERR_DEVICE_GONE', `the HID device is gone: ${text}`, { cause });
+  return deviceGoneError('device-gone', `the HID device is gone: ${text}`, cause);
 }
 
 function isBindingMissing(e: unknown): boolean {
@@ -189,14 +190,22 @@ function isBindingMissing(e: unknown): boolean {
   );
 }
 
-function bindingFailure(e: unknown, what: string): Ctap2ClientError {
+function bindingFailure(e: unknown, what: string): HidError {
   if (isBindingMissing(e)) {
-    return new Ctap2ClientError(
+    return new HidError(
       'ERR_NOT_SUPPORTED',
+      'node-hid-missing',
       `cannot ${what}: node-hid's native module did not load on ${process.platform}-${process.arch}`,
       { cause: e },
     );
   }
   const text = e instanceof Error ? e.message : String(e);
-  return new Ctap2ClientError('ERR_TRANSPORT', `cannot ${what}: ${text}`, { cause: e });
+  return new HidError(
+    'ERR_TRANSPORT',
+    what === 'enumerate HID devices' ? 'enumerate-failed' : 'open-failed',
+    `cannot ${what}: ${text}`,
+    {
+      cause: e,
+    },
+  );
 }

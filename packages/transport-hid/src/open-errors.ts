@@ -2,7 +2,7 @@
  * Turning "cannot open the HID device" into an error that says what to do. Pure (the platform is
  * a parameter), so every message is tested on every machine.
  */
-import { Ctap2ClientError } from '@fido2kit/ctap2';
+import { HidError } from './errors.js';
 
 /** Facts about the device that failed to open. */
 export interface OpenFailureContext {
@@ -21,15 +21,14 @@ function hex4(n: number): string {
 }
 
 /**
- * The `Ctap2ClientError` for a failed `hid_open_path`. `code` is `ERR_TRANSPORT` and
- * `details.reason` one of `permission-denied`, `not-found`, `open-failed`.
+ * The {@link HidError} for a failed `hid_open_path`. `code` is `ERR_TRANSPORT` and `reason`
+ * (also in `details.reason`) one of `permission-denied`, `not-found`, `open-failed`.
  */
-export function describeOpenFailure(error: unknown, context: OpenFailureContext): Ctap2ClientError {
+export function describeOpenFailure(error: unknown, context: OpenFailureContext): HidError {
   const text = error instanceof Error ? error.message : String(error);
   const { path, platform } = context;
-  const details = { reason: 'open-failed', path, platform } as Record<string, unknown>;
+  const details: Record<string, unknown> = { path, platform };
   if (PERMISSION.test(text)) {
-    details.reason = 'permission-denied';
     let hint: string;
     if (platform === 'linux') {
       const ids =
@@ -51,8 +50,9 @@ export function describeOpenFailure(error: unknown, context: OpenFailureContext)
     } else {
       hint = 'check that your user may read and write the device node';
     }
-    return new Ctap2ClientError(
+    return new HidError(
       'ERR_TRANSPORT',
+      'permission-denied',
       `permission denied opening the FIDO HID device ${path}: ${hint}`,
       {
         cause: error,
@@ -61,14 +61,14 @@ export function describeOpenFailure(error: unknown, context: OpenFailureContext)
     );
   }
   if (NOT_FOUND.test(text)) {
-    details.reason = 'not-found';
-    return new Ctap2ClientError(
+    return new HidError(
       'ERR_TRANSPORT',
+      'not-found',
       `no HID device at ${path} (unplugged? list the keys again with listHidAuthenticators())`,
       { cause: error, details },
     );
   }
-  return new Ctap2ClientError('ERR_TRANSPORT', `cannot open the HID device ${path}: ${text}`, {
+  return new HidError('ERR_TRANSPORT', 'open-failed', `cannot open the HID device ${path}: ${text}`, {
     cause: error,
     details,
   });

@@ -3,7 +3,8 @@
  * 0xF1D0, usage 0x01, CTAP 2.1 §11.2.8.1), and how large are its input and output reports?
  * Pure; for hosts that can read the raw descriptor (Linux sysfs, WebHID).
  */
-import { Ctap2ClientError } from '@fido2kit/ctap2';
+import { InvalidArgumentError } from '@fido2kit/cose';
+import { HidError } from './errors.js';
 
 /** The FIDO Alliance HID usage page. */
 export const FIDO_USAGE_PAGE = 0xf1d0;
@@ -22,7 +23,7 @@ export interface FidoReportDescriptor {
 
 /**
  * Parses a report descriptor of a FIDO HID interface.
- * @throws Ctap2ClientError `ERR_INVALID_RESPONSE` when the descriptor is truncated;
+ * @throws HidError `ERR_INVALID_RESPONSE` (reason `descriptor-malformed`) when the descriptor is truncated;
  *   `ERR_NOT_SUPPORTED` when its top-level collection is not usage page 0xF1D0 / usage 0x01.
  * @example
  * ```ts
@@ -31,7 +32,7 @@ export interface FidoReportDescriptor {
  */
 export function parseFidoReportDescriptor(descriptor: Uint8Array): FidoReportDescriptor {
   if (!(descriptor instanceof Uint8Array)) {
-    throw new TypeError('"descriptor" expected Uint8Array');
+    throw new InvalidArgumentError('"descriptor" expected Uint8Array');
   }
   let usagePage: number | undefined;
   let topUsagePage: number | undefined;
@@ -94,8 +95,9 @@ export function parseFidoReportDescriptor(descriptor: Uint8Array): FidoReportDes
     }
   }
   if (topUsagePage !== FIDO_USAGE_PAGE || topUsage !== FIDO_USAGE_CTAPHID) {
-    throw new Ctap2ClientError(
+    throw new HidError(
       'ERR_NOT_SUPPORTED',
+      'not-supported',
       `not a FIDO HID interface: usage page 0x${(topUsagePage ?? 0).toString(16)}, usage 0x${(topUsage ?? 0).toString(16)} (expected 0xf1d0 / 0x1)`,
     );
   }
@@ -107,6 +109,10 @@ export function parseFidoReportDescriptor(descriptor: Uint8Array): FidoReportDes
   };
 }
 
-function truncated(): Ctap2ClientError {
-  return new Ctap2ClientError('ERR_INVALID_RESPONSE', 'the HID report descriptor is truncated');
+function truncated(): HidError {
+  return new HidError(
+    'ERR_INVALID_RESPONSE',
+    'descriptor-malformed',
+    'the HID report descriptor is truncated',
+  );
 }

@@ -2,7 +2,7 @@
  * Reports received and not yet read, with at most one reader waiting (with a timeout): what a
  * {@link HidConnection} built on a push source (a simulated device, a UDP socket) needs. @internal
  */
-import { Ctap2ClientError } from '@fido2kit/ctap2';
+import { HidError } from './errors.js';
 
 export class ReportQueue {
   readonly #max: number;
@@ -27,7 +27,9 @@ export class ReportQueue {
   /** The next report; `undefined` when none came within `timeoutMs` (or at once, for 0). */
   read(timeoutMs: number): Promise<Uint8Array | undefined> {
     if (this.#waiter !== undefined) {
-      return Promise.reject(new Ctap2ClientError('ERR_TRANSPORT', 'a read is already outstanding'));
+      return Promise.reject(
+        new HidError('ERR_TRANSPORT', 'read-outstanding', 'a read is already outstanding'),
+      );
     }
     const next = this.#reports.shift();
     if (next !== undefined || !(timeoutMs > 0)) return Promise.resolve(next);

@@ -3,7 +3,8 @@
  * lock, message timeouts, keepalives while the authenticator waits for the user, cancel, and
  * fault injection. Exported from `@fido2kit/transport-hid/testing`.
  */
-import { Ctap2ClientError, type CtapDevice, type KeepaliveStatus } from '@fido2kit/ctap2';
+import { InvalidArgumentError } from '@fido2kit/cose';
+import type { CtapDevice, KeepaliveStatus } from '@fido2kit/ctap2';
 import type { HidConnection } from './connection.js';
 import {
   BROADCAST_CID,
@@ -14,67 +15,19 @@ import {
   decodePacket,
   encodeInitResponse,
   encodeMessage,
-  HID_REPORT_SIZE,
   INIT_NONCE_SIZE,
   KEEPALIVE_STATUS,
   MAX_PAYLOAD,
 } from './ctaphid.js';
-import { ReportQueue } from './report-queue.js';
-
-/** What the simulated device wraps: a `VirtualAuthenticator` (anything with `device()`) or a `CtapDevice`. */
-export type SimulatedAuthenticator = { device(): CtapDevice } | CtapDevice;
-
-/** Options of {@link SimulatedHidDevice}. */
-export interface SimulatedHidDeviceOptions {
-  /** {@link CTAPHID_CAPABILITIES} flags; default WINK | CBOR (MSG supported). */
-  capabilities?: number;
-  /** Reported device version; default 1.0.0. */
-  deviceVersion?: { major: number; minor: number; build: number };
-  /** KEEPALIVE period while a request is pending, in ms; default 100 (CTAP 2.1 §11.2.9.2.1). */
-  keepaliveIntervalMs?: number;
-  /** How long the device waits for the next continuation packet, in ms; default 500. */
-  messageTimeoutMs?: number;
-  /** After a CANCEL, how long to wait for the authenticator to stop before answering KEEPALIVE_CANCEL; default 100. */
-  cancelGraceMs?: number;
-  /** The first channel id handed out; default 1. */
-  firstChannelId?: number;
-}
-
-/** Which way a report travels. */
-export type HidDirection = 'to-host' | 'to-device';
-
-/**
- * A fault to inject. `after` reports travelling in `direction` pass untouched first (default 0),
- * then the fault hits the next one.
- * - `drop`: the report is lost.
- * - `duplicate`: the report arrives twice.
- * - `reorder`: the report arrives after the one that follows it.
- * - `unplug`: the device disappears (every connection's reads and writes fail with `ERR_DEVICE_GONE`).
- * - `stall`: the device stops reading and answering until {@link SimulatedHidDevice.resume}.
- */
-export interface HidFault {
-  kind: 'drop' | 'duplicate' | 'reorder' | 'unplug' | 'stall';
-  direction?: HidDirection;
-  after?: number;
-}
-
-/** Counters for assertions in tests. */
-export interface SimulatedHidDeviceStats {
-  reportsToDevice: number;
-  reportsToHost: number;
-  winks: number;
-  keepalives: number;
-  cancels: number;
-  requests: number;
-}
-
-/** A raw report link to the device (e.g. a UDP socket in a firmware-simulator test). */
-export interface SimulatedHidLink {
-  /** Delivers one 64-byte report from the host to the device. */
-  receive(report: Uint8Array): void;
-  /** Stops sending reports to this link. */
-  close(): void;
-}
+import { HidError } from './errors.js';
+import { SimulatedHidConnection } from './simulated-connection.js';
+import { FaultPipeline, type HidFault } from './simulated-faults.js';
+import type {
+  SimulatedAuthenticator,
+  SimulatedHidDeviceOptions,
+  SimulatedHidDeviceStats,
+  SimulatedHidLink,
+} from './simulated-types.js';
 
 interface Pending {
   cid: number;
@@ -117,8 +70,7 @@ export class SimulatedHidDevice {
   #lock: { cid: number; until: number } | undefined;
   #sinks = new Set<Sink>();
   #connections = new Set<SimulatedHidConnection>();
-  #faults: Required<HidFault>[] = [];
-  #held: Record<HidDirection, Uint8Array | undefined> = { 'to-host': undefined, 'to-device': undefined };
+  readonly #faults = new FaultPipeline({ unplug: () => this.unplug(), stall: () => this.stall() });
   #unplugged = false;
   #stalled = false;
   /** Counters, for tests. */
@@ -133,7 +85,7 @@ export class SimulatedHidDevice {
 
   constructor(authenticator: SimulatedAuthenticator, options: SimulatedHidDeviceOptions = {}) {
     if (authenticator === null || typeof authenticator !== 'object') {
-      throw new TypeError('"authenticator" expected a CtapDevice or an object with device()');
+      throw new InvalidArgumentError('"authenticator" expected a CtapDevice or an object with device()');
     }
     this.#authenticator = authenticator;
     this.#capabilities = options.capabilities ?? CTAPHID_CAPABILITIES.WINK | CTAPHID_CAPABILITIES.CBOR;
@@ -143,7 +95,7 @@ export class SimulatedHidDevice {
     this.#cancelGraceMs = options.cancelGraceMs ?? 100;
     this.#firstCid = options.firstChannelId ?? 1;
     if (this.#firstCid === 0 || this.#firstCid >= BROADCAST_CID) {
-      throw new RangeError('"firstChannelId" expected an integer in 1..0xfffffffe');
+      throw new InvalidArgumentError('"firstChannelId" expected an integer in 1..0xfffffffe');
     }
     this.#nextCid = this.#firstCid;
   }
@@ -169,7 +121,7 @@ export class SimulatedHidDevice {
 
   /** Queues a fault; faults apply in the order given. */
   inject(fault: HidFault): void {
-    this.#faults.push({ direction: fault.direction ?? 'to-host', after: fault.after ?? 0, kind: fault.kind });
+    this.#faults.add(fault);
   }
 
   /** Pulls the device out now: pending and later reads and writes fail with `ERR_DEVICE_GONE`. */
@@ -190,7 +142,7 @@ export class SimulatedHidDevice {
     this.#channels.clear();
     this.#nextCid = this.#firstCid;
     this.#lock = undefined;
-    this.#faults = [];
+    this.#faults.clear();
   }
 
   /** The device stops reading and answering (firmware hang) until {@link resume}. */
@@ -218,45 +170,9 @@ export class SimulatedHidDevice {
     this.#fromHost(report);
   }
 
-  // ——— fault pipeline ———
-
-  #through(direction: HidDirection, report: Uint8Array, deliver: Sink): void {
-    const fault = this.#faults.find((f) => f.direction === direction);
-    let copies = 1;
-    if (fault !== undefined) {
-      if (fault.after > 0) {
-        fault.after--;
-      } else {
-        this.#faults.splice(this.#faults.indexOf(fault), 1);
-        switch (fault.kind) {
-          case 'drop':
-            return;
-          case 'duplicate':
-            copies = 2;
-            break;
-          case 'reorder':
-            this.#held[direction] = report;
-            return;
-          case 'unplug':
-            this.unplug();
-            return;
-          case 'stall':
-            this.stall();
-            return;
-        }
-      }
-    }
-    for (let i = 0; i < copies; i++) deliver(report);
-    const held = this.#held[direction];
-    if (held !== undefined) {
-      this.#held[direction] = undefined;
-      deliver(held);
-    }
-  }
-
   #fromHost(report: Uint8Array): void {
     if (this.#unplugged || this.#stalled) return;
-    this.#through('to-device', report, (r) => {
+    this.#faults.pass('to-device', report, (r) => {
       if (this.#unplugged || this.#stalled) return;
       this.stats.reportsToDevice++;
       this.#receive(r);
@@ -266,7 +182,7 @@ export class SimulatedHidDevice {
   #send(cid: number, cmd: number, payload: Uint8Array): void {
     for (const report of encodeMessage(cid, cmd, payload)) {
       if (this.#unplugged || this.#stalled) return;
-      this.#through('to-host', report, (r) => {
+      this.#faults.pass('to-host', report, (r) => {
         if (this.#unplugged || this.#stalled) return;
         this.stats.reportsToHost++;
         for (const c of this.#connections) c._deliver(r);
@@ -386,7 +302,7 @@ export class SimulatedHidDevice {
     }
     const pending = this.#pending;
     if (pending === undefined || pending.cid !== cid || pending.controller.signal.aborted) return;
-    pending.controller.abort(new Ctap2ClientError('ERR_ABORTED', 'CTAPHID_CANCEL'));
+    pending.controller.abort(new HidError('ERR_ABORTED', 'aborted', 'CTAPHID_CANCEL'));
     // An authenticator that ignores the signal still gets the host its answer.
     pending.grace = unref(setTimeout(() => this.#finishCancelled(pending), this.#cancelGraceMs));
   }
@@ -537,7 +453,7 @@ export class SimulatedHidDevice {
     const pending = this.#pending;
     if (pending === undefined) return;
     this.#settle(pending);
-    pending.controller.abort(new Ctap2ClientError('ERR_ABORTED', 'the request was abandoned'));
+    pending.controller.abort(new HidError('ERR_ABORTED', 'aborted', 'the request was abandoned'));
   }
 
   #clearAssemblyTimer(): void {
@@ -550,58 +466,4 @@ export class SimulatedHidDevice {
 function unref<T>(timer: T): T {
   (timer as { unref?: () => void }).unref?.();
   return timer;
-}
-
-/** A host's handle on a {@link SimulatedHidDevice}. */
-class SimulatedHidConnection implements HidConnection {
-  readonly #device: SimulatedHidDevice;
-  readonly #queue = new ReportQueue();
-  #closed = false;
-  #gone: boolean;
-
-  constructor(device: SimulatedHidDevice, gone: boolean) {
-    this.#device = device;
-    this.#gone = gone;
-  }
-
-  async write(report: Uint8Array): Promise<void> {
-    this.#check();
-    if (!(report instanceof Uint8Array) || report.length !== HID_REPORT_SIZE) {
-      throw new RangeError(`"report" expected Uint8Array of length 64, got length=${String(report?.length)}`);
-    }
-    this.#device._write(report.slice());
-  }
-
-  read(timeoutMs: number): Promise<Uint8Array | undefined> {
-    try {
-      this.#check();
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    return this.#queue.read(timeoutMs);
-  }
-
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#device._detach(this);
-    this.#queue.fail(new Ctap2ClientError('ERR_DEVICE_GONE', 'the connection is closed'));
-  }
-
-  /** @internal */
-  _deliver(report: Uint8Array): void {
-    if (this.#closed || this.#gone) return;
-    this.#queue.push(report.slice());
-  }
-
-  /** @internal */
-  _gone(): void {
-    this.#gone = true;
-    this.#queue.fail(new Ctap2ClientError('ERR_DEVICE_GONE', 'the device was unplugged'));
-  }
-
-  #check(): void {
-    if (this.#closed) throw new Ctap2ClientError('ERR_DEVICE_GONE', 'the connection is closed');
-    if (this.#gone) throw new Ctap2ClientError('ERR_DEVICE_GONE', 'the device was unplugged');
-  }
 }

@@ -3,12 +3,11 @@
  * any `CtapDevice` (typically a `VirtualAuthenticator`), with fault injection.
  * @packageDocumentation
  */
-export {
-  type HidDirection,
-  type HidFault,
-  type SimulatedAuthenticator,
-  SimulatedHidDevice,
-  type SimulatedHidDeviceOptions,
-  type SimulatedHidDeviceStats,
-  type SimulatedHidLink,
-} from './simulated-device.js';
+export { SimulatedHidDevice } from './simulated-device.js';
+export type { HidDirection, HidFault } from './simulated-faults.js';
+export type {
+  SimulatedAuthenticator,
+  SimulatedHidDeviceOptions,
+  SimulatedHidDeviceStats,
+  SimulatedHidLink,
+} from './simulated-types.js';

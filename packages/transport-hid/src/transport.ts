@@ -1,14 +1,10 @@
 /**
  * The host side of CTAPHID (CTAP 2.1 §11.2): a {@link CtapDevice} over any {@link HidConnection}.
  */
-import { equalBytes } from '@fido2kit/cose';
-import {
-  type CallOptions,
-  Ctap2ClientError,
-  type CtapDevice,
-  CtapError,
-  type KeepaliveStatus,
-} from '@fido2kit/ctap2';
+import { equalBytes, InvalidArgumentError } from '@fido2kit/cose';
+import { type CallOptions, type CtapDevice, CtapError, type KeepaliveStatus } from '@fido2kit/ctap2';
+import { checkBytes } from './_assert.js';
+import { sleep, throwIfAborted } from './_wait.js';
 import type { HidConnection } from './connection.js';
 import {
   BROADCAST_CID,
@@ -25,47 +21,12 @@ import {
   KEEPALIVE_STATUS,
   MAX_PAYLOAD,
 } from './ctaphid.js';
-
-/** Options of {@link HidTransport.open}. */
-export interface HidTransportOptions {
-  /**
-   * Longest silence, in ms, while waiting for a response: every report of the answer and every
-   * KEEPALIVE restarts it. Default 5000.
-   */
-  timeoutMs?: number;
-  /** Cap on one call, keepalives included (a user who never touches the key). Default 120000. */
-  maxDurationMs?: number;
-  /** How long, in ms, to wait for the device's answer after a CANCEL before giving up. Default 1000. */
-  cancelTimeoutMs?: number;
-  /** How often a CHANNEL_BUSY answer is retried (with exponential backoff). Default 8. */
-  busyRetries?: number;
-  /** First backoff, in ms, after CHANNEL_BUSY; doubles each time up to 500. Default 20. */
-  busyBackoffMs?: number;
-  /**
-   * How often a request the device reports it never received whole (ERR_INVALID_SEQ,
-   * ERR_MSG_TIMEOUT) is sent again. Default 2.
-   */
-  resendRetries?: number;
-  /** Source of the INIT nonce; default `crypto.getRandomValues`. */
-  randomBytes?: (length: number) => Uint8Array;
-}
-
-/** What the device said about itself in its CTAPHID_INIT response. */
-export interface HidDeviceInfo {
-  /** The channel allocated to this transport. */
-  channelId: number;
-  /** CTAPHID protocol version (2). */
-  protocolVersion: number;
-  deviceVersion: { major: number; minor: number; build: number };
-  /** {@link CTAPHID_CAPABILITIES} flags. */
-  capabilities: number;
-  /** The device implements CTAPHID_WINK. */
-  wink: boolean;
-  /** The device implements CTAPHID_CBOR (CTAP2). */
-  cbor: boolean;
-  /** The device implements CTAPHID_MSG (CTAP1/U2F). */
-  msg: boolean;
-}
+import { abortedError, deviceGoneError, HidError } from './errors.js';
+import {
+  type HidDeviceInfo,
+  type HidTransportOptions,
+  resolveTransportOptions,
+} from './transport-options.js';
 
 const READ_SLICE_MS = 100;
 const MAX_DRAIN_REPORTS = 1024;
@@ -102,19 +63,20 @@ export class HidTransport implements CtapDevice {
 
   private constructor(connection: HidConnection, options: HidTransportOptions) {
     this.#connection = connection;
-    this.#timeoutMs = positive(options.timeoutMs, 5000, 'timeoutMs');
-    this.#maxDurationMs = positive(options.maxDurationMs, 120_000, 'maxDurationMs');
-    this.#cancelTimeoutMs = positive(options.cancelTimeoutMs, 1000, 'cancelTimeoutMs');
-    this.#busyRetries = nonNegative(options.busyRetries, 8, 'busyRetries');
-    this.#busyBackoffMs = positive(options.busyBackoffMs, 20, 'busyBackoffMs');
-    this.#resendRetries = nonNegative(options.resendRetries, 2, 'resendRetries');
-    this.#randomBytes = options.randomBytes ?? ((n) => crypto.getRandomValues(new Uint8Array(n)));
+    const o = resolveTransportOptions(options);
+    this.#timeoutMs = o.timeoutMs;
+    this.#maxDurationMs = o.maxDurationMs;
+    this.#cancelTimeoutMs = o.cancelTimeoutMs;
+    this.#busyRetries = o.busyRetries;
+    this.#busyBackoffMs = o.busyBackoffMs;
+    this.#resendRetries = o.resendRetries;
+    this.#randomBytes = o.randomBytes;
   }
 
   /**
    * Allocates a channel with CTAPHID_INIT on the broadcast channel (random 8-byte nonce, echo
    * checked) and returns the transport. On failure the connection is closed.
-   * @throws Ctap2ClientError `ERR_TIMEOUT`, `ERR_INVALID_RESPONSE`, `ERR_DEVICE_GONE`, `ERR_ABORTED`;
+   * @throws HidError `ERR_TIMEOUT`, `ERR_INVALID_RESPONSE`, `ERR_DEVICE_GONE`, `ERR_ABORTED`;
    *   CtapError `CTAP1_ERR_*` when the device answers CTAPHID_ERROR.
    */
   static async open(
@@ -140,7 +102,7 @@ export class HidTransport implements CtapDevice {
    * Sends a CTAP2 request (`command byte ‖ CBOR`) with CTAPHID_CBOR; resolves with
    * `status byte ‖ CBOR`. Abort sends CTAPHID_CANCEL and rejects with `ERR_ABORTED` once the
    * device has answered (normally CTAP2_ERR_KEEPALIVE_CANCEL) or `cancelTimeoutMs` passed.
-   * @throws Ctap2ClientError `ERR_ABORTED`, `ERR_TIMEOUT`, `ERR_DEVICE_GONE`, `ERR_INVALID_RESPONSE`,
+   * @throws HidError `ERR_ABORTED`, `ERR_TIMEOUT`, `ERR_DEVICE_GONE`, `ERR_INVALID_RESPONSE`,
    *   `ERR_REQUEST_TOO_LARGE`, `ERR_NOT_SUPPORTED` (no CBOR capability); CtapError for CTAPHID errors.
    */
   cbor(request: Uint8Array, options: CallOptions = {}): Promise<Uint8Array> {
@@ -165,7 +127,7 @@ export class HidTransport implements CtapDevice {
 
   /**
    * CTAPHID_PING: sends `data` and checks that the device echoes it.
-   * @throws Ctap2ClientError `ERR_INVALID_RESPONSE` when the echo differs; as {@link HidTransport.cbor}.
+   * @throws HidError `ERR_INVALID_RESPONSE` when the echo differs; as {@link HidTransport.cbor}.
    */
   ping(data: Uint8Array = new Uint8Array(0), options: CallOptions = {}): Promise<Uint8Array> {
     checkBytes(data, 'data');
@@ -173,7 +135,11 @@ export class HidTransport implements CtapDevice {
       const echo = await this.#call(CTAPHID_COMMANDS.PING, data, options);
       if (!equalBytes(echo, data)) {
         this.#needsResync = true;
-        throw new Ctap2ClientError('ERR_INVALID_RESPONSE', 'CTAPHID_PING: the device did not echo the data');
+        throw new HidError(
+          'ERR_INVALID_RESPONSE',
+          'unexpected-answer',
+          'CTAPHID_PING: the device did not echo the data',
+        );
       }
       return echo;
     });
@@ -181,7 +147,7 @@ export class HidTransport implements CtapDevice {
 
   /**
    * CTAPHID_WINK: asks the device to show it is the one being used (blink).
-   * @throws Ctap2ClientError `ERR_NOT_SUPPORTED` when the device lacks the WINK capability.
+   * @throws HidError `ERR_NOT_SUPPORTED` when the device lacks the WINK capability.
    */
   wink(options: CallOptions = {}): Promise<void> {
     return this.#serial(options.signal, async () => {
@@ -192,11 +158,11 @@ export class HidTransport implements CtapDevice {
 
   /**
    * CTAPHID_LOCK: reserves the device for this channel for `seconds` (1–10); 0 releases it.
-   * @throws RangeError when `seconds` is not an integer in 0…10.
+   * @throws InvalidArgumentError `ERR_INVALID_ARGUMENT` when `seconds` is not an integer in 0…10.
    */
   lock(seconds: number, options: CallOptions = {}): Promise<void> {
     if (!Number.isInteger(seconds) || seconds < 0 || seconds > 10) {
-      throw new RangeError(`"seconds" expected an integer in 0..10, got ${String(seconds)}`);
+      throw new InvalidArgumentError(`"seconds" expected an integer in 0..10, got ${String(seconds)}`);
     }
     return this.#serial(options.signal, async () => {
       await this.#call(CTAPHID_COMMANDS.LOCK, Uint8Array.of(seconds), options);
@@ -215,7 +181,7 @@ export class HidTransport implements CtapDevice {
 
   #serial<T>(signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
     const run = async (): Promise<T> => {
-      if (this.#closed) throw new Ctap2ClientError('ERR_DEVICE_GONE', 'the HID transport is closed');
+      if (this.#closed) throw deviceGoneError('closed', 'the HID transport is closed');
       throwIfAborted(signal);
       if (this.#needsResync) await this.#resync(signal);
       return work();
@@ -228,8 +194,9 @@ export class HidTransport implements CtapDevice {
   /** One request/response, with CHANNEL_BUSY and resend retries. */
   async #call(cmd: number, payload: Uint8Array, options: CallOptions): Promise<Uint8Array> {
     if (payload.length > MAX_PAYLOAD) {
-      throw new Ctap2ClientError(
+      throw new HidError(
         'ERR_REQUEST_TOO_LARGE',
+        'request-too-large',
         `the request is ${payload.length} bytes; CTAPHID carries at most ${MAX_PAYLOAD}`,
       );
     }
@@ -280,7 +247,7 @@ export class HidTransport implements CtapDevice {
     for (let attempt = 0; ; attempt++) {
       const nonce = this.#randomBytes(INIT_NONCE_SIZE);
       if (!(nonce instanceof Uint8Array) || nonce.length !== INIT_NONCE_SIZE) {
-        throw new TypeError('"randomBytes" expected to return a Uint8Array of length 8');
+        throw new InvalidArgumentError('"randomBytes" expected to return a Uint8Array of length 8');
       }
       const result = await this.#exchange(cid, CTAPHID_COMMANDS.INIT, nonce, { signal }, (payload) => {
         const r = decodeInitResponse(payload);
@@ -296,8 +263,9 @@ export class HidTransport implements CtapDevice {
       }
       const response = decodeInitResponse(result.payload) as InitResponse;
       if (response.cid === 0 || response.cid === BROADCAST_CID) {
-        throw new Ctap2ClientError(
+        throw new HidError(
           'ERR_INVALID_RESPONSE',
+          'unexpected-answer',
           `CTAPHID_INIT allocated the reserved channel 0x${response.cid.toString(16)}`,
         );
       }
@@ -342,12 +310,10 @@ export class HidTransport implements CtapDevice {
         connection.write(report!).catch(() => {});
       }
     };
-    const aborted = (cause?: unknown): Ctap2ClientError => {
+    const aborted = (cause?: unknown): HidError => {
       this.#needsResync = true;
       if (callbackError !== undefined) throw callbackError.error;
-      return new Ctap2ClientError('ERR_ABORTED', 'the operation was aborted', {
-        cause: cause ?? signal?.reason,
-      });
+      return abortedError(signal, cause);
     };
     throwIfAborted(signal);
     signal?.addEventListener('abort', cancel, { once: true });
@@ -366,8 +332,9 @@ export class HidTransport implements CtapDevice {
         if (now >= deadline) {
           this.#needsResync = true;
           if (cancelled) throw aborted();
-          throw new Ctap2ClientError(
+          throw new HidError(
             'ERR_TIMEOUT',
+            'timeout',
             now >= hardDeadline
               ? `no answer to ${commandName(cmd)} within ${this.#maxDurationMs} ms`
               : `the device was silent for ${this.#timeoutMs} ms while answering ${commandName(cmd)}`,
@@ -384,10 +351,11 @@ export class HidTransport implements CtapDevice {
         if (r.status === 'error') {
           this.#needsResync = true;
           if (cancelled) throw aborted();
-          throw new Ctap2ClientError(
+          throw new HidError(
             'ERR_INVALID_RESPONSE',
+            'ctaphid-malformed',
             `malformed CTAPHID answer to ${commandName(cmd)}: ${r.reason}`,
-            { details: { reason: r.reason } },
+            { details: { problem: r.reason } },
           );
         }
         silenceDeadline = Date.now() + this.#timeoutMs;
@@ -423,8 +391,9 @@ export class HidTransport implements CtapDevice {
         }
         this.#needsResync = true;
         if (cancelled) throw aborted();
-        throw new Ctap2ClientError(
+        throw new HidError(
           'ERR_INVALID_RESPONSE',
+          'unexpected-answer',
           `the device answered ${commandName(cmd)} with ${commandName(r.cmd)}`,
         );
       }
@@ -463,7 +432,7 @@ export class HidTransport implements CtapDevice {
 
 function transportFailure(e: unknown, what: string): Error {
   if (e instanceof Error && typeof (e as { code?: unknown }).code === 'string') return e;
-  return new Ctap2ClientError('ERR_DEVICE_GONE', `HID ${what} failed: the device is gone`, { cause: e });
+  return deviceGoneError('device-gone', `HID ${what} failed: the device is gone`, e);
 }
 
 /** A CTAPHID_ERROR as the CTAP1 status of the same number (CTAP 2.1 §8.2 lists them). */
@@ -485,52 +454,6 @@ function commandName(cmd: number): string {
   return name === undefined ? `command 0x${cmd.toString(16)}` : `CTAPHID_${name}`;
 }
 
-function notSupported(what: string): Ctap2ClientError {
-  return new Ctap2ClientError('ERR_NOT_SUPPORTED', `the device does not implement ${what}`);
-}
-
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) {
-    throw new Ctap2ClientError('ERR_ABORTED', 'the operation was aborted', { cause: signal.reason });
-  }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(new Ctap2ClientError('ERR_ABORTED', 'the operation was aborted', { cause: signal.reason }));
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new Ctap2ClientError('ERR_ABORTED', 'the operation was aborted', { cause: signal?.reason }));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-function checkBytes(value: unknown, name: string): void {
-  if (!(value instanceof Uint8Array)) {
-    throw new TypeError(`"${name}" expected Uint8Array, got ${value === null ? 'null' : typeof value}`);
-  }
-}
-
-function positive(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
-    throw new RangeError(`"${name}" expected a positive number of ms, got ${String(value)}`);
-  }
-  return value;
-}
-
-function nonNegative(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 0) {
-    throw new RangeError(`"${name}" expected a non-negative integer, got ${String(value)}`);
-  }
-  return value;
+function notSupported(what: string): HidError {
+  return new HidError('ERR_NOT_SUPPORTED', 'not-supported', `the device does not implement ${what}`);
 }

@@ -4,9 +4,11 @@
  * 127.0.0.1:7112; python-fido2 users know it as solo's `force_udp_backend`).
  */
 import { createSocket, type Socket } from 'node:dgram';
-import { Ctap2ClientError } from '@fido2kit/ctap2';
+import { InvalidArgumentError } from '@fido2kit/cose';
+import { checkReport } from './_assert.js';
 import type { HidConnection } from './connection.js';
 import { HID_REPORT_SIZE } from './ctaphid.js';
+import { deviceGoneError, HidError } from './errors.js';
 import { ReportQueue } from './report-queue.js';
 
 /** Options of {@link UdpHidConnection.open}. */
@@ -36,7 +38,7 @@ export class UdpHidConnection implements HidConnection {
   readonly #devicePort: number;
 
   readonly #queue: ReportQueue;
-  #failure: Ctap2ClientError | undefined;
+  #failure: HidError | undefined;
   #closed = false;
 
   private constructor(socket: Socket, host: string, devicePort: number, maxQueued: number) {
@@ -61,9 +63,14 @@ export class UdpHidConnection implements HidConnection {
       const onError = (e: Error): void => {
         socket.close();
         reject(
-          new Ctap2ClientError('ERR_TRANSPORT', `cannot bind UDP ${host}:${hostPort}: ${e.message}`, {
-            cause: e,
-          }),
+          new HidError(
+            'ERR_TRANSPORT',
+            'udp-bind-failed',
+            `cannot bind UDP ${host}:${hostPort}: ${e.message}`,
+            {
+              cause: e,
+            },
+          ),
         );
       };
       socket.once('error', onError);
@@ -78,14 +85,14 @@ export class UdpHidConnection implements HidConnection {
 
   write(report: Uint8Array): Promise<void> {
     if (this.#closed || this.#failure !== undefined) return Promise.reject(this.#gone());
-    if (!(report instanceof Uint8Array) || report.length !== HID_REPORT_SIZE) {
-      return Promise.reject(
-        new RangeError(`"report" expected Uint8Array of length 64, got length=${String(report?.length)}`),
-      );
+    try {
+      checkReport(report);
+    } catch (e) {
+      return Promise.reject(e);
     }
     return new Promise((resolve, reject) => {
       this.#socket.send(report, this.#devicePort, this.#host, (e) => {
-        if (e) reject(new Ctap2ClientError('ERR_DEVICE_GONE', `UDP send failed: ${e.message}`, { cause: e }));
+        if (e) reject(deviceGoneError('device-gone', `UDP send failed: ${e.message}`, e));
         else resolve();
       });
     });
@@ -115,19 +122,19 @@ export class UdpHidConnection implements HidConnection {
   }
 
   #fail(e: Error): void {
-    this.#failure = new Ctap2ClientError('ERR_DEVICE_GONE', `UDP link failed: ${e.message}`, { cause: e });
+    this.#failure = deviceGoneError('device-gone', `UDP link failed: ${e.message}`, e);
     this.#queue.fail(this.#failure);
   }
 
-  #gone(): Ctap2ClientError {
-    return this.#failure ?? new Ctap2ClientError('ERR_DEVICE_GONE', 'the UDP connection is closed');
+  #gone(): HidError {
+    return this.#failure ?? deviceGoneError('closed', 'the UDP connection is closed');
   }
 }
 
 function port(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < 0 || value > 65535) {
-    throw new RangeError(`"${name}" expected a port number 0..65535, got ${String(value)}`);
+    throw new InvalidArgumentError(`"${name}" expected a port number 0..65535, got ${String(value)}`);
   }
   return value;
 }

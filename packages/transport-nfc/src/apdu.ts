@@ -1,7 +1,7 @@
 /**
  * The CTAP-over-NFC framing (CTAP 2.1 §11.3), host side and card side, on top of the ISO/IEC
  * 7816-4 APDU codec that `@fido2kit/ctap2` owns (encode/decode of command and response APDUs,
- * re-exported here). Pure: no I/O, no timers, no Node modules.
+ * re-exported by this package's index). Pure: no I/O, no timers, no Node modules.
  *
  * - Command chaining (ISO/IEC 7816-4 §5.1.1: CLA bit 0x10 on every part but the last) for readers
  *   and cards that only take short APDUs.
@@ -12,22 +12,6 @@
  */
 import { equalBytes, InvalidArgumentError } from '@fido2kit/cose';
 import { type CommandApdu, SHORT_MAX_LC, SHORT_MAX_LE } from '@fido2kit/ctap2';
-
-export {
-  type CommandApdu,
-  type DecodeCommandApduOptions,
-  type DecodedCommandApdu,
-  decodeCommandApdu,
-  decodeResponseApdu,
-  EXTENDED_MAX_LC,
-  EXTENDED_MAX_LE,
-  encodeCommandApdu,
-  encodeResponseApdu,
-  fitsShortApdu,
-  type ResponseApdu,
-  SHORT_MAX_LC,
-  SHORT_MAX_LE,
-} from '@fido2kit/ctap2';
 
 function checkBytes(value: unknown, name: string): Uint8Array {
   if (!(value instanceof Uint8Array)) {

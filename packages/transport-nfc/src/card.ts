@@ -4,16 +4,19 @@
  * command APDU and resolves with the response APDU, so the same applet serves vpcd over TCP
  * (`VpcdCard`) and in-memory tests.
  */
-import { concatBytes } from '@fido2kit/cose';
-import type { CtapDevice, KeepaliveStatus } from '@fido2kit/ctap2';
+import { concatBytes, InvalidArgumentError } from '@fido2kit/cose';
 import {
-  CLA_CHAINING,
-  CLA_NFCCTAP,
+  type CtapDevice,
   type DecodedCommandApdu,
   decodeCommandApdu,
   EXTENDED_MAX_LC,
   encodeCommandApdu,
   encodeResponseApdu,
+  type KeepaliveStatus,
+} from '@fido2kit/ctap2';
+import {
+  CLA_CHAINING,
+  CLA_NFCCTAP,
   type FidoAppletVersion,
   INS,
   isSelectFido,
@@ -64,7 +67,9 @@ export function resolveAuthenticator(source: AuthenticatorSource): CtapDevice {
     const device = (source as { device(): CtapDevice }).device();
     if (isCtapDevice(device)) return device;
   }
-  throw new TypeError('"authenticator" expected a CtapDevice or an object with device(): CtapDevice');
+  throw new InvalidArgumentError(
+    '"authenticator" expected a CtapDevice or an object with device(): CtapDevice',
+  );
 }
 
 interface PendingCommand {

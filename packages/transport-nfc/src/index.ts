@@ -4,12 +4,9 @@
  * re-exported here).
  * @packageDocumentation
  */
+/** The ISO 7816-4 APDU codec, whose home is `@fido2kit/ctap2`. */
 export {
-  type ChainOptions,
-  CLA_CHAINING,
-  CLA_NFCCTAP,
   type CommandApdu,
-  chainCommand,
   type DecodeCommandApduOptions,
   type DecodedCommandApdu,
   decodeCommandApdu,
@@ -18,9 +15,18 @@ export {
   EXTENDED_MAX_LE,
   encodeCommandApdu,
   encodeResponseApdu,
+  fitsShortApdu,
+  type ResponseApdu,
+  SHORT_MAX_LC,
+  SHORT_MAX_LE,
+} from '@fido2kit/ctap2';
+export {
+  type ChainOptions,
+  CLA_CHAINING,
+  CLA_NFCCTAP,
+  chainCommand,
   FIDO_AID,
   type FidoAppletVersion,
-  fitsShortApdu,
   getResponseCommand,
   INS,
   isSelectFido,
@@ -30,9 +36,6 @@ export {
   P1_CANCEL,
   P1_GETRESPONSE_SUPPORTED,
   parseSelectResponse,
-  type ResponseApdu,
-  SHORT_MAX_LC,
-  SHORT_MAX_LE,
   SW,
   SW_NAMES,
   SW1_MORE_DATA,
@@ -48,7 +51,8 @@ export {
   type OpenNfcAuthenticatorOptions,
   openNfcAuthenticator,
 } from './nfc.js';
-export { PcscCardLink, type PcscCardLinkOptions, PcscContext, type PcscContextOptions } from './pcsc.js';
+export { PcscContext, type PcscContextOptions } from './pcsc.js';
+export { PcscCardLink, type PcscCardLinkOptions } from './pcsc-link.js';
 export {
   type ApduLink,
   type ApduMode,

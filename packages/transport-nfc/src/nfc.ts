@@ -2,7 +2,8 @@
  * Finding and opening FIDO authenticators on PC/SC readers.
  */
 import { NfcError } from './errors.js';
-import { PcscCardLink, PcscContext } from './pcsc.js';
+import { PcscContext } from './pcsc.js';
+import { PcscCardLink } from './pcsc-link.js';
 import { type ApduMode, NfcTransport } from './transport.js';
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {

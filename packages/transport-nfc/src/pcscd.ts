@@ -19,7 +19,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NfcError } from './errors.js';
-import { PcscContext, pcscdSocketPath, probePcscd } from './pcsc.js';
+import { PcscContext } from './pcsc.js';
+import { pcscdSocketPath, probePcscd } from './pcsc-binding.js';
 
 /** Options of {@link startPcscd}. */
 export interface StartPcscdOptions {
@@ -31,7 +32,11 @@ export interface StartPcscdOptions {
   readers?: string[];
   /** Milliseconds to wait for the lock, the daemon and the readers (default 30 000). */
   timeoutMs?: number;
-  /** The lock file (default `<tmpdir>/fido2kit-pcscd.lock`). */
+  /**
+   * The lock file holding the owner's pid (default `<tmpdir>/fido2kit-pcscd.owner`). Not
+   * `fido2kit-pcscd.lock`: that is the path scripts serialise on with flock(1), which leaves an
+   * empty file there that this O_EXCL lock would read as a live holder.
+   */
   lockFile?: string;
 }
 
@@ -173,7 +178,7 @@ async function waitForReaders(readers: string[], deadline: number): Promise<void
 export async function startPcscd(options: StartPcscdOptions = {}): Promise<PcscdHandle> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const deadline = Date.now() + timeoutMs;
-  const lockFile = options.lockFile ?? join(tmpdir(), 'fido2kit-pcscd.lock');
+  const lockFile = options.lockFile ?? join(tmpdir(), 'fido2kit-pcscd.owner');
   const readers = options.readers ?? ['Virtual PCD 00 00'];
   const stateFile = `${lockFile}.pcscd`;
   await acquireLock(lockFile, deadline);

@@ -4,25 +4,29 @@
  * SELECT first, NFCCTAP_MSG, `9100` keepalives polled with NFCCTAP_GETRESPONSE, extended APDUs
  * preferred with command chaining as the fallback, `61xx`/`6Cxx` answered.
  */
-import { concatBytes } from '@fido2kit/cose';
-import type { CallOptions, CtapDevice, KeepaliveStatus } from '@fido2kit/ctap2';
+import { concatBytes, InvalidArgumentError } from '@fido2kit/cose';
 import {
+  type CallOptions,
   type CommandApdu,
-  chainCommand,
+  type CtapDevice,
   decodeCommandApdu,
   decodeResponseApdu,
   EXTENDED_MAX_LE,
   encodeCommandApdu,
   encodeResponseApdu,
-  type FidoAppletVersion,
   fitsShortApdu,
+  type KeepaliveStatus,
+  type ResponseApdu,
+  SHORT_MAX_LE,
+} from '@fido2kit/ctap2';
+import {
+  chainCommand,
+  type FidoAppletVersion,
   getResponseCommand,
   keepaliveStatus,
   nfcctapGetResponseCommand,
   nfcctapMsgCommand,
   parseSelectResponse,
-  type ResponseApdu,
-  SHORT_MAX_LE,
   SW,
   SW1_MORE_DATA,
   SW1_WRONG_LE,
@@ -159,7 +163,9 @@ export class NfcTransport implements CtapDevice {
   /** Sends a CTAP2 request (command byte ‖ CBOR); resolves with status byte ‖ CBOR. */
   cbor(request: Uint8Array, options: CallOptions = {}): Promise<Uint8Array> {
     if (!(request instanceof Uint8Array) || request.length === 0) {
-      return Promise.reject(new TypeError('"request" expected a non-empty Uint8Array (command byte ‖ CBOR)'));
+      return Promise.reject(
+        new InvalidArgumentError('"request" expected a non-empty Uint8Array (command byte ‖ CBOR)'),
+      );
     }
     const copy = request.slice();
     return this.#call(options, (deadline) => this.#cbor(copy, options, deadline));
@@ -169,7 +175,7 @@ export class NfcTransport implements CtapDevice {
   msg(apdu: Uint8Array, options: CallOptions = {}): Promise<Uint8Array> {
     let command: CommandApdu;
     try {
-      if (!(apdu instanceof Uint8Array)) throw new TypeError('"apdu" expected Uint8Array');
+      if (!(apdu instanceof Uint8Array)) throw new InvalidArgumentError('"apdu" expected Uint8Array');
       command = decodeCommandApdu(apdu);
     } catch (e) {
       return Promise.reject(e);

@@ -5,12 +5,14 @@
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { defineCtap2Suite, defineManagementSuite } from '@fido2kit/conformance';
+import { defineCtap2Suite, defineManagementSuite, type MakeSuiteDevice } from '@fido2kit/conformance';
 import { decodeCoseKey, hexToBytes, parseAuthenticatorData, sha256, verifySignature } from '@fido2kit/cose';
 import { VirtualAuthenticator } from '@fido2kit/virtual-authenticator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listNfcAuthenticators, openNfcAuthenticator } from '../src/nfc.js';
-import { loadPcscLite, PcscCardLink, PcscContext } from '../src/pcsc.js';
+import { PcscContext } from '../src/pcsc.js';
+import { loadPcscLite } from '../src/pcsc-binding.js';
+import { PcscCardLink } from '../src/pcsc-link.js';
 import { type PcscdHandle, startPcscd, VpcdCard } from '../src/testing.js';
 import { NfcTransport, type NfcTransportOptions } from '../src/transport.js';
 import { FAKE, FAKE_AAGUID, FakeCtapDevice } from './fake-device.js';
@@ -235,7 +237,8 @@ defineManagementSuite('NFC via pcscd, extended APDUs', async (options) => {
   return { device, authenticator, close: () => device.close() };
 });
 
-defineCtap2Suite('NFC via pcscd, short APDUs with chaining', async (options) => {
+/** A key on reader 1 in short-APDU mode: every long message is chained (ISO 7816-4 §5.1.1). */
+const shortChainedKey: MakeSuiteDevice = async (options) => {
   const authenticator = new VirtualAuthenticator(options);
   card1.replaceAuthenticator(authenticator);
   const device = await openShared(READER1, { apdu: 'short' });
@@ -247,21 +250,11 @@ defineCtap2Suite('NFC via pcscd, short APDUs with chaining', async (options) => 
       await device.close();
     },
   };
-});
+};
 
-defineManagementSuite('NFC via pcscd, short APDUs with chaining', async (options) => {
-  const authenticator = new VirtualAuthenticator(options);
-  card1.replaceAuthenticator(authenticator);
-  const device = await openShared(READER1, { apdu: 'short' });
-  return {
-    device,
-    authenticator,
-    close: async () => {
-      expect(device.extendedApdus).toBe(false);
-      await device.close();
-    },
-  };
-});
+defineCtap2Suite('NFC via pcscd, short APDUs with chaining', shortChainedKey);
+
+defineManagementSuite('NFC via pcscd, short APDUs with chaining', shortChainedKey);
 
 describe('pcscd not running', () => {
   it('an open device fails with a typed error; listing and opening say pcscd is not running', async (ctx) => {

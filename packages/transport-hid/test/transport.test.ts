@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeCtapDevice, hex, rejection, wait } from '../test/helpers/fake-device.js';
-import type { HidConnection } from './connection.js';
+import type { HidConnection } from '../src/connection.js';
 import {
   BROADCAST_CID,
   CTAPHID_CAPABILITIES,
@@ -10,9 +9,11 @@ import {
   encodeInitResponse,
   encodeMessage,
   MAX_PAYLOAD,
-} from './ctaphid.js';
-import { SimulatedHidDevice } from './simulated-device.js';
-import { HidTransport, type HidTransportOptions } from './transport.js';
+} from '../src/ctaphid.js';
+import { SimulatedHidDevice } from '../src/simulated-device.js';
+import { HidTransport } from '../src/transport.js';
+import type { HidTransportOptions } from '../src/transport-options.js';
+import { FakeCtapDevice, hex, rejection, wait } from './helpers/fake-device.js';
 
 const FAST: HidTransportOptions = { timeoutMs: 400, cancelTimeoutMs: 300, busyBackoffMs: 5 };
 
@@ -81,7 +82,7 @@ describe('HidTransport.open', () => {
       },
     };
     const e = await rejection(HidTransport.open(silent, { timeoutMs: 100 }));
-    expect(e).toMatchObject({ code: 'ERR_TIMEOUT', name: 'Ctap2ClientError' });
+    expect(e).toMatchObject({ code: 'ERR_TIMEOUT', name: 'HidError', reason: 'timeout' });
     expect(e.message).toBe('the device was silent for 100 ms while answering CTAPHID_INIT');
     expect(closed).toBe(true);
   });
@@ -106,7 +107,10 @@ describe('HidTransport.open', () => {
         )[0],
       close: async () => {},
     };
-    expect(await rejection(HidTransport.open(bad, FAST))).toMatchObject({ code: 'ERR_INVALID_RESPONSE' });
+    expect(await rejection(HidTransport.open(bad, FAST))).toMatchObject({
+      code: 'ERR_INVALID_RESPONSE',
+      reason: 'unexpected-answer',
+    });
   });
 });
 
@@ -122,6 +126,7 @@ describe('HidTransport messages', () => {
     expect(fake.requests).toHaveLength(8);
     expect(await rejection(device.cbor(new Uint8Array(MAX_PAYLOAD + 1)))).toMatchObject({
       code: 'ERR_REQUEST_TOO_LARGE',
+      reason: 'request-too-large',
     });
     await device.close();
   });
@@ -136,6 +141,7 @@ describe('HidTransport messages', () => {
     const e = await rejection(nmsg.device.msg(Uint8Array.of(0, 3, 0, 0)));
     expect(e).toMatchObject({
       code: 'ERR_NOT_SUPPORTED',
+      reason: 'not-supported',
       message: 'the device does not implement CTAPHID_MSG',
     });
     await nmsg.device.close();
@@ -192,16 +198,26 @@ describe('HidTransport messages', () => {
     await device.close();
     expect(await rejection(device.ping())).toMatchObject({
       code: 'ERR_DEVICE_GONE',
+      reason: 'closed',
       message: 'the HID transport is closed',
     });
   });
 
-  it('refuses wrong arguments with TypeError / RangeError', async () => {
+  it('refuses wrong arguments with ERR_INVALID_ARGUMENT errors that name them', async () => {
     const { device } = await setup();
+    const invalid = expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' });
     expect(() => device.cbor('x' as unknown as Uint8Array)).toThrow(
       '"request" expected Uint8Array, got string',
     );
+    expect(() => device.cbor('x' as unknown as Uint8Array)).toThrow(invalid);
     expect(() => device.lock(11)).toThrow('"seconds" expected an integer in 0..10, got 11');
+    expect(() => device.lock(11)).toThrow(invalid);
+    await expect(
+      HidTransport.open(new SimulatedHidDevice(new FakeCtapDevice()).connection(), { timeoutMs: -1 }),
+    ).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARGUMENT',
+      message: '"timeoutMs" expected a positive number of ms, got -1',
+    });
     await device.close();
   });
 });

@@ -3,9 +3,11 @@
  * ends in a typed error or a correct retry, never a hang; and the next message works.
  */
 import { describe, expect, it } from 'vitest';
-import { FakeCtapDevice, hex } from '../test/helpers/fake-device.js';
-import { type HidFault, SimulatedHidDevice } from './simulated-device.js';
-import { HidTransport, type HidTransportOptions } from './transport.js';
+import { SimulatedHidDevice } from '../src/simulated-device.js';
+import type { HidFault } from '../src/simulated-faults.js';
+import { HidTransport } from '../src/transport.js';
+import type { HidTransportOptions } from '../src/transport-options.js';
+import { FakeCtapDevice, hex } from './helpers/fake-device.js';
 
 const OPTIONS: HidTransportOptions = { timeoutMs: 250, cancelTimeoutMs: 200, busyBackoffMs: 5 };
 /** Every code a fault may end in. Anything else (a TypeError, a hang) fails the test. */
@@ -73,6 +75,14 @@ describe('fault injection', () => {
     key.inject({ kind: 'drop', direction: 'to-host', after: 1 });
     expect(await outcome(device.cbor(REQUEST))).toBe('error ERR_INVALID_RESPONSE');
     expect(await outcome(device.ping(REQUEST))).toBe('ok'); // after the resync INIT
+    key.inject({ kind: 'drop', direction: 'to-host', after: 1 });
+    expect(await device.cbor(REQUEST).catch((x: unknown) => x)).toMatchObject({
+      code: 'ERR_INVALID_RESPONSE',
+      name: 'HidError',
+      reason: 'ctaphid-malformed',
+      details: { reason: 'ctaphid-malformed', problem: 'wrong-sequence' },
+    });
+    expect(await outcome(device.ping(REQUEST))).toBe('ok');
     key.inject({ kind: 'drop', direction: 'to-host', after: 3 });
     expect(await outcome(device.cbor(REQUEST))).toBe('error ERR_TIMEOUT');
     expect(await outcome(device.cbor(REQUEST))).toBe('ok');
@@ -83,7 +93,12 @@ describe('fault injection', () => {
     const { key, device } = await fresh();
     key.inject({ kind: 'unplug', direction: 'to-host', after: 2 });
     const e = await device.cbor(REQUEST).catch((x: { code?: string }) => x);
-    expect(e).toMatchObject({ code: 'ERR_DEVICE_GONE', message: 'the device was unplugged' });
+    expect(e).toMatchObject({
+      code: 'ERR_DEVICE_GONE',
+      name: 'HidError',
+      reason: 'device-gone',
+      message: 'the device was unplugged',
+    });
     expect(await device.ping().catch((x: { code?: string }) => x.code)).toBe('ERR_DEVICE_GONE');
     expect(await HidTransport.open(key.connection(), OPTIONS).catch((x: { code?: string }) => x.code)).toBe(
       'ERR_DEVICE_GONE',

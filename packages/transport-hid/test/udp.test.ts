@@ -5,11 +5,11 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeCtapDevice, hex } from '../test/helpers/fake-device.js';
-import { MAX_PAYLOAD } from './ctaphid.js';
-import { SimulatedHidDevice } from './simulated-device.js';
-import { HidTransport } from './transport.js';
-import { UdpHidConnection } from './udp.js';
+import { MAX_PAYLOAD } from '../src/ctaphid.js';
+import { SimulatedHidDevice } from '../src/simulated-device.js';
+import { HidTransport } from '../src/transport.js';
+import { UdpHidConnection } from '../src/udp.js';
+import { FakeCtapDevice, hex } from './helpers/fake-device.js';
 
 interface Firmware {
   key: SimulatedHidDevice;

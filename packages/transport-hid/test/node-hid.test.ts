@@ -4,8 +4,8 @@
  */
 import HID from 'node-hid';
 import { describe, expect, it } from 'vitest';
-import { listHidAuthenticators, openHidAuthenticator, openNodeHidConnection } from './node-hid.js';
-import { describeOpenFailure } from './open-errors.js';
+import { listHidAuthenticators, openHidAuthenticator, openNodeHidConnection } from '../src/node-hid.js';
+import { describeOpenFailure } from '../src/open-errors.js';
 
 describe('node-hid binding', () => {
   it('loads node-hid and enumerates: no FIDO device here, an empty list, no throw', async () => {
@@ -18,7 +18,7 @@ describe('node-hid binding', () => {
 
   it('opening a path that does not exist is a typed error', async () => {
     const e = await openHidAuthenticator('/dev/hidraw-fido2kit-none').catch((x) => x);
-    expect(e).toMatchObject({ name: 'Ctap2ClientError', code: 'ERR_TRANSPORT' });
+    expect(e).toMatchObject({ name: 'HidError', code: 'ERR_TRANSPORT', reason: 'not-found' });
     expect(e.details).toMatchObject({ path: '/dev/hidraw-fido2kit-none', platform: process.platform });
     expect(e.message).toContain('/dev/hidraw-fido2kit-none');
     await expect(openNodeHidConnection('')).rejects.toThrow('"path" expected a non-empty string');
@@ -33,7 +33,7 @@ describe('open errors that help', () => {
       ),
       { path: '/dev/hidraw3', platform: 'linux', vendorId: 0x1050, productId: 0x0407 },
     );
-    expect(e.code).toBe('ERR_TRANSPORT');
+    expect(e).toMatchObject({ code: 'ERR_TRANSPORT', reason: 'permission-denied' });
     expect(e.details).toMatchObject({ reason: 'permission-denied' });
     expect(e.message).toContain('/etc/udev/rules.d/70-fido.rules');
     expect(e.message).toContain(
@@ -58,6 +58,6 @@ describe('open errors that help', () => {
     ).toMatchObject({ reason: 'not-found' });
     const e = describeOpenFailure('weird', { path: 'p', platform: 'darwin' });
     expect(e.message).toBe('cannot open the HID device p: weird');
-    expect(e.details).toMatchObject({ reason: 'open-failed' });
+    expect(e).toMatchObject({ code: 'ERR_TRANSPORT', reason: 'open-failed' });
   });
 });

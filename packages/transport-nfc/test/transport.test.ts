@@ -1,9 +1,10 @@
 import { bytesToHex } from '@fido2kit/cose';
+import { decodeCommandApdu } from '@fido2kit/ctap2';
 import { describe, expect, it } from 'vitest';
-import { FAKE, FakeCtapDevice } from '../test/fake-device.js';
-import { MemoryLink, ScriptedLink } from '../test/memory-link.js';
-import { decodeCommandApdu } from './apdu.js';
-import { NfcTransport } from './transport.js';
+
+import { NfcTransport } from '../src/transport.js';
+import { FAKE, FakeCtapDevice } from './fake-device.js';
+import { MemoryLink, ScriptedLink } from './memory-link.js';
 
 const echo = (n: number) =>
   Uint8Array.of(FAKE.ECHO, ...Uint8Array.from({ length: n }, (_, i) => (i * 7) & 0xff));
@@ -138,9 +139,14 @@ describe('NfcTransport over an in-memory applet', () => {
     expect(bytesToHex(link.sent[0]!)).toBe('00a4040008a0000006472f000100');
   });
 
-  it('rejects bad arguments with TypeErrors naming them', async () => {
+  it('rejects bad arguments with ERR_INVALID_ARGUMENT errors naming them', async () => {
     const device = await NfcTransport.open(new MemoryLink({ authenticator: new FakeCtapDevice() }));
     await expect(device.cbor(new Uint8Array(0))).rejects.toThrow('"request" expected a non-empty Uint8Array');
+    await expect(device.cbor(new Uint8Array(0))).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
     await expect(device.msg('00' as unknown as Uint8Array)).rejects.toThrow('"apdu" expected Uint8Array');
+    await expect(device.msg(Uint8Array.of(0, 1))).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARGUMENT',
+      details: { reason: 'apdu-malformed' },
+    });
   });
 });

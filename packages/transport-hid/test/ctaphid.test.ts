@@ -1,8 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromHex, hex } from '../test/helpers/fake-device.js';
-import libfido2 from '../test/vectors/libfido2-wiredata.json' with { type: 'json' };
-import pythonFido2 from '../test/vectors/python-fido2.json' with { type: 'json' };
 import {
   BROADCAST_CID,
   CONT_DATA_SIZE,
@@ -21,8 +18,11 @@ import {
   INIT_DATA_SIZE,
   MAX_PAYLOAD,
   reportCount,
-} from './ctaphid.js';
-import { parseFidoReportDescriptor } from './report-descriptor.js';
+} from '../src/ctaphid.js';
+import { parseFidoReportDescriptor } from '../src/report-descriptor.js';
+import { fromHex, hex } from './helpers/fake-device.js';
+import libfido2 from './vectors/libfido2-wiredata.json' with { type: 'json' };
+import pythonFido2 from './vectors/python-fido2.json' with { type: 'json' };
 
 const CID = 0x00220002;
 
@@ -80,7 +80,9 @@ describe('encodeMessage', () => {
     expect(() => encodeMessage(CID, 1, new Uint8Array(MAX_PAYLOAD + 1))).toThrow(
       '"payload" expected at most 7609 bytes, got length=7610',
     );
-    expect(() => encodeMessage(-1, 1, new Uint8Array(0))).toThrow(RangeError);
+    expect(() => encodeMessage(-1, 1, new Uint8Array(0))).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
+    );
     expect(() => encodeMessage(CID, 0x80, new Uint8Array(0))).toThrow('"cmd" expected an integer in 0..127');
     expect(() => encodeMessage(CID, 1, [1, 2] as unknown as Uint8Array)).toThrow(
       '"payload" expected Uint8Array, got Array',
@@ -125,7 +127,9 @@ describe('CtaphidReassembler', () => {
     });
     const small = new CtaphidReassembler({ cid: CID, maxPayload: 100 });
     expect(small.push(encodeMessage(CID, 0x10, new Uint8Array(101))[0]!)).toMatchObject({ status: 'error' });
-    expect(() => new CtaphidReassembler({ maxPayload: 7610 })).toThrow(RangeError);
+    expect(() => new CtaphidReassembler({ maxPayload: 7610 })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),
+    );
   });
 
   it('refuses reports that are not 64 bytes and skips stray continuation packets', () => {

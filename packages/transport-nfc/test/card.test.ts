@@ -1,16 +1,9 @@
 import { bytesToHex, hexToBytes } from '@fido2kit/cose';
+import { decodeResponseApdu, encodeCommandApdu, type ResponseApdu } from '@fido2kit/ctap2';
 import { describe, expect, it } from 'vitest';
-import { FAKE, FakeCtapDevice } from '../test/fake-device.js';
-import {
-  chainCommand,
-  decodeResponseApdu,
-  encodeCommandApdu,
-  nfcctapMsgCommand,
-  type ResponseApdu,
-  SW,
-  selectFidoCommand,
-} from './apdu.js';
-import { FidoApplet, resolveAuthenticator } from './card.js';
+import { chainCommand, nfcctapMsgCommand, SW, selectFidoCommand } from '../src/apdu.js';
+import { FidoApplet, resolveAuthenticator } from '../src/card.js';
+import { FAKE, FakeCtapDevice } from './fake-device.js';
 
 const select = encodeCommandApdu(selectFidoCommand());
 
