@@ -4,7 +4,7 @@
  * authenticators"): U2F_REGISTER becomes a `fido-u2f` attestation object, U2F_AUTHENTICATE an
  * assertion whose authenticator data is built from the user-presence byte and the counter.
  */
-import { type CborValue, encode, sha256, utf8Encode } from '@fido2kit/cose';
+import { type CborValue, encode, InvalidArgumentError, sha256, utf8Encode } from '@fido2kit/cose';
 import { concat } from './_management.js';
 import { CTAP_STATUS } from './constants.js';
 import type { Ctap1, Ctap1CallOptions } from './ctap1.js';
@@ -48,7 +48,7 @@ function unsupported(message: string, status: string): never {
 /** The COSE_Key of a 65-byte uncompressed P-256 point: {1: 2, 3: -7, -1: 1, -2: x, -3: y}. */
 export function u2fPublicKeyToCose(publicKey: Uint8Array): Uint8Array {
   if (publicKey.length !== 65 || publicKey[0] !== 0x04) {
-    throw new RangeError(
+    throw new InvalidArgumentError(
       `"publicKey" expected an uncompressed P-256 point of 65 bytes, got length=${publicKey.length}`,
     );
   }

@@ -109,6 +109,7 @@ export {
   Ctap2ClientError,
   type Ctap2ClientErrorCode,
   CtapError,
+  type CtapErrorCode,
   WebAuthnClientError,
   type WebAuthnErrorName,
 } from './errors.js';
