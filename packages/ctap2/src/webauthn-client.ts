@@ -25,9 +25,9 @@ import type {
   PublicKeyCredentialParameters,
 } from './ctap2.js';
 import type { CallOptions, CtapDevice } from './device.js';
-import { CLIENT_EXTENSIONS, type ClientExtension, prepareExtensions } from './extensions.js';
+import { CLIENT_EXTENSIONS, type ClientExtension, checkAppId, prepareExtensions } from './extensions.js';
 import { type AccountChooser, pickAccount } from './webauthn/accounts.js';
-import { probeRpId } from './webauthn/appid.js';
+import { checkAppidExclude, probeRpId } from './webauthn/appid.js';
 import { fail, toWebAuthnError, underSignal } from './webauthn/dom-errors.js';
 import {
   alternateRpIds,
@@ -39,8 +39,8 @@ import {
 } from './webauthn/extension-hooks.js';
 import { b64, type CollectedClientData, collectClientData, descriptors } from './webauthn/input.js';
 import { type Key, openKey, selectKey } from './webauthn/keys.js';
+import { type RelatedOriginsFetch, resolveRpId } from './webauthn/related-origins.js';
 import { assertionJSON, registrationJSON } from './webauthn/response-json.js';
-import { checkRpId } from './webauthn/rp-id.js';
 import { type PinPrompt, type UvPlan, userVerification } from './webauthn/user-verification.js';
 
 // The WebAuthn JSON model has one home, @fido2kit/cose, shared with @fido2kit/rp: what this client
@@ -55,6 +55,12 @@ export type {
   UserVerificationRequirement,
 } from '@fido2kit/cose';
 export type { AccountJSON } from './webauthn/accounts.js';
+export {
+  MAX_RELATED_ORIGIN_LABELS,
+  type RelatedOriginsFetch,
+  type RelatedOriginsResponse,
+  validateRelatedOrigin,
+} from './webauthn/related-origins.js';
 export { checkRpId } from './webauthn/rp-id.js';
 export type { PinRequest } from './webauthn/user-verification.js';
 
@@ -82,6 +88,12 @@ export interface WebAuthnClientOptions {
    * Default none. The key must also have enterprise attestation enabled (getInfo option ep).
    */
   enterpriseRpIds?: readonly string[];
+  /**
+   * Fetches `https://{rpId}/.well-known/webauthn` for Related Origin Requests (WebAuthn L3 §5.11)
+   * when the RP ID is not a registrable suffix of the origin; `globalThis.fetch` does as a browser
+   * does. Without it the client makes no network request and such an RP ID is `SecurityError`.
+   */
+  fetch?: RelatedOriginsFetch;
 }
 
 /** Per-call options of create/get. */
@@ -261,17 +273,21 @@ export class WebAuthnClient {
     callOptions: WebAuthnCallOptions = {},
   ): Promise<RegistrationResponseJSON> {
     return underSignal(optionsJSON?.timeout, callOptions.signal, async (signal) =>
-      this.#ceremony(this.#createPlan(optionsJSON, callOptions.origin ?? this.#opts.origin), signal),
+      this.#ceremony(
+        await this.#createPlan(optionsJSON, callOptions.origin ?? this.#opts.origin, signal),
+        signal,
+      ),
     );
   }
 
-  #createPlan(
+  async #createPlan(
     o: PublicKeyCredentialCreationOptionsJSON,
     origin: string,
-  ): CeremonyPlan<MakeCredentialResult, RegistrationResponseJSON> {
+    signal: AbortSignal,
+  ): Promise<CeremonyPlan<MakeCredentialResult, RegistrationResponseJSON>> {
     if (typeof o !== 'object' || o === null)
       fail('ERR_INVALID_ARGUMENT', 'TypeError', 'options expected an object');
-    const rpId = checkRpId(origin, o.rp?.id);
+    const rpId = await resolveRpId(origin, o.rp?.id, this.#opts.fetch, signal);
     const challenge = b64(o.challenge, 'challenge');
     const userId = b64(o.user?.id, 'user.id');
     if (userId.length < 1 || userId.length > 64)
@@ -294,6 +310,15 @@ export class WebAuthnClient {
     if (typeof o.user.displayName === 'string') user.displayName = o.user.displayName;
     const rp: { id: string; name?: string } = { id: rpId };
     if (typeof o.rp.name === 'string') rp.name = o.rp.name;
+    // appidExclude (WebAuthn L3 §10.1.2): the AppID obeys appid's rules; checked on U2F-capable keys
+    const appidExclude =
+      o.extensions?.appidExclude === undefined
+        ? undefined
+        : checkAppId(o.extensions.appidExclude, { origin, rpId });
+    const excludeUnderAppid = async (key: Key, call: CallOptions) => {
+      if (appidExclude !== undefined)
+        await checkAppidExclude(key, appidExclude, clientDataHash, excludeList, call);
+    };
     return {
       kind: 'create',
       origin,
@@ -313,9 +338,11 @@ export class WebAuthnClient {
         }
         return residentKey === 'required' || (residentKey === 'preferred' && capable);
       },
-      u2f: (key, call) =>
-        u2fMakeCredential(key, { clientDataHash, rpId, pubKeyCredParams: params, excludeList }, call),
-      async prepare(ctap) {
+      u2f: async (key, call) => {
+        await excludeUnderAppid(key, call);
+        return u2fMakeCredential(key, { clientDataHash, rpId, pubKeyCredParams: params, excludeList }, call);
+      },
+      prepare: async (ctap, signal) => {
         const supported = ctap.info.algorithms;
         if (supported !== undefined && !params.some((p) => supported.some((s) => s.alg === p.alg))) {
           fail(
@@ -324,6 +351,7 @@ export class WebAuthnClient {
             `the key supports none of the algorithms ${params.map((p) => p.alg).join(', ')}`,
           );
         }
+        await guarded(excludeUnderAppid(ctap, this.#call(signal)));
         return rpId;
       },
       run: (ctap, { uv, rk, extensions, call }) => {
@@ -354,7 +382,14 @@ export class WebAuthnClient {
           call,
         );
       },
-      json: (result, key, ext) => registrationJSON(result, conveyance, clientData.clientDataJSON, key, ext),
+      json: (result, key, ext) =>
+        registrationJSON(
+          result,
+          conveyance,
+          clientData.clientDataJSON,
+          key,
+          appidExclude === undefined ? ext : { ...ext, appidExclude: true },
+        ),
     };
   }
 
@@ -378,17 +413,21 @@ export class WebAuthnClient {
     callOptions: WebAuthnCallOptions = {},
   ): Promise<AuthenticationResponseJSON> {
     return underSignal(optionsJSON?.timeout, callOptions.signal, async (signal) =>
-      this.#ceremony(this.#getPlan(optionsJSON, callOptions.origin ?? this.#opts.origin), signal),
+      this.#ceremony(
+        await this.#getPlan(optionsJSON, callOptions.origin ?? this.#opts.origin, signal),
+        signal,
+      ),
     );
   }
 
-  #getPlan(
+  async #getPlan(
     o: PublicKeyCredentialRequestOptionsJSON,
     origin: string,
-  ): CeremonyPlan<GetAssertionResult, AuthenticationResponseJSON> {
+    signal: AbortSignal,
+  ): Promise<CeremonyPlan<GetAssertionResult, AuthenticationResponseJSON>> {
     if (typeof o !== 'object' || o === null)
       fail('ERR_INVALID_ARGUMENT', 'TypeError', 'options expected an object');
-    const rpId = checkRpId(origin, o.rpId);
+    const rpId = await resolveRpId(origin, o.rpId, this.#opts.fetch, signal);
     const challenge = b64(o.challenge, 'challenge');
     const allowList = descriptors(o.allowCredentials, 'allowCredentials');
     const clientData = collectClientData('webauthn.get', challenge, origin);
