@@ -238,6 +238,21 @@ function authenticatorData(bytes: Uint8Array): AuthenticatorData {
   }
 }
 
+/** The members both responses end with: largeBlobKey (32 bytes) and unsignedExtensionOutputs. */
+function readLargeBlobKeyAndUnsignedOutputs(
+  r: ResponseReader,
+  K: { readonly largeBlobKey: number; readonly unsignedExtensionOutputs: number },
+  result: { largeBlobKey?: Uint8Array; unsignedExtensionOutputs?: CborMap },
+): void {
+  const lbk = r.bytes(K.largeBlobKey);
+  if (lbk !== undefined) {
+    if (lbk.length !== 32) invalidResponse(`largeBlobKey expected 32 bytes, got ${lbk.length}`);
+    result.largeBlobKey = lbk.slice();
+  }
+  const ueo = r.cborMap(K.unsignedExtensionOutputs);
+  if (ueo !== undefined) result.unsignedExtensionOutputs = ueo;
+}
+
 /**
  * Parses an authenticatorMakeCredential response map (CTAP 2.1 §6.1).
  * @throws {Ctap2ClientError} `ERR_INVALID_RESPONSE`
@@ -271,13 +286,7 @@ export function parseMakeCredentialResponse(value: unknown): MakeCredentialResul
   const result: MakeCredentialResult = { fmt, authData, attStmt, authenticatorData: ad, attestationObject };
   const epAtt = r.bool(K.epAtt);
   if (epAtt !== undefined) result.epAtt = epAtt;
-  const lbk = r.bytes(K.largeBlobKey);
-  if (lbk !== undefined) {
-    if (lbk.length !== 32) invalidResponse(`largeBlobKey expected 32 bytes, got ${lbk.length}`);
-    result.largeBlobKey = lbk.slice();
-  }
-  const ueo = r.cborMap(K.unsignedExtensionOutputs);
-  if (ueo !== undefined) result.unsignedExtensionOutputs = ueo;
+  readLargeBlobKeyAndUnsignedOutputs(r, K, result);
   return result;
 }
 
@@ -314,12 +323,6 @@ export function parseGetAssertionResponse(
   }
   const sel = r.bool(K.userSelected);
   if (sel !== undefined) result.userSelected = sel;
-  const lbk = r.bytes(K.largeBlobKey);
-  if (lbk !== undefined) {
-    if (lbk.length !== 32) invalidResponse(`largeBlobKey expected 32 bytes, got ${lbk.length}`);
-    result.largeBlobKey = lbk.slice();
-  }
-  const ueo = r.cborMap(K.unsignedExtensionOutputs);
-  if (ueo !== undefined) result.unsignedExtensionOutputs = ueo;
+  readLargeBlobKeyAndUnsignedOutputs(r, K, result);
   return result;
 }

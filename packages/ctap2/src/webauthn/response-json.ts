@@ -69,7 +69,6 @@ export function registrationJSON(
   } catch {
     publicKey = undefined;
   }
-  const id = base64url.encode(acd.credentialId);
   const response: RegistrationResponseJSON['response'] = {
     clientDataJSON: base64url.encode(clientDataJSON),
     attestationObject: base64url.encode(attestationObject),
@@ -78,6 +77,24 @@ export function registrationJSON(
     publicKeyAlgorithm: acd.publicKey.alg ?? -7,
   };
   if (publicKey !== undefined) response.publicKey = publicKey;
+  return credentialJSON(acd.credentialId, key, clientExtensionResults, response);
+}
+
+/** The members every PublicKeyCredential JSON has around its `response`. */
+function credentialJSON<R>(
+  credentialId: Uint8Array,
+  key: Key,
+  clientExtensionResults: Record<string, unknown>,
+  response: R,
+): {
+  id: string;
+  rawId: string;
+  type: 'public-key';
+  authenticatorAttachment: AuthenticatorAttachment;
+  clientExtensionResults: Record<string, unknown>;
+  response: R;
+} {
+  const id = base64url.encode(credentialId);
   return {
     id,
     rawId: id,
@@ -95,19 +112,11 @@ export function assertionJSON(
   key: Key,
   clientExtensionResults: Record<string, unknown>,
 ): AuthenticationResponseJSON {
-  const id = base64url.encode(result.credential.id);
   const response: AuthenticationResponseJSON['response'] = {
     clientDataJSON: base64url.encode(clientDataJSON),
     authenticatorData: base64url.encode(result.authData),
     signature: base64url.encode(result.signature),
   };
   if (result.user?.id !== undefined) response.userHandle = base64url.encode(result.user.id);
-  return {
-    id,
-    rawId: id,
-    type: 'public-key',
-    authenticatorAttachment: attachmentOf(key),
-    clientExtensionResults,
-    response,
-  };
+  return credentialJSON(result.credential.id, key, clientExtensionResults, response);
 }
