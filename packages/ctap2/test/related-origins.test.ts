@@ -3,6 +3,7 @@
  * side, against documents shaped as the spec's example (§5.11: example.co.uk, example.de,
  * example-rewards.com listed for the RP ID example.com).
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   MAX_RELATED_ORIGIN_LABELS,
@@ -149,5 +150,50 @@ describe('WebAuthnClient and related origins', () => {
       refusal('ERR_PUBLIC_SUFFIX'),
     );
     expect(f.calls).toHaveLength(0);
+  });
+});
+
+describe('the well-known document is untrusted input (fast-check)', () => {
+  const CODES = [
+    'ERR_RELATED_ORIGINS_MALFORMED',
+    'ERR_RELATED_ORIGINS_NOT_LISTED',
+    'ERR_RELATED_ORIGINS_LABEL_LIMIT',
+  ];
+  const outcome = async (body: string, type = 'application/json') => {
+    try {
+      await validateRelatedOrigin('https://example.de', 'example.com', serve(body, { type }));
+      return 'accepted';
+    } catch (e) {
+      return (e as { code?: string; domName?: string }).domName === 'SecurityError'
+        ? (e as { code: string }).code
+        : `untyped: ${String(e)}`;
+    }
+  };
+  it('any body, any JSON value: accepted or a typed SecurityError, never anything else', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string(),
+          fc.json(),
+          fc.jsonValue().map((v) => JSON.stringify({ origins: v })),
+          fc
+            .array(fc.oneof(fc.webUrl(), fc.constant('https://example.de'), fc.string()), { maxLength: 12 })
+            .map((origins) => JSON.stringify({ origins })),
+        ),
+        async (body) => {
+          const r = await outcome(body);
+          expect(r === 'accepted' || CODES.includes(r), r).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+  it('a document that lists the origin first is accepted whatever follows it', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.oneof(fc.webUrl(), fc.string()), { maxLength: 20 }), async (rest) => {
+        expect(await outcome(JSON.stringify({ origins: ['https://example.de', ...rest] }))).toBe('accepted');
+      }),
+      { numRuns: 200 },
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { type CborValue, encode } from '@fido2kit/cose';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   type CallOptions,
@@ -81,6 +82,37 @@ describe('checkRpId refuses public suffixes (issue 17)', () => {
   it('a sibling under a public suffix is not a suffix of the origin', () => {
     expect(() => checkRpId('https://evil.github.io', 'someone.github.io')).toThrow(
       expect.objectContaining({ code: 'ERR_SECURITY', domName: 'SecurityError' }),
+    );
+  });
+});
+
+describe('checkRpId on arbitrary input (fast-check)', () => {
+  it('returns a lower-case suffix of the host, or throws SecurityError with ERR_SECURITY / ERR_PUBLIC_SUFFIX', () => {
+    const host = fc.oneof(
+      fc.domain(),
+      fc.constantFrom('localhost', 'github.io', 'co.uk', '127.0.0.1', '[::1]'),
+    );
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          host.map((h) => `https://${h}`),
+          fc.webUrl(),
+          fc.string(),
+        ),
+        fc.option(fc.oneof(host, fc.string()), { nil: undefined }),
+        (origin, rpId) => {
+          try {
+            const id = checkRpId(origin, rpId);
+            const h = new URL(origin).hostname;
+            expect(id).toBe(id.toLowerCase());
+            expect(h === id || h.endsWith(`.${id}`)).toBe(true);
+          } catch (e) {
+            expect(e).toMatchObject({ domName: 'SecurityError' });
+            expect(['ERR_SECURITY', 'ERR_PUBLIC_SUFFIX']).toContain((e as { code: string }).code);
+          }
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 });
