@@ -10,38 +10,28 @@ import type {
   PublicKeyCredentialCreationOptionsJSON,
   PublicKeyCredentialRequestOptionsJSON,
   RegistrationResponseJSON,
-  UserVerificationRequirement,
 } from '@fido2kit/cose';
 import { InvalidArgumentError } from '@fido2kit/cose';
-import type { PinUvAuthPermission } from './client-pin.js';
 import { Ctap1 } from './ctap1.js';
 import { u2fGetAssertion, u2fMakeCredential } from './ctap1-interop.js';
 import type {
   Ctap2,
-  ExtensionMap,
   GetAssertionResult,
   MakeCredentialResult,
-  PublicKeyCredentialDescriptor,
   PublicKeyCredentialParameters,
 } from './ctap2.js';
 import type { CallOptions, CtapDevice } from './device.js';
-import { CLIENT_EXTENSIONS, type ClientExtension, checkAppId, prepareExtensions } from './extensions.js';
+import { CLIENT_EXTENSIONS, type ClientExtension, checkAppId } from './extensions.js';
 import { type AccountChooser, pickAccount } from './webauthn/accounts.js';
 import { checkAppidExclude, probeRpId } from './webauthn/appid.js';
-import { fail, toWebAuthnError, underSignal } from './webauthn/dom-errors.js';
-import {
-  alternateRpIds,
-  extensionContext,
-  type Inputs,
-  processOutputs,
-  u2fHooks,
-  withExtraPermissions,
-} from './webauthn/extension-hooks.js';
-import { b64, type CollectedClientData, collectClientData, descriptors } from './webauthn/input.js';
+import { type CeremonyPlan, guarded, runCeremony } from './webauthn/ceremony.js';
+import { fail, underSignal } from './webauthn/dom-errors.js';
+import { alternateRpIds } from './webauthn/extension-hooks.js';
+import { b64, collectClientData, descriptors } from './webauthn/input.js';
 import { type Key, openKey, selectKey } from './webauthn/keys.js';
 import { type RelatedOriginsFetch, resolveRpId } from './webauthn/related-origins.js';
 import { assertionJSON, registrationJSON } from './webauthn/response-json.js';
-import { type PinPrompt, type UvPlan, userVerification } from './webauthn/user-verification.js';
+import type { PinPrompt } from './webauthn/user-verification.js';
 
 // The WebAuthn JSON model has one home, @fido2kit/cose, shared with @fido2kit/rp: what this client
 // emits is, by type, what the RP verifies. Re-exported here so ctap2's users keep their imports.
@@ -102,41 +92,6 @@ export interface WebAuthnCallOptions {
   origin?: string;
   /** Cancels the ceremony (`AbortError`). */
   signal?: AbortSignal;
-}
-
-/** What a CTAP2 ceremony step is given. */
-interface Ctap2Step {
-  readonly uv: UvPlan;
-  /** The credential is to be discoverable. */
-  readonly rk: boolean;
-  readonly extensions: ExtensionMap;
-  readonly rpId: string;
-  readonly call: CallOptions;
-  readonly signal: AbortSignal;
-}
-
-/** One ceremony, as the skeleton runs it: what differs between create and get. */
-interface CeremonyPlan<R extends MakeCredentialResult | GetAssertionResult, J> {
-  readonly kind: 'create' | 'get';
-  readonly origin: string;
-  readonly rpId: string;
-  readonly clientData: CollectedClientData;
-  readonly inputs: Inputs;
-  readonly requirement: UserVerificationRequirement;
-  /** The allowList (get) the extension hooks see. */
-  readonly allowList?: PublicKeyCredentialDescriptor[];
-  /** Whether the credential is discoverable on this key; throws when it must be and cannot. */
-  rk(key: Key): boolean;
-  /** Permissions the token needs before the extensions add theirs. */
-  readonly permissions: PinUvAuthPermission[];
-  /** The ceremony on a U2F-only key (CTAP 2.1 §10.3). */
-  u2f(key: Ctap1, call: CallOptions, signal: AbortSignal): Promise<R>;
-  /** Checks on a CTAP2 key before user verification; returns the RP ID the token and command use. */
-  prepare?(ctap: Ctap2, signal: AbortSignal): Promise<string>;
-  /** The CTAP2 command(s). */
-  run(ctap: Ctap2, step: Ctap2Step): Promise<R>;
-  /** The browser's JSON. */
-  json(result: R, key: Key, clientExtensionResults: Record<string, unknown>): J;
 }
 
 const DEFAULT_PARAMS: PublicKeyCredentialParameters[] = [
@@ -207,48 +162,21 @@ export class WebAuthnClient {
     return this.#opts.extensions ?? CLIENT_EXTENSIONS;
   }
 
-  /** The skeleton both ceremonies share: key, U2F or CTAP2, UV, extensions, command, JSON. */
-  async #ceremony<R extends MakeCredentialResult | GetAssertionResult, J>(
+  /** The skeleton both ceremonies share (webauthn/ceremony.ts), with this client's keys and callbacks. */
+  #ceremony<R extends MakeCredentialResult | GetAssertionResult, J>(
     plan: CeremonyPlan<R, J>,
     signal: AbortSignal,
   ): Promise<J> {
-    const { kind, inputs } = plan;
-    const registry = this.#registry;
-    const key = await selectKey(this.#devices, this.#open, this.#call, signal);
-    const rk = plan.rk(key);
-    if (key instanceof Ctap1) {
-      if (plan.requirement === 'required') {
-        fail(
-          'ERR_UV_REQUIRED',
-          'NotAllowedError',
-          'user verification is required but the key speaks only U2F',
-        );
-      }
-      u2fHooks.prepare(registry, kind, inputs, plan.allowList);
-      const result = await guarded(plan.u2f(key, this.#call(signal), signal));
-      return plan.json(result, key, u2fHooks.process(registry, kind, inputs, result));
-    }
-    const rpId = plan.prepare ? await plan.prepare(key, signal) : plan.rpId;
-    const { permissions, extra } = withExtraPermissions(plan.permissions, registry, kind, inputs);
-    // an entry that needs a token (a largeBlob write on a protected key) asks for user
-    // verification where the RP would rather not, as a browser does for it
-    const requirement = extra && plan.requirement === 'discouraged' ? 'preferred' : plan.requirement;
-    const uv = await userVerification(key, {
-      requirement,
-      kind,
-      rk,
-      permissions,
-      rpId,
+    return runCeremony(
+      plan,
+      {
+        select: (s) => selectKey(this.#devices, this.#open, this.#call, s),
+        call: this.#call,
+        registry: this.#registry,
+        onPinRequired: this.#opts.onPinRequired,
+      },
       signal,
-      call: this.#call(signal),
-      onPinRequired: this.#opts.onPinRequired,
-    });
-    const ctx = extensionContext(key, rk, plan.allowList, uv.token, signal);
-    const { ctap: extensions, active } = await prepareExtensions(kind, inputs, ctx, registry);
-    const result = await guarded(
-      plan.run(key, { uv, rk, extensions, rpId, call: this.#call(signal), signal }),
     );
-    return plan.json(result, key, await processOutputs(kind, active, result, ctx));
   }
 
   /**
@@ -477,14 +405,5 @@ export class WebAuthnClient {
       },
       json: (result, key, ext) => assertionJSON(result, clientData.clientDataJSON, key, ext),
     };
-  }
-}
-
-/** Maps a command's failure to the browser's error at once, before a later abort can mask it. */
-async function guarded<T>(p: Promise<T>): Promise<T> {
-  try {
-    return await p;
-  } catch (e) {
-    throw toWebAuthnError(e);
   }
 }
