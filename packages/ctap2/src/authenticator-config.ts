@@ -2,7 +2,7 @@
  * authenticatorConfig (CTAP 2.1 §6.11, 0x0D): enterprise attestation, alwaysUv and the minimum
  * PIN length.
  */
-import { type CborValue, concatBytes as concat, encode } from '@fido2kit/cose';
+import { type CborValue, concatBytes as concat, encode, InvalidArgumentError } from '@fido2kit/cose';
 import { argString } from './_assert.js';
 import { checkToken, FF32, type ManagementOpenOptions, obtainToken } from './_management.js';
 import { CTAP2_COMMANDS } from './constants.js';
@@ -155,13 +155,13 @@ export class AuthenticatorConfig {
     if (params.newMinPINLength !== undefined) {
       const n = params.newMinPINLength;
       if (!Number.isInteger(n) || n < 4 || n > 63) {
-        throw new RangeError(`"newMinPINLength" expected an integer in 4..63, got ${String(n)}`);
+        throw new InvalidArgumentError(`"newMinPINLength" expected an integer in 4..63, got ${String(n)}`);
       }
       m.set(K.newMinPINLength, n);
     }
     if (params.minPinLengthRPIDs !== undefined) {
       if (!Array.isArray(params.minPinLengthRPIDs))
-        throw new TypeError('"minPinLengthRPIDs" expected an array of strings');
+        throw new InvalidArgumentError('"minPinLengthRPIDs" expected an array of strings');
       m.set(
         K.minPinLengthRPIDs,
         params.minPinLengthRPIDs.map((id, i) => argString(id, `minPinLengthRPIDs[${i}]`)),
@@ -169,7 +169,7 @@ export class AuthenticatorConfig {
     }
     if (params.forceChangePin !== undefined) {
       if (typeof params.forceChangePin !== 'boolean')
-        throw new TypeError('"forceChangePin" expected a boolean');
+        throw new InvalidArgumentError('"forceChangePin" expected a boolean');
       m.set(K.forceChangePin, params.forceChangePin);
     }
     await this.#call(CONFIG_SUBCOMMANDS.setMinPINLength, m.size > 0 ? m : undefined, options);

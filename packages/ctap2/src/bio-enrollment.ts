@@ -3,7 +3,7 @@
  * fingerprint sensor's facts, enrolling a finger sample by sample, and listing, renaming and
  * removing enrolled fingerprints.
  */
-import { type CborValue, concatBytes as concat, encode, utf8Encode } from '@fido2kit/cose';
+import { type CborValue, concatBytes as concat, encode, InvalidArgumentError, utf8Encode } from '@fido2kit/cose';
 import { argBytes, argString, ResponseReader, throwIfAborted } from './_assert.js';
 import { checkToken, type ManagementOpenOptions, managementCommand, obtainToken } from './_management.js';
 import { CTAP_STATUS, CTAP2_COMMANDS } from './constants.js';
@@ -415,7 +415,7 @@ export class BioEnrollment {
   async setFriendlyName(templateId: Uint8Array, name: string, options?: CallOptions): Promise<void> {
     argBytes(templateId, 'templateId');
     argString(name, 'name');
-    if (utf8Encode(name).length === 0) throw new RangeError('"name" expected a non-empty string');
+    if (utf8Encode(name).length === 0) throw new InvalidArgumentError('"name" expected a non-empty string');
     const params = new Map<CborValue, CborValue>([
       [P.templateId, templateId],
       [P.templateFriendlyName, name],

@@ -76,6 +76,37 @@ async function waitForTouch(ctap1: Ctap1, call: Ctap1CallOptions): Promise<void>
 }
 
 /**
+ * The excludeList check of CTAP 2.1 §10.3.1 step 3 (and WebAuthn L3 §10.1.2 appidExclude): a
+ * check-only U2F_AUTHENTICATE per credential under `application`; a key handle the key owns
+ * waits for a touch (so the user consents to revealing it) and fails CREDENTIAL_EXCLUDED.
+ * @param ctap1 the key, over CTAP1
+ * @param clientDataHash the challenge parameter of the check-only requests
+ * @param application SHA-256 of the RP ID or AppID the credentials would be under
+ * @param excludeList the credentials to look for; IDs over 255 bytes cannot be U2F key handles
+ * @param call signal and keepalive callback
+ * @throws {CtapError} `CTAP2_ERR_CREDENTIAL_EXCLUDED` when the key holds one of them
+ * @example
+ * ```ts
+ * await u2fCheckExcluded(new Ctap1(device), clientDataHash, sha256(utf8Encode(appid)), excludeList);
+ * ```
+ */
+export async function u2fCheckExcluded(
+  ctap1: Ctap1,
+  clientDataHash: Uint8Array,
+  application: Uint8Array,
+  excludeList: readonly PublicKeyCredentialDescriptor[],
+  call: Ctap1CallOptions = {},
+): Promise<void> {
+  for (const d of excludeList) {
+    if (d.type !== 'public-key' || d.id.length > 255) continue;
+    if (await ctap1.authenticate(clientDataHash, application, d.id, { ...call, checkOnly: true })) {
+      await waitForTouch(ctap1, call);
+      throw new CtapError(CTAP_STATUS.CTAP2_ERR_CREDENTIAL_EXCLUDED);
+    }
+  }
+}
+
+/**
  * authenticatorMakeCredential on a U2F key (CTAP 2.1 §10.3.1): ES256 only, no discoverable
  * credential, no user verification; each excludeList entry is checked with a check-only
  * U2F_AUTHENTICATE, and a match waits for a touch and fails CTAP2_ERR_CREDENTIAL_EXCLUDED.
@@ -107,13 +138,7 @@ export async function u2fMakeCredential(
     unsupported('a U2F authenticator cannot verify the user', 'CTAP2_ERR_UNSUPPORTED_OPTION');
   }
   const application = sha256(utf8Encode(params.rpId));
-  for (const d of params.excludeList ?? []) {
-    if (d.type !== 'public-key' || d.id.length > 255) continue;
-    if (await ctap1.authenticate(params.clientDataHash, application, d.id, { ...call, checkOnly: true })) {
-      await waitForTouch(ctap1, call);
-      throw new CtapError(CTAP_STATUS.CTAP2_ERR_CREDENTIAL_EXCLUDED);
-    }
-  }
+  await u2fCheckExcluded(ctap1, params.clientDataHash, application, params.excludeList ?? [], call);
   const reg = await ctap1.register(params.clientDataHash, application, call);
   const keyHandle = reg.keyHandle;
   const head = new Uint8Array(37 + 16 + 2);

@@ -1,25 +1,31 @@
 /**
  * The raw CTAP 2.1 commands (§6): makeCredential, getAssertion, getNextAssertion, getInfo,
- * reset, selection, and the low-level `send` that the management classes build on.
+ * reset, selection, and the low-level `send` that the management classes build on. Their
+ * messages (key tables, types, encoder, parsers) are in ctap2-messages.ts.
  */
 import {
-  type AuthenticatorData,
   type CborValue,
   decode,
   encode,
-  equalBytes as equal,
+  equalBytes,
+  InvalidArgumentError,
   isFido2kitError,
-  parseAuthenticatorData,
 } from '@fido2kit/cose';
-import {
-  argBytes,
-  argString,
-  type CborMap,
-  invalidResponse,
-  ResponseReader,
-  throwIfAborted,
-} from './_assert.js';
+import { argBytes, argString, describe, invalidResponse, throwIfAborted } from './_assert.js';
 import { CTAP_STATUS, CTAP2_COMMANDS } from './constants.js';
+import {
+  encodeRequest,
+  GET_ASSERTION_KEYS,
+  type GetAssertionParams,
+  type GetAssertionResult,
+  MAKE_CREDENTIAL_KEYS,
+  type MakeCredentialParams,
+  type MakeCredentialResult,
+  type PublicKeyCredentialDescriptor,
+  parseGetAssertionResponse,
+  parseMakeCredentialResponse,
+  type RequestOptions,
+} from './ctap2-messages.js';
 import type { CallOptions, CtapDevice } from './device.js';
 import { Ctap2ClientError, CtapError } from './errors.js';
 import {
@@ -29,140 +35,25 @@ import {
   parseAuthenticatorInfo,
 } from './info.js';
 
-/** authenticatorMakeCredential parameter keys (CTAP 2.1 §6.1; 0x0B is CTAP 2.2). */
-export const MAKE_CREDENTIAL_KEYS = {
-  clientDataHash: 0x01,
-  rp: 0x02,
-  user: 0x03,
-  pubKeyCredParams: 0x04,
-  excludeList: 0x05,
-  extensions: 0x06,
-  options: 0x07,
-  pinUvAuthParam: 0x08,
-  pinUvAuthProtocol: 0x09,
-  enterpriseAttestation: 0x0a,
-  attestationFormatsPreference: 0x0b,
-} as const;
-
-/** authenticatorMakeCredential response keys (CTAP 2.1 §6.1; 0x06 is CTAP 2.2). */
-export const MAKE_CREDENTIAL_RESPONSE_KEYS = {
-  fmt: 0x01,
-  authData: 0x02,
-  attStmt: 0x03,
-  epAtt: 0x04,
-  largeBlobKey: 0x05,
-  unsignedExtensionOutputs: 0x06,
-} as const;
-
-/** authenticatorGetAssertion parameter keys (CTAP 2.1 §6.2). */
-export const GET_ASSERTION_KEYS = {
-  rpId: 0x01,
-  clientDataHash: 0x02,
-  allowList: 0x03,
-  extensions: 0x04,
-  options: 0x05,
-  pinUvAuthParam: 0x06,
-  pinUvAuthProtocol: 0x07,
-} as const;
-
-/** authenticatorGetAssertion / GetNextAssertion response keys (CTAP 2.1 §6.2; 0x08 is CTAP 2.2). */
-export const GET_ASSERTION_RESPONSE_KEYS = {
-  credential: 0x01,
-  authData: 0x02,
-  signature: 0x03,
-  user: 0x04,
-  numberOfCredentials: 0x05,
-  userSelected: 0x06,
-  largeBlobKey: 0x07,
-  unsignedExtensionOutputs: 0x08,
-} as const;
-
-/** PublicKeyCredentialRpEntity (WebAuthn §5.4.2). */
-export interface PublicKeyCredentialRpEntity {
-  id: string;
-  name?: string;
-  icon?: string;
-}
-
-/** PublicKeyCredentialUserEntity (WebAuthn §5.4.3), `id` as bytes. */
-export interface PublicKeyCredentialUserEntity {
-  id: Uint8Array;
-  name?: string;
-  displayName?: string;
-  icon?: string;
-}
-
-/** PublicKeyCredentialDescriptor (WebAuthn §5.8.3), `id` as bytes. */
-export interface PublicKeyCredentialDescriptor {
-  type: string;
-  id: Uint8Array;
-  transports?: string[];
-}
-
+export {
+  type ExtensionMap,
+  encodeRequest,
+  GET_ASSERTION_KEYS,
+  GET_ASSERTION_RESPONSE_KEYS,
+  type GetAssertionParams,
+  type GetAssertionResult,
+  MAKE_CREDENTIAL_KEYS,
+  MAKE_CREDENTIAL_RESPONSE_KEYS,
+  type MakeCredentialParams,
+  type MakeCredentialResult,
+  type PublicKeyCredentialDescriptor,
+  type PublicKeyCredentialRpEntity,
+  type PublicKeyCredentialUserEntity,
+  parseGetAssertionResponse,
+  parseMakeCredentialResponse,
+  type RequestOptions,
+} from './ctap2-messages.js';
 export type { PublicKeyCredentialParameters };
-
-/** Authenticator options of a request (CTAP 2.1 §6.1 "options"). */
-export interface RequestOptions {
-  rk?: boolean;
-  up?: boolean;
-  uv?: boolean;
-}
-
-/** Extension inputs or outputs: identifier → CBOR value. */
-export type ExtensionMap = Record<string, CborValue>;
-
-/** authenticatorMakeCredential parameters (CTAP 2.1 §6.1), named as the spec names them. */
-export interface MakeCredentialParams {
-  clientDataHash: Uint8Array;
-  rp: PublicKeyCredentialRpEntity;
-  user: PublicKeyCredentialUserEntity;
-  pubKeyCredParams: PublicKeyCredentialParameters[];
-  excludeList?: PublicKeyCredentialDescriptor[];
-  extensions?: ExtensionMap;
-  options?: RequestOptions;
-  pinUvAuthParam?: Uint8Array;
-  pinUvAuthProtocol?: number;
-  enterpriseAttestation?: number;
-  attestationFormatsPreference?: string[];
-}
-
-/** authenticatorMakeCredential response (CTAP 2.1 §6.1), with parsed authenticator data. */
-export interface MakeCredentialResult {
-  fmt: string;
-  authData: Uint8Array;
-  /** The attestation statement, as decoded (text keys). */
-  attStmt: CborMap;
-  epAtt?: boolean;
-  largeBlobKey?: Uint8Array;
-  unsignedExtensionOutputs?: CborMap;
-  authenticatorData: AuthenticatorData;
-  /** The WebAuthn attestation object {fmt, attStmt, authData} in canonical CBOR. */
-  attestationObject: Uint8Array;
-}
-
-/** authenticatorGetAssertion parameters (CTAP 2.1 §6.2). */
-export interface GetAssertionParams {
-  rpId: string;
-  clientDataHash: Uint8Array;
-  allowList?: PublicKeyCredentialDescriptor[];
-  extensions?: ExtensionMap;
-  options?: RequestOptions;
-  pinUvAuthParam?: Uint8Array;
-  pinUvAuthProtocol?: number;
-}
-
-/** authenticatorGetAssertion / GetNextAssertion response (CTAP 2.1 §6.2, §6.3). */
-export interface GetAssertionResult {
-  credential: PublicKeyCredentialDescriptor;
-  authData: Uint8Array;
-  signature: Uint8Array;
-  user?: PublicKeyCredentialUserEntity;
-  numberOfCredentials?: number;
-  userSelected?: boolean;
-  largeBlobKey?: Uint8Array;
-  unsignedExtensionOutputs?: CborMap;
-  authenticatorData: AuthenticatorData;
-}
 
 /** Options of {@link Ctap2.open}. */
 export interface Ctap2Options extends CallOptions {
@@ -177,50 +68,6 @@ export interface Ctap2Options extends CallOptions {
    * authenticator's own answer.
    */
   checkRequests?: boolean;
-}
-
-function toMap(record: Record<string, unknown> | undefined): Map<string, unknown> | undefined {
-  if (record === undefined) return undefined;
-  return new Map(Object.entries(record).filter(([, v]) => v !== undefined));
-}
-
-function descriptor(d: PublicKeyCredentialDescriptor): Map<string, unknown> {
-  const m = new Map<string, unknown>([
-    ['id', d.id],
-    ['type', d.type],
-  ]);
-  if (d.transports !== undefined) m.set('transports', d.transports);
-  return m;
-}
-
-function entity(e: object): Map<string, unknown> {
-  return toMap(e as Record<string, unknown>) as Map<string, unknown>;
-}
-
-function parseDescriptor(v: unknown): PublicKeyCredentialDescriptor {
-  const r = new ResponseReader(v, 'credential descriptor');
-  const d: PublicKeyCredentialDescriptor = { type: r.string('type', true), id: r.bytes('id', true).slice() };
-  const transports = r.arrayOf('transports', (t) => (typeof t === 'string' ? t : undefined), 'text strings');
-  if (transports !== undefined) d.transports = transports;
-  return d;
-}
-
-function parseUser(v: unknown): PublicKeyCredentialUserEntity {
-  const r = new ResponseReader(v, 'user entity');
-  const u: PublicKeyCredentialUserEntity = { id: r.bytes('id', true).slice() };
-  for (const k of ['name', 'displayName', 'icon'] as const) {
-    const s = r.string(k);
-    if (s !== undefined) u[k] = s;
-  }
-  return u;
-}
-
-function authenticatorData(bytes: Uint8Array): AuthenticatorData {
-  try {
-    return parseAuthenticatorData(bytes);
-  } catch (e) {
-    return invalidResponse(`authenticator data is malformed: ${(e as Error).message}`, e);
-  }
 }
 
 /**
@@ -296,7 +143,7 @@ export class Ctap2 {
    */
   async send(command: number, params?: Map<CborValue, CborValue> | undefined, options: CallOptions = {}) {
     if (!Number.isInteger(command) || command < 0 || command > 0xff) {
-      throw new RangeError(`"command" expected a byte, got ${String(command)}`);
+      throw new InvalidArgumentError(`"command" expected a byte (0..255), got ${String(command)}`);
     }
     throwIfAborted(options.signal);
     let body: Uint8Array;
@@ -402,7 +249,10 @@ export class Ctap2 {
     argBytes(params?.clientDataHash, 'clientDataHash', 32);
     argString(params.rp?.id, 'rp.id');
     argBytes(params.user?.id, 'user.id');
-    if (!Array.isArray(params.pubKeyCredParams)) throw new RangeError('"pubKeyCredParams" expected an array');
+    if (!Array.isArray(params.pubKeyCredParams))
+      throw new InvalidArgumentError(
+        `"pubKeyCredParams" expected an array, got ${describe(params.pubKeyCredParams)}`,
+      );
     let pubKeyCredParams = params.pubKeyCredParams;
     let excludeList = params.excludeList;
     if (this.#check) {
@@ -429,37 +279,7 @@ export class Ctap2 {
         }
       }
     }
-    const K = MAKE_CREDENTIAL_KEYS;
-    const req = new Map<CborValue, CborValue>();
-    const put = (k: number, v: unknown) => {
-      if (v !== undefined) req.set(k, v as CborValue);
-    };
-    put(K.clientDataHash, params.clientDataHash);
-    put(K.rp, entity(params.rp));
-    put(K.user, entity(params.user));
-    put(
-      K.pubKeyCredParams,
-      pubKeyCredParams.map(
-        (p) =>
-          new Map<string, unknown>([
-            ['alg', p.alg],
-            ['type', p.type],
-          ]),
-      ),
-    );
-    put(K.excludeList, excludeList?.length ? excludeList.map(descriptor) : undefined);
-    put(
-      K.extensions,
-      params.extensions && Object.keys(params.extensions).length ? toMap(params.extensions) : undefined,
-    );
-    put(
-      K.options,
-      params.options && Object.keys(params.options).length ? toMap({ ...params.options }) : undefined,
-    );
-    put(K.pinUvAuthParam, params.pinUvAuthParam);
-    put(K.pinUvAuthProtocol, params.pinUvAuthProtocol);
-    put(K.enterpriseAttestation, params.enterpriseAttestation);
-    put(K.attestationFormatsPreference, params.attestationFormatsPreference);
+    const req = encodeRequest(MAKE_CREDENTIAL_KEYS, { ...params, pubKeyCredParams, excludeList });
     const res = await this.send(CTAP2_COMMANDS.makeCredential, req, options);
     return parseMakeCredentialResponse(res);
   }
@@ -499,24 +319,7 @@ export class Ctap2 {
   }
 
   async #getAssertionRaw(params: GetAssertionParams, options: CallOptions): Promise<GetAssertionResult> {
-    const K = GET_ASSERTION_KEYS;
-    const req = new Map<CborValue, CborValue>();
-    const put = (k: number, v: unknown) => {
-      if (v !== undefined) req.set(k, v as CborValue);
-    };
-    put(K.rpId, params.rpId);
-    put(K.clientDataHash, params.clientDataHash);
-    put(K.allowList, params.allowList?.length ? params.allowList.map(descriptor) : undefined);
-    put(
-      K.extensions,
-      params.extensions && Object.keys(params.extensions).length ? toMap(params.extensions) : undefined,
-    );
-    put(
-      K.options,
-      params.options && Object.keys(params.options).length ? toMap({ ...params.options }) : undefined,
-    );
-    put(K.pinUvAuthParam, params.pinUvAuthParam);
-    put(K.pinUvAuthProtocol, params.pinUvAuthProtocol);
+    const req = encodeRequest(GET_ASSERTION_KEYS, params);
     const single = params.allowList?.length === 1 ? params.allowList[0] : undefined;
     this.#lastAllowListSingle = single;
     const res = await this.send(CTAP2_COMMANDS.getAssertion, req, options);
@@ -563,28 +366,14 @@ export class Ctap2 {
       await this.send(CTAP2_COMMANDS.selection, undefined, options);
       return;
     }
-    const req = new Map<CborValue, CborValue>([
-      [MAKE_CREDENTIAL_KEYS.clientDataHash, new Uint8Array(32)],
-      [MAKE_CREDENTIAL_KEYS.rp, new Map([['id', '.dummy']])],
-      [
-        MAKE_CREDENTIAL_KEYS.user,
-        new Map<CborValue, CborValue>([
-          ['id', new Uint8Array([1])],
-          ['name', 'dummy'],
-        ]),
-      ],
-      [
-        MAKE_CREDENTIAL_KEYS.pubKeyCredParams,
-        [
-          new Map<CborValue, CborValue>([
-            ['alg', -7],
-            ['type', 'public-key'],
-          ]),
-        ],
-      ],
-      [MAKE_CREDENTIAL_KEYS.pinUvAuthParam, new Uint8Array(0)],
-      [MAKE_CREDENTIAL_KEYS.pinUvAuthProtocol, 1],
-    ]);
+    const req = encodeRequest(MAKE_CREDENTIAL_KEYS, {
+      clientDataHash: new Uint8Array(32),
+      rp: { id: '.dummy' },
+      user: { id: new Uint8Array([1]), name: 'dummy' },
+      pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
+      pinUvAuthParam: new Uint8Array(0),
+      pinUvAuthProtocol: 1,
+    });
     try {
       await this.send(CTAP2_COMMANDS.makeCredential, req, options);
     } catch (e) {
@@ -679,7 +468,7 @@ export class Ctap2 {
           { ...base, pinUvAuthParam: auth.pinUvAuthParam, pinUvAuthProtocol: auth.pinUvAuthProtocol },
           options,
         );
-        return chunk.find((d) => equal(d.id, r.credential.id)) ?? r.credential;
+        return chunk.find((d) => equalBytes(d.id, r.credential.id)) ?? r.credential;
       } catch (e) {
         if (e instanceof CtapError && e.status === CTAP_STATUS.CTAP2_ERR_NO_CREDENTIALS) continue;
         throw e;
@@ -694,89 +483,3 @@ const INFO_PLACEHOLDER = new Map<CborValue, CborValue>([
   [1, ['FIDO_2_0']],
   [3, new Uint8Array(16)],
 ]);
-
-/**
- * Parses an authenticatorMakeCredential response map (CTAP 2.1 §6.1).
- * @throws {Ctap2ClientError} `ERR_INVALID_RESPONSE`
- * @example
- * ```ts
- * const result = parseMakeCredentialResponse(decode(body));
- * ```
- */
-export function parseMakeCredentialResponse(value: unknown): MakeCredentialResult {
-  const K = MAKE_CREDENTIAL_RESPONSE_KEYS;
-  const r = new ResponseReader(value, 'makeCredential');
-  const fmt = r.string(K.fmt, true);
-  const authData = r.bytes(K.authData, true).slice();
-  const attStmt = r.cborMap(K.attStmt, true);
-  for (const k of attStmt.keys()) if (typeof k !== 'string') invalidResponse('attStmt keys must be text');
-  const ad = authenticatorData(authData);
-  if (ad.attestedCredentialData === undefined)
-    invalidResponse('makeCredential authData lacks attested credential data');
-  let attestationObject: Uint8Array;
-  try {
-    attestationObject = encode(
-      new Map<CborValue, CborValue>([
-        ['fmt', fmt],
-        ['attStmt', attStmt],
-        ['authData', authData],
-      ]),
-    );
-  } catch (e) {
-    return invalidResponse('attStmt cannot be re-encoded', e);
-  }
-  const result: MakeCredentialResult = { fmt, authData, attStmt, authenticatorData: ad, attestationObject };
-  const epAtt = r.bool(K.epAtt);
-  if (epAtt !== undefined) result.epAtt = epAtt;
-  const lbk = r.bytes(K.largeBlobKey);
-  if (lbk !== undefined) {
-    if (lbk.length !== 32) invalidResponse(`largeBlobKey expected 32 bytes, got ${lbk.length}`);
-    result.largeBlobKey = lbk.slice();
-  }
-  const ueo = r.cborMap(K.unsignedExtensionOutputs);
-  if (ueo !== undefined) result.unsignedExtensionOutputs = ueo;
-  return result;
-}
-
-/**
- * Parses an authenticatorGetAssertion / GetNextAssertion response map (CTAP 2.1 §6.2). When the
- * authenticator leaves out `credential` (allowed when the allowList had exactly one entry),
- * `allowListSingle` fills it in.
- * @throws {Ctap2ClientError} `ERR_INVALID_RESPONSE`
- * @example
- * ```ts
- * const assertion = parseGetAssertionResponse(decode(body));
- * ```
- */
-export function parseGetAssertionResponse(
-  value: unknown,
-  allowListSingle?: PublicKeyCredentialDescriptor,
-): GetAssertionResult {
-  const K = GET_ASSERTION_RESPONSE_KEYS;
-  const r = new ResponseReader(value, 'getAssertion');
-  let credential: PublicKeyCredentialDescriptor;
-  if (r.has(K.credential)) credential = parseDescriptor(r.map.get(K.credential));
-  else if (allowListSingle !== undefined)
-    credential = { type: allowListSingle.type, id: allowListSingle.id.slice() };
-  else invalidResponse('getAssertion response lacks the credential (0x01)');
-  const authData = r.bytes(K.authData, true).slice();
-  const signature = r.bytes(K.signature, true).slice();
-  const ad = authenticatorData(authData);
-  const result: GetAssertionResult = { credential, authData, signature, authenticatorData: ad };
-  if (r.has(K.user)) result.user = parseUser(r.map.get(K.user));
-  const n = r.uint(K.numberOfCredentials);
-  if (n !== undefined) {
-    if (n < 1) invalidResponse('numberOfCredentials must be at least 1');
-    result.numberOfCredentials = n;
-  }
-  const sel = r.bool(K.userSelected);
-  if (sel !== undefined) result.userSelected = sel;
-  const lbk = r.bytes(K.largeBlobKey);
-  if (lbk !== undefined) {
-    if (lbk.length !== 32) invalidResponse(`largeBlobKey expected 32 bytes, got ${lbk.length}`);
-    result.largeBlobKey = lbk.slice();
-  }
-  const ueo = r.cborMap(K.unsignedExtensionOutputs);
-  if (ueo !== undefined) result.unsignedExtensionOutputs = ueo;
-  return result;
-}

@@ -1,6 +1,6 @@
 /** Errors of `@fido2kit/ctap2`. Callers branch on `code`. */
 import { Fido2kitError, type Fido2kitErrorOptions } from '@fido2kit/cose';
-import { CTAP_STATUS_NAMES, ctapStatusName } from './constants.js';
+import { CTAP_STATUS_NAMES, type CtapStatusName, ctapStatusName } from './constants.js';
 
 /** Codes of errors that are not a CTAP status from the authenticator. */
 export type Ctap2ClientErrorCode =
@@ -17,19 +17,45 @@ export type Ctap2ClientErrorCode =
   | 'ERR_NOT_ALLOWED'
   | 'ERR_INVALID_STATE'
   | 'ERR_SECURITY'
+  | 'ERR_PUBLIC_SUFFIX'
+  | 'ERR_RELATED_ORIGINS_FETCH'
+  | 'ERR_RELATED_ORIGINS_STATUS'
+  | 'ERR_RELATED_ORIGINS_MALFORMED'
+  | 'ERR_RELATED_ORIGINS_LABEL_LIMIT'
+  | 'ERR_RELATED_ORIGINS_NOT_LISTED'
   | 'ERR_CONSTRAINT'
   | 'ERR_LARGE_BLOB_INTEGRITY'
   | 'ERR_INVALID_ARGUMENT';
 
 /**
- * A CTAP status other than CTAP2_OK from the authenticator: `code` is the spec's name
- * (`CTAP2_ERR_PIN_INVALID`, …) and `status` its number.
+ * The `code` of a {@link CtapError}: a status name from CTAP 2.1 §8.2 (the `as const` table
+ * {@link CTAP_STATUS}, without CTAP2_OK and the range markers), or for a status the table does
+ * not name, its range and number (`CTAP2_ERR_EXTENSION_0xe1`, `CTAP2_ERR_VENDOR_0xf2`,
+ * `CTAP_STATUS_0x55`). Callers `switch` on it.
  */
-export class CtapError extends Fido2kitError<string> {
+export type CtapErrorCode =
+  | Exclude<CtapStatusName, 'CTAP2_OK' | `${string}_FIRST` | `${string}_LAST`>
+  | `CTAP2_ERR_EXTENSION_0x${string}`
+  | `CTAP2_ERR_VENDOR_0x${string}`
+  | `CTAP_STATUS_0x${string}`;
+
+/**
+ * A CTAP status other than CTAP2_OK from the authenticator: `code` is the spec's name
+ * (`CTAP2_ERR_PIN_INVALID`, …, a {@link CtapErrorCode}) and `status` its number.
+ * @example
+ * ```ts
+ * switch ((e as CtapError).code) {
+ *   case 'CTAP2_ERR_PIN_INVALID': return askAgain();
+ *   case 'CTAP2_ERR_PIN_BLOCKED': return tellUserToReset();
+ * }
+ * ```
+ */
+export class CtapError extends Fido2kitError<CtapErrorCode> {
   /** The status byte. */
   readonly status: number;
   constructor(status: number, message?: string, options?: Fido2kitErrorOptions) {
-    const name = ctapStatusName(status);
+    // ctapStatusName yields exactly the shapes of CtapErrorCode (CTAP2_OK is never an error)
+    const name = ctapStatusName(status) as CtapErrorCode;
     super(
       name,
       message ?? `the authenticator answered ${name} (0x${status.toString(16).padStart(2, '0')})`,
@@ -64,7 +90,8 @@ export type WebAuthnErrorName =
  */
 export class WebAuthnClientError extends Ctap2ClientError {
   readonly domName: WebAuthnErrorName;
-  readonly ctapCode: string | undefined;
+  /** The authenticator's status name when a {@link CtapError} caused this. */
+  readonly ctapCode: CtapErrorCode | undefined;
   constructor(
     code: Ctap2ClientErrorCode,
     domName: WebAuthnErrorName,

@@ -456,7 +456,7 @@ const largeBlob: ClientExtension = {
  * "same registrable domain" rule without a public-suffix list.
  * @throws {WebAuthnClientError} `ERR_SECURITY` (`SecurityError`), `ERR_INVALID_ARGUMENT` (`TypeError`)
  */
-function checkAppId(value: unknown, scope: CeremonyScope): string {
+export function checkAppId(value: unknown, scope: CeremonyScope): string {
   if (typeof value !== 'string') typeError('appid expected a string');
   let url: URL;
   try {

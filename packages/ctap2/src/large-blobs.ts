@@ -3,7 +3,15 @@
  * written in fragments, its truncated SHA-256 check, and per-credential blobs sealed under a
  * credential's largeBlobKey (AES-256-GCM over raw DEFLATE, CTAP 2.1 §6.10.3).
  */
-import { type CborValue, concatBytes as concat, decode, encode, sha256, utf8Encode } from '@fido2kit/cose';
+import {
+  type CborValue,
+  concatBytes as concat,
+  decode,
+  encode,
+  InvalidArgumentError,
+  sha256,
+  utf8Encode,
+} from '@fido2kit/cose';
 import { gcm } from '@noble/ciphers/aes.js';
 import { randomBytes } from '@noble/ciphers/utils.js';
 import { deflateSync, inflateSync } from 'fflate';
@@ -67,7 +75,8 @@ function integrity(message: string): never {
  * ```
  */
 export function serializeLargeBlobArray(entries: CborValue[]): Uint8Array {
-  if (!Array.isArray(entries)) throw new TypeError(`"entries" expected an array, got ${describe(entries)}`);
+  if (!Array.isArray(entries))
+    throw new InvalidArgumentError(`"entries" expected an array, got ${describe(entries)}`);
   const body = encode(entries);
   return concat(body, sha256(body).subarray(0, 16));
 }

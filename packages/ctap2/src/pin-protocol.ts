@@ -4,7 +4,7 @@
  * @noble/hashes for SHA-256, HMAC and HKDF, @noble/ciphers for AES-256-CBC.
  */
 
-import { type CborValue, constantTimeEqual, utf8Encode } from '@fido2kit/cose';
+import { type CborValue, constantTimeEqual, InvalidArgumentError, utf8Encode } from '@fido2kit/cose';
 import { cbc } from '@noble/ciphers/aes.js';
 import { randomBytes } from '@noble/ciphers/utils.js';
 import { p256 } from '@noble/curves/nist.js';
@@ -120,7 +120,8 @@ export class PinUvAuthProtocolOne extends PinUvAuthProtocol {
     return sha256(z);
   }
   encrypt(key: Uint8Array, plaintext: Uint8Array): Uint8Array {
-    if (plaintext.length % 16 !== 0) throw new RangeError('"plaintext" expected a multiple of 16 bytes');
+    if (plaintext.length % 16 !== 0)
+      throw new InvalidArgumentError('"plaintext" expected a multiple of 16 bytes');
     return aesCbc(key, new Uint8Array(16)).encrypt(plaintext);
   }
   decrypt(key: Uint8Array, ciphertext: Uint8Array): Uint8Array {
@@ -155,7 +156,8 @@ export class PinUvAuthProtocolTwo extends PinUvAuthProtocol {
     return key.length === 64 ? key.subarray(32) : key;
   }
   encrypt(key: Uint8Array, plaintext: Uint8Array): Uint8Array {
-    if (plaintext.length % 16 !== 0) throw new RangeError('"plaintext" expected a multiple of 16 bytes');
+    if (plaintext.length % 16 !== 0)
+      throw new InvalidArgumentError('"plaintext" expected a multiple of 16 bytes');
     const iv = this.#random(16);
     const ct = aesCbc(this.#aesKey(key), iv).encrypt(plaintext);
     const out = new Uint8Array(16 + ct.length);

@@ -1,4 +1,5 @@
 import { type CborValue, encode } from '@fido2kit/cose';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   type CallOptions,
@@ -33,15 +34,85 @@ describe('checkRpId (WebAuthn §5.1.3 step 7–8)', () => {
   });
   it.each([
     ['https://example.com', 'other.com'],
-    ['https://example.com', 'com'],
     ['https://badexample.com', 'example.com'],
     ['http://example.com', undefined],
     ['https://192.168.1.1', '168.1.1'],
+    ['https://192.168.1.1', '192.168.1.1'],
+    ['https://[::1]', '[::1]'],
+    ['https://127.0.0.1', undefined],
+    ['https://example.com', 'example.com:443'],
+    ['https://example.com', 'exa mple.com'],
     ['not a url', undefined],
     ['https://example.com/path', undefined],
   ])('%s with %s is SecurityError', (origin, rpId) => {
     expect(() => checkRpId(origin, rpId)).toThrow(
       expect.objectContaining({ code: 'ERR_SECURITY', domName: 'SecurityError' }),
+    );
+  });
+});
+
+// Public Suffix List (https://publicsuffix.org/list/public_suffix_list.dat, ICANN and PRIVATE
+// sections): an RP ID that is a public suffix would let every site under it claim the others'
+// credentials; browsers refuse it with SecurityError (Chromium: HostHasRegistryControlledDomain).
+describe('checkRpId refuses public suffixes (issue 17)', () => {
+  it.each([
+    ['https://evil.co.uk', 'co.uk'], // ICANN, two labels
+    ['https://someone.github.io', 'github.io'], // PRIVATE section
+    ['https://app.appspot.com', 'appspot.com'], // PRIVATE section
+    ['https://example.com', 'com'], // a TLD
+    ['https://city.kawasaki.jp', 'kawasaki.jp'], // listed, with the *.kawasaki.jp wildcard
+    ['https://github.io', undefined], // the host itself is a public suffix
+    ['https://foo.invalidtld', 'invalidtld'], // an unknown TLD is a suffix by the default "*" rule
+  ])('%s with %s is SecurityError ERR_PUBLIC_SUFFIX', (origin, rpId) => {
+    expect(() => checkRpId(origin, rpId)).toThrow(
+      expect.objectContaining({ code: 'ERR_PUBLIC_SUFFIX', domName: 'SecurityError' }),
+    );
+  });
+  it.each([
+    ['https://shop.example.co.uk', 'example.co.uk', 'example.co.uk'],
+    ['https://someone.github.io', 'someone.github.io', 'someone.github.io'],
+    ['https://a.someone.github.io', 'someone.github.io', 'someone.github.io'],
+    ['https://login.example.com', undefined, 'login.example.com'],
+    ['https://www.city.kawasaki.jp', 'city.kawasaki.jp', 'city.kawasaki.jp'], // the !city.kawasaki.jp exception
+    ['http://localhost:8080', 'localhost', 'localhost'],
+    ['http://app.localhost:8080', 'app.localhost', 'app.localhost'],
+  ])('%s with %s → %s', (origin, rpId, expected) => {
+    expect(checkRpId(origin, rpId)).toBe(expected);
+  });
+  it('a sibling under a public suffix is not a suffix of the origin', () => {
+    expect(() => checkRpId('https://evil.github.io', 'someone.github.io')).toThrow(
+      expect.objectContaining({ code: 'ERR_SECURITY', domName: 'SecurityError' }),
+    );
+  });
+});
+
+describe('checkRpId on arbitrary input (fast-check)', () => {
+  it('returns a lower-case suffix of the host, or throws SecurityError with ERR_SECURITY / ERR_PUBLIC_SUFFIX', () => {
+    const host = fc.oneof(
+      fc.domain(),
+      fc.constantFrom('localhost', 'github.io', 'co.uk', '127.0.0.1', '[::1]'),
+    );
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          host.map((h) => `https://${h}`),
+          fc.webUrl(),
+          fc.string(),
+        ),
+        fc.option(fc.oneof(host, fc.string()), { nil: undefined }),
+        (origin, rpId) => {
+          try {
+            const id = checkRpId(origin, rpId);
+            const h = new URL(origin).hostname;
+            expect(id).toBe(id.toLowerCase());
+            expect(h === id || h.endsWith(`.${id}`)).toBe(true);
+          } catch (e) {
+            expect(e).toMatchObject({ domName: 'SecurityError' });
+            expect(['ERR_SECURITY', 'ERR_PUBLIC_SUFFIX']).toContain((e as { code: string }).code);
+          }
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 });

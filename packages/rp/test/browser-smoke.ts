@@ -18,16 +18,13 @@ import {
   verifyAuthenticationResponse,
   verifyRegistrationResponse,
 } from '../src/index.js';
+import { type CheckResult, check } from './harness/check.js';
 
 interface Vector {
   name: string;
   fields: Record<string, Record<string, string>>;
 }
-export interface SmokeResult {
-  name: string;
-  ok: boolean;
-  detail?: string;
-}
+export type SmokeResult = CheckResult;
 
 const list = vectors as unknown as Vector[];
 const ca = hexToBytes((list[0]!.fields as unknown as Record<string, string>).attestation_ca_cert!);
@@ -38,15 +35,6 @@ function credentialKey(v: Vector): Uint8Array {
     canonical: false,
   });
   return parseAuthenticatorData(m.get('authData') as Uint8Array).attestedCredentialData!.credentialPublicKey;
-}
-
-async function check(out: SmokeResult[], name: string, fn: () => Promise<boolean | string>): Promise<void> {
-  try {
-    const r = await fn();
-    out.push(r === true ? { name, ok: true } : { name, ok: false, detail: String(r) });
-  } catch (e) {
-    out.push({ name, ok: false, detail: `${(e as { code?: string }).code ?? ''} ${(e as Error).message}` });
-  }
 }
 
 export async function smoke(): Promise<SmokeResult[]> {

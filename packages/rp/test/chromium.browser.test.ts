@@ -5,16 +5,9 @@
  * PublicKeyCredential.parseCreationOptionsFromJSON / toJSON), and this package verifies what the
  * browser returns: a packed registration and a discoverable, usernameless sign-in.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { base64url } from '@fido2kit/cose';
 import * as swa from '@simplewebauthn/server';
-import { build } from 'esbuild';
-import { type BrowserContext, type CDPSession, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   generateAuthenticationOptions,
@@ -22,9 +15,9 @@ import {
   verifyAuthenticationResponse,
   verifyRegistrationResponse,
 } from '../src/index.js';
+import { bundle, CHROMIUM, installed, launchChromium, servePage } from './harness/runtimes.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const present = existsSync(CHROMIUM);
+const present = installed(CHROMIUM);
 if (!present) console.log(`note: ${CHROMIUM} is absent; the Chromium WebAuthn tests are skipped`);
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>fido2kit rp</title>
@@ -40,51 +33,21 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>fido2kit rp</title>
 </script>`;
 
 describe.skipIf(!present)('Chromium + DevTools virtual authenticator → verify', () => {
-  let server: Server;
+  let site: Awaited<ReturnType<typeof servePage>> | undefined;
+  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
   let context: BrowserContext;
   let page: Page;
   let cdp: CDPSession;
   let origin: string;
-  let userDataDir: string;
 
   beforeAll(async () => {
     // The portable packages' smoke test, bundled for the browser.
-    const bundle = await build({
-      entryPoints: [fileURLToPath(new URL('./browser-smoke.ts', import.meta.url))],
-      bundle: true,
-      format: 'esm',
-      platform: 'browser',
-      target: 'es2022',
-      conditions: ['@fido2kit/source'],
-      write: false,
-      logLevel: 'silent',
+    site = await servePage(PAGE, {
+      '/smoke.js': await bundle(new URL('./browser-smoke.ts', import.meta.url), 'browser'),
     });
-    const smokeJs = bundle.outputFiles[0]!.contents;
-    server = createServer((req, res) => {
-      if (req.url === '/smoke.js') {
-        res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' });
-        res.end(smokeJs);
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(PAGE);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    origin = `http://localhost:${(server.address() as AddressInfo).port}`;
-    userDataDir = mkdtempSync(join(tmpdir(), 'fido2kit-rp-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    origin = site.origin;
+    browser = await launchChromium();
+    context = browser.context;
     page = context.pages()[0] ?? (await context.newPage());
     await page.goto(`${origin}/`);
     cdp = await context.newCDPSession(page);
@@ -102,9 +65,8 @@ describe.skipIf(!present)('Chromium + DevTools virtual authenticator → verify'
   }, 90_000);
 
   afterAll(async () => {
-    await context?.close();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    await browser?.close();
+    await site?.close();
   });
 
   it('registers with packed attestation and signs in usernameless with a discoverable credential', async () => {
