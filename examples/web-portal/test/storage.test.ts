@@ -308,6 +308,22 @@ describe.each(backends)('store: %s', (_name, open) => {
     expect((await b.listFlaggedCredentials()).map((c) => c.id)).toEqual(['k-flag']);
   });
 
+  it('keeps groups and members; a name once; members gone with their group', async () => {
+    expect(await a.createGroup('g1', 'Pilot', 1)).toBe(true);
+    expect(await b.createGroup('g2', 'Pilot', 2)).toBe(false);
+    expect(await b.createGroup('g3', 'Contractors', 3)).toBe(true);
+    await a.addGroupMember('g1', 'u-alice');
+    await b.addGroupMember('g1', 'u-alice'); // twice: one membership
+    await b.addGroupMember('g3', 'u-alice');
+    expect(await a.listGroups()).toEqual([
+      { id: 'g3', name: 'Contractors', memberIds: ['u-alice'] },
+      { id: 'g1', name: 'Pilot', memberIds: ['u-alice'] },
+    ]);
+    expect(await b.groupsOfUser('u-alice')).toEqual(['g1', 'g3']);
+    await a.removeGroupMember('g3', 'u-alice');
+    expect(await b.groupsOfUser('u-alice')).toEqual(['g1']);
+  });
+
   it('creates a setting once: the first writer wins', async () => {
     const values = await Promise.all([
       a.getOrCreateSetting('secret', () => 'A'),

@@ -10,7 +10,8 @@ import { setCookie } from 'hono/cookie';
 import { type LockoutPolicy, SmartLockout } from '../lockout.js';
 import { normalizeAaguid } from '../policy.js';
 import type { Session, Store, User } from '../store/types.js';
-import type { ModelRow, PageContext } from '../views.js';
+import type { PageContext } from '../views.js';
+import type { ModelRow } from '../views-admin.js';
 
 /** A metadata catalog: `loadMetadataBlob`'s result, or anything with the same lookups and entries. */
 export type ModelCatalog = Pick<
@@ -37,6 +38,8 @@ export interface PortalOptions {
   rpName?: string;
   /** Model names, icons and attestation roots. */
   metadata?: ModelCatalog;
+  /** Where the metadata came from, said on the admin page (e.g. "the FIDO MDS3 BLOB no. 80"). */
+  metadataSource?: string;
   /** Extra attestation roots (PEM or DER) beside the metadata's. */
   trustAnchors?: (string | Uint8Array)[];
   /** The clock, in milliseconds. */
@@ -95,6 +98,8 @@ export interface Portal {
   readonly reauthWindowMs: number;
   readonly sessionTtlMs: number;
   readonly metadata: ModelCatalog | undefined;
+  /** What metadata is loaded, in one sentence for the admin. */
+  readonly metadataNote: string;
   readonly trustAnchors: (string | Uint8Array)[] | undefined;
   readonly log: (line: string) => void;
   readonly lockout: SmartLockout;
@@ -179,6 +184,9 @@ export async function createPortalContext(options: PortalOptions): Promise<Porta
     reauthWindowMs: options.reauthWindowMs ?? 5 * 60_000,
     sessionTtlMs: options.sessionTtlMs ?? 8 * 3600_000,
     metadata,
+    metadataNote: metadata
+      ? `Metadata loaded: ${options.metadataSource ?? 'a metadata catalog'}, ${metadata.entries.filter((e) => typeof e.aaguid === 'string').length} model(s) with an AAGUID.`
+      : 'No FIDO metadata is loaded, so no model names are known and this table is empty. Start the portal with MDS_BLOB set to the FIDO MDS3 BLOB (see the README) to list models by name.',
     trustAnchors: options.trustAnchors,
     log: options.log ?? ((line) => console.error(line)),
     lockout: new SmartLockout(store, options.lockout),

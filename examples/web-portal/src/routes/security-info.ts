@@ -29,9 +29,16 @@ export function securityInfoRoutes(app: Hono<Env>, p: Portal): void {
     return c.html(views.securityInfoPage(p.page(c, 'security-info', 'Security info'), { keys, info }));
   });
 
-  app.get('/security-info/add', (c) => {
-    if (!p.full(c)) return c.redirect('/signin', 303);
-    return c.html(views.addMethodPage(p.page(c, 'add-method', 'Add a sign-in method')));
+  // Only what the policy lets this user add is offered (Entra does the same).
+  app.get('/security-info/add', async (c) => {
+    const user = p.full(c);
+    if (!user) return c.redirect('/signin', 303);
+    const decision = userMayRegisterKey(await store.getPolicy(), user, await store.groupsOfUser(user.id));
+    return c.html(
+      views.addMethodPage(p.page(c, 'add-method', 'Add a sign-in method'), {
+        securityKey: decision.ok ? undefined : policyMessage(decision.reason, 'register'),
+      }),
+    );
   });
 
   /** Why this user can't add a key now, if they can't. */
@@ -39,7 +46,7 @@ export function securityInfoRoutes(app: Hono<Env>, p: Portal): void {
     user: User,
     session: Session,
   ): Promise<{ blocked?: string; reauth?: boolean }> {
-    const decision = userMayRegisterKey(await store.getPolicy(), user);
+    const decision = userMayRegisterKey(await store.getPolicy(), user, await store.groupsOfUser(user.id));
     if (!decision.ok) return { blocked: policyMessage(decision.reason, 'register') };
     if (now() - session.authenticatedAt > p.reauthWindowMs || session.method !== 'password+totp')
       return { reauth: true };

@@ -126,7 +126,7 @@ export function signInRoutes(app: Hono<Env>, p: Portal): void {
     if (!user || !cred || cred.userId !== user.id) return c.json({ error: MESSAGES.unknownKey }, 401);
     if (cred.flaggedAt !== null) return c.json({ error: MESSAGES.keyFlagged }, 403);
     const policy = await store.getPolicy();
-    const decision = userMayUseKeys(policy, user);
+    const decision = userMayUseKeys(policy, user, await store.groupsOfUser(user.id));
     const model = modelAllowed(policy, cred.aaguid);
     if (!decision.ok) return c.json({ error: policyMessage(decision.reason, 'signin') }, 403);
     if (!model.ok)

@@ -3,9 +3,11 @@ import pg from 'pg';
 import {
   ADDED_COLUMNS,
   KEY_SESSIONS,
+  LIST_GROUPS,
   schema,
   toChallenge,
   toCredential,
+  toGroups,
   toKeySession,
   toSession,
   toUser,
@@ -14,6 +16,7 @@ import {
   type Challenge,
   DEFAULT_POLICY,
   type Fido2Policy,
+  type Group,
   type KeySession,
   type NewUser,
   type Session,
@@ -189,6 +192,32 @@ export class PostgresStore implements Store {
     return (
       await this.#rows('SELECT * FROM credentials WHERE flagged_at IS NOT NULL ORDER BY flagged_at DESC')
     ).map(toCredential);
+  }
+
+  async createGroup(id: string, name: string, at: number): Promise<boolean> {
+    return (
+      (await this.#count(
+        'INSERT INTO groups (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+        [id, name, at],
+      )) === 1
+    );
+  }
+  async listGroups(): Promise<Group[]> {
+    return toGroups(await this.#rows(LIST_GROUPS));
+  }
+  async addGroupMember(groupId: string, userId: string): Promise<void> {
+    await this.#count(
+      'INSERT INTO group_members (group_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+      [groupId, userId],
+    );
+  }
+  async removeGroupMember(groupId: string, userId: string): Promise<void> {
+    await this.#count('DELETE FROM group_members WHERE group_id = $1 AND user_id = $2', [groupId, userId]);
+  }
+  async groupsOfUser(userId: string): Promise<string[]> {
+    return (
+      await this.#rows('SELECT group_id FROM group_members WHERE user_id = $1 ORDER BY group_id', [userId])
+    ).map((r) => String(r.group_id));
   }
 
   async getPolicy(): Promise<Fido2Policy> {

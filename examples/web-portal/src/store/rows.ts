@@ -2,6 +2,7 @@
 import type {
   Challenge,
   ChallengeKind,
+  Group,
   KeySession,
   Session,
   SessionStage,
@@ -74,6 +75,24 @@ export function toSession(r: Row): Session {
   };
 }
 
+/** Groups with their members, from `SELECT g.id, g.name, m.user_id … LEFT JOIN group_members`. */
+export function toGroups(rows: Row[]): Group[] {
+  const groups = new Map<string, Group>();
+  for (const r of rows) {
+    const id = String(r.id);
+    let g = groups.get(id);
+    if (!g) {
+      g = { id, name: String(r.name), memberIds: [] };
+      groups.set(id, g);
+    }
+    if (r.user_id !== null && r.user_id !== undefined) g.memberIds.push(String(r.user_id));
+  }
+  return [...groups.values()];
+}
+
+export const LIST_GROUPS = `SELECT g.id, g.name, m.user_id FROM groups g
+  LEFT JOIN group_members m ON m.group_id = g.id ORDER BY g.name, m.user_id`;
+
 /** Live sessions a security key opened, with the key's model (`$1`: now). */
 export const KEY_SESSIONS = `SELECT s.id AS session_id, s.user_id, s.credential_id, c.aaguid
   FROM sessions s JOIN credentials c ON c.id = s.credential_id WHERE s.expires_at > $1`;
@@ -126,6 +145,11 @@ export function schema(dialect: 'sqlite' | 'postgres'): string[] {
       id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, stage TEXT NOT NULL,
       authenticated_at ${T} NOT NULL, method TEXT NOT NULL, created_at ${T} NOT NULL, expires_at ${T} NOT NULL,
       credential_id TEXT REFERENCES credentials(id) ON DELETE CASCADE)`,
+    `CREATE TABLE IF NOT EXISTS groups (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, created_at ${T} NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS group_members (
+      group_id TEXT NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+      user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, PRIMARY KEY (group_id, user_id))`,
+    `CREATE INDEX IF NOT EXISTS group_members_user ON group_members(user_id)`,
     `CREATE TABLE IF NOT EXISTS lockouts (
       key TEXT PRIMARY KEY, failures INTEGER NOT NULL, lockouts INTEGER NOT NULL, locked_until ${T} NOT NULL,
       expires_at ${T} NOT NULL)`,

@@ -5,9 +5,11 @@ import Database from 'better-sqlite3';
 import {
   ADDED_COLUMNS,
   KEY_SESSIONS,
+  LIST_GROUPS,
   schema,
   toChallenge,
   toCredential,
+  toGroups,
   toKeySession,
   toSession,
   toUser,
@@ -16,6 +18,7 @@ import {
   type Challenge,
   DEFAULT_POLICY,
   type Fido2Policy,
+  type Group,
   type KeySession,
   type NewUser,
   type Session,
@@ -170,6 +173,35 @@ export class SqliteStore implements Store {
   async listFlaggedCredentials(): Promise<StoredCredential[]> {
     return this.#all('SELECT * FROM credentials WHERE flagged_at IS NOT NULL ORDER BY flagged_at DESC').map(
       toCredential,
+    );
+  }
+
+  async createGroup(id: string, name: string, at: number): Promise<boolean> {
+    return (
+      this.#run(
+        'INSERT INTO groups (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+        id,
+        name,
+        at,
+      ) === 1
+    );
+  }
+  async listGroups(): Promise<Group[]> {
+    return toGroups(this.#all(LIST_GROUPS));
+  }
+  async addGroupMember(groupId: string, userId: string): Promise<void> {
+    this.#run(
+      'INSERT INTO group_members (group_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING',
+      groupId,
+      userId,
+    );
+  }
+  async removeGroupMember(groupId: string, userId: string): Promise<void> {
+    this.#run('DELETE FROM group_members WHERE group_id = ? AND user_id = ?', groupId, userId);
+  }
+  async groupsOfUser(userId: string): Promise<string[]> {
+    return this.#all('SELECT group_id FROM group_members WHERE user_id = ? ORDER BY group_id', userId).map(
+      (r) => String(r.group_id),
     );
   }
 

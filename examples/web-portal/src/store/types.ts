@@ -74,6 +74,14 @@ export interface Session {
   expiresAt: number;
 }
 
+/** A group of users the admin targets policies at. */
+export interface Group {
+  id: string;
+  name: string;
+  /** Member user IDs. */
+  memberIds: string[];
+}
+
 /** A live session opened by a security key. */
 export interface KeySession {
   sessionId: string;
@@ -85,9 +93,14 @@ export interface KeySession {
 /** The admin's "Authentication methods → FIDO2 security key" policy. */
 export interface Fido2Policy {
   enabled: boolean;
+  /** Include: all users, or the selected groups and users. */
   target: 'all' | 'selected';
-  /** User IDs, when target is 'selected'. */
+  /** Groups included, when target is 'selected' (Entra: Include → Select groups). */
+  includedGroupIds: string[];
+  /** Users included one by one, when target is 'selected' (kept from before groups). */
   includedUserIds: string[];
+  /** Groups excluded, whatever the target (Entra: Exclude); exclusion wins. */
+  excludedGroupIds: string[];
   allowSelfServiceSetup: boolean;
   enforceAttestation: boolean;
   keyRestrictions: {
@@ -101,7 +114,9 @@ export interface Fido2Policy {
 export const DEFAULT_POLICY: Fido2Policy = {
   enabled: false,
   target: 'all',
+  includedGroupIds: [],
   includedUserIds: [],
+  excludedGroupIds: [],
   allowSelfServiceSetup: true,
   enforceAttestation: false,
   keyRestrictions: { enforced: false, mode: 'allow', aaguids: [] },
@@ -145,6 +160,14 @@ export interface Store {
   /** Flags a key as possibly cloned and ends the sessions it opened, in one transaction. */
   flagCredential(id: string, reason: string, at: number): Promise<void>;
   listFlaggedCredentials(): Promise<StoredCredential[]>;
+
+  /** Adds a group; false when the name is taken. */
+  createGroup(id: string, name: string, at: number): Promise<boolean>;
+  listGroups(): Promise<Group[]>;
+  addGroupMember(groupId: string, userId: string): Promise<void>;
+  removeGroupMember(groupId: string, userId: string): Promise<void>;
+  /** The IDs of the groups a user belongs to. */
+  groupsOfUser(userId: string): Promise<string[]>;
 
   getPolicy(): Promise<Fido2Policy>;
   setPolicy(policy: Fido2Policy): Promise<void>;
