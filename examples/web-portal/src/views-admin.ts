@@ -2,7 +2,15 @@
 import { html } from 'hono/html';
 import type { Scope } from './policy.js';
 import type { Fido2Policy, Group, StoredCredential, User } from './store/types.js';
-import { type Html, layout, message, type PageContext, when } from './views.js';
+import {
+  type ActivityRow,
+  activityTable,
+  type Html,
+  layout,
+  message,
+  type PageContext,
+  when,
+} from './views.js';
 
 export function adminMethodsPage(ctx: PageContext, policy: Fido2Policy, groups: Group[]): Html {
   const names = (ids: string[]) =>
@@ -198,5 +206,31 @@ ${opts.groups.map(
   </form>
 </section>`,
 )}`,
+  );
+}
+
+export function adminActivityPage(
+  ctx: PageContext,
+  opts: {
+    users: User[];
+    rows: ActivityRow[];
+    who: (userId: string | null) => string;
+    filter: { user: string; kind: string; result: string };
+  },
+): Html {
+  const f = opts.filter;
+  const option = (value: string, label: string, current: string) =>
+    html`<option value="${value}" ${value === current ? 'selected' : ''}>${label}</option>`;
+  return layout(
+    ctx,
+    html`<form method="get" action="/admin/activity" id="activity-filter" class="card">
+  <label>User <select name="user" id="filter-user">${option('', 'All users', f.user)}${opts.users.map((u) =>
+    option(u.username, `${u.displayName} (${u.username})`, f.user),
+  )}</select></label>
+  <label>Activity <select name="kind" id="filter-kind">${option('', 'All', f.kind)}${option('sign-in', 'Sign-ins', f.kind)}${option('security-info', 'Security info changes', f.kind)}</select></label>
+  <label>Result <select name="result" id="filter-result">${option('', 'All', f.result)}${option('success', 'Success', f.result)}${option('failure', 'Failure', f.result)}${option('locked', 'Locked', f.result)}${option('refused', 'Refused', f.result)}</select></label>
+  <button type="submit" id="filter-apply">Filter</button>
+</form>
+${activityTable(opts.rows, opts.who)}`,
   );
 }

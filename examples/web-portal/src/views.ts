@@ -1,7 +1,7 @@
 /** The pages, rendered on the server (hono/html escapes every interpolated value). */
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
-import type { StoredCredential, User } from './store/types.js';
+import type { ActivityEntry, StoredCredential, User } from './store/types.js';
 
 export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
@@ -93,9 +93,43 @@ export function codePage(ctx: PageContext, opts: { error?: string; username: str
 export const when = (ms: number | null) =>
   ms === null ? 'Never' : `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
+/** A line of activity as shown, with the key's model named. */
+export type ActivityRow = ActivityEntry & { model: string };
+
+const resultText: Record<ActivityEntry['result'], string> = {
+  success: 'Success',
+  failure: 'Failure',
+  locked: 'Locked',
+  refused: 'Refused',
+};
+
+/** Activity lines as a table; `who` adds a user column (the admin's view). */
+export function activityTable(rows: ActivityRow[], who?: (userId: string | null) => string): Html {
+  if (rows.length === 0) return html`<p class="hint" id="no-activity">No activity yet.</p>`;
+  return html`<table class="activity" id="activity">
+<thead><tr><th>Time</th>${who ? html`<th>User</th>` : ''}<th>Activity</th><th>Key</th><th>Result</th><th>Details</th><th>Source</th></tr></thead>
+<tbody>
+${rows.map(
+  (a) => html`<tr class="activity-row" data-kind="${a.kind}" data-result="${a.result}">
+  <td>${when(a.at)}</td>${who ? html`<td>${who(a.userId)}</td>` : ''}
+  <td>${a.kind === 'sign-in' ? `Sign-in: ${a.action}` : a.action[0]!.toUpperCase() + a.action.slice(1)}</td>
+  <td>${a.keyName ? html`${a.keyName}<br><small>${a.model} · <code>${a.aaguid}</code></small>` : ''}</td>
+  <td class="result ${a.result}">${resultText[a.result]}</td>
+  <td>${a.detail}</td>
+  <td><code>${a.source}</code></td>
+</tr>`,
+)}
+</tbody></table>`;
+}
+
 export function securityInfoPage(
   ctx: PageContext,
-  opts: { keys: (StoredCredential & { model: string })[]; info?: string; error?: string },
+  opts: {
+    keys: (StoredCredential & { model: string })[];
+    activity: ActivityRow[];
+    info?: string;
+    error?: string;
+  },
 ): Html {
   return layout(
     ctx,
@@ -127,7 +161,9 @@ ${opts.keys.map(
 </tr>`,
 )}
 </tbody>
-</table>`,
+</table>
+<h2>Recent activity</h2>
+${activityTable(opts.activity)}`,
   );
 }
 

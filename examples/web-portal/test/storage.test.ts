@@ -324,6 +324,37 @@ describe.each(backends)('store: %s', (_name, open) => {
     expect(await b.groupsOfUser('u-alice')).toEqual(['g1']);
   });
 
+  it('keeps activity and filters it by user, kind and result, newest first', async () => {
+    const e = (
+      id: string,
+      at: number,
+      userId: string | null,
+      kind: 'sign-in' | 'security-info',
+      result: 'success' | 'failure',
+    ) => ({
+      id,
+      at,
+      userId,
+      kind,
+      action: kind === 'sign-in' ? 'security key' : 'security key added',
+      result,
+      detail: '',
+      credentialId: 'k',
+      keyName: 'Key',
+      aaguid: '01020304-0506-0708-0102-030405060708',
+      source: '192.0.2.1',
+    });
+    await a.addActivity(e('e1', 10, 'u-alice', 'sign-in', 'success'));
+    await b.addActivity(e('e2', 20, 'u-alice', 'security-info', 'success'));
+    await a.addActivity(e('e3', 30, null, 'sign-in', 'failure'));
+    expect((await b.listActivity({})).map((r) => r.id)).toEqual(['e3', 'e2', 'e1']);
+    expect((await b.listActivity({ userId: 'u-alice' })).map((r) => r.id)).toEqual(['e2', 'e1']);
+    expect((await b.listActivity({ userId: 'u-alice', kind: 'sign-in', result: 'success' }))[0]).toEqual(
+      e('e1', 10, 'u-alice', 'sign-in', 'success'),
+    );
+    expect((await a.listActivity({ result: 'failure', limit: 1 })).map((r) => r.id)).toEqual(['e3']);
+  });
+
   it('creates a setting once: the first writer wins', async () => {
     const values = await Promise.all([
       a.getOrCreateSetting('secret', () => 'A'),

@@ -2,14 +2,14 @@
  * What every route module shares: the options resolved once, sessions, CSRF tokens, rate limits,
  * model names and the page context. Built by `createPortal` and handed to each route module.
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { MetadataCatalog, MetadataEntry } from '@fido2kit/attestation';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 import { setCookie } from 'hono/cookie';
 import { type LockoutPolicy, SmartLockout } from '../lockout.js';
 import { normalizeAaguid } from '../policy.js';
-import type { Session, Store, User } from '../store/types.js';
+import type { ActivityEntry, Session, Store, StoredCredential, User } from '../store/types.js';
 import type { PageContext } from '../views.js';
 import type { ModelRow } from '../views-admin.js';
 
@@ -86,6 +86,13 @@ export const errorCode = (e: unknown): string | undefined =>
     ? (e as { code: string }).code
     : undefined;
 
+/** What a route says about an event; the time, the source and an ID are added. */
+export type ActivityInput = Pick<ActivityEntry, 'userId' | 'kind' | 'action' | 'result'> &
+  Partial<Pick<ActivityEntry, 'detail' | 'credentialId' | 'keyName' | 'aaguid'>>;
+
+/** The activity fields that name a key. */
+export const keyFields = (k: StoredCredential) => ({ credentialId: k.id, keyName: k.name, aaguid: k.aaguid });
+
 /** The shared state and helpers of one portal instance. */
 export interface Portal {
   readonly store: Store;
@@ -130,6 +137,8 @@ export interface Portal {
   bindingId(c: Ctx): string | undefined;
   /** True when the caller's address went over the sign-in flood limit. */
   limited(c: Ctx): Promise<boolean>;
+  /** Stores a line of sign-in activity or a security-info change. */
+  record(c: Ctx, entry: ActivityInput): Promise<void>;
   page(c: Ctx, name: string, title: string): PageContext;
   /** The signed-in (two-factor or key) user. */
   full(c: Ctx): User | undefined;
@@ -247,6 +256,18 @@ export async function createPortalContext(options: PortalOptions): Promise<Porta
     },
     async limited(c) {
       return (await store.hit(`ip:${p.clientAddress(c)}`, p.limits.windowMs, now())) > p.limits.signInPerIp;
+    },
+    async record(c, e) {
+      await store.addActivity({
+        id: randomUUID(),
+        at: now(),
+        source: p.clientAddress(c),
+        detail: '',
+        credentialId: null,
+        keyName: null,
+        aaguid: null,
+        ...e,
+      });
     },
     page: (c, name, title) => ({
       title,

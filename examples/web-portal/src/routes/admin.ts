@@ -7,7 +7,7 @@ import type { Hono } from 'hono';
 import type { Ctx, Env, Portal } from '../http/context.js';
 import { normalizeAaguid, scopeOf } from '../policy.js';
 import { endSessionsOutsidePolicy } from '../revocation.js';
-import type { Fido2Policy } from '../store/types.js';
+import type { ActivityFilter, Fido2Policy } from '../store/types.js';
 import * as views from '../views-admin.js';
 
 const list = (v: unknown): string[] =>
@@ -96,6 +96,37 @@ export function adminRoutes(app: Hono<Env>, p: Portal): void {
     await store.setPolicy(policy);
     await endSessionsOutsidePolicy(store, policy, p.now());
     return c.redirect('/admin/authentication-methods/fido2?saved=1', 303);
+  });
+
+  // ---- Sign-in activity, per user, filterable -------------------------------------------------
+  app.get('/admin/activity', async (c) => {
+    if (!p.admin(c)) return away(c);
+    const users = await store.listUsers();
+    const username = c.req.query('user') ?? '';
+    const kind = c.req.query('kind');
+    const result = c.req.query('result');
+    const user = users.find((u) => u.username === username);
+    const filter: ActivityFilter = { limit: 200 };
+    if (user) filter.userId = user.id;
+    if (kind === 'sign-in' || kind === 'security-info') filter.kind = kind;
+    if (result === 'success' || result === 'failure' || result === 'locked' || result === 'refused')
+      filter.result = result;
+    const rows =
+      username !== '' && !user
+        ? []
+        : (await store.listActivity(filter)).map((a) => ({
+            ...a,
+            model: a.aaguid ? p.describe(a.aaguid) : '',
+          }));
+    const names = new Map(users.map((u) => [u.id, `${u.displayName} (${u.username})`]));
+    return c.html(
+      views.adminActivityPage(p.page(c, 'admin-activity', 'Sign-in activity'), {
+        users,
+        rows,
+        who: (id) => (id === null ? 'Unknown user' : (names.get(id) ?? id)),
+        filter: { user: username, kind: filter.kind ?? '', result: filter.result ?? '' },
+      }),
+    );
   });
 
   // ---- Groups ------------------------------------------------------------------------------------

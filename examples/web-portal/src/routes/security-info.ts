@@ -2,7 +2,7 @@
 import { generateRegistrationOptions, verifyRegistrationResponse } from '@fido2kit/rp';
 import type { Hono } from 'hono';
 import { readCeremony } from '../http/ceremony.js';
-import { CHALLENGE_TTL_MS, type Env, errorCode, type Portal } from '../http/context.js';
+import { CHALLENGE_TTL_MS, type Env, errorCode, keyFields, type Portal } from '../http/context.js';
 import { MESSAGES, policyMessage, verificationMessage } from '../messages.js';
 import {
   modelAllowed,
@@ -21,12 +21,19 @@ export function securityInfoRoutes(app: Hono<Env>, p: Portal): void {
     const user = p.full(c);
     if (!user) return c.redirect('/signin', 303);
     const keys = (await store.listCredentials(user.id)).map(withModel);
+    const activity = await store.listActivity({ userId: user.id, limit: 20 });
     const info = c.req.query('deleted')
       ? 'Security key deleted.'
       : c.req.query('named')
         ? 'Security key saved.'
         : undefined;
-    return c.html(views.securityInfoPage(p.page(c, 'security-info', 'Security info'), { keys, info }));
+    return c.html(
+      views.securityInfoPage(p.page(c, 'security-info', 'Security info'), {
+        keys,
+        info,
+        activity: activity.map((a) => ({ ...a, model: a.aaguid ? p.describe(a.aaguid) : '' })),
+      }),
+    );
   });
 
   // Only what the policy lets this user add is offered (Entra does the same).
@@ -140,6 +147,13 @@ export function securityInfoRoutes(app: Hono<Env>, p: Portal): void {
       });
     } catch (e) {
       const code = errorCode(e);
+      await p.record(c, {
+        userId: user.id,
+        kind: 'security-info',
+        action: 'security key added',
+        result: 'failure',
+        detail: code ?? 'verification failed',
+      });
       const aaguid = (e as { details?: { aaguid?: unknown } }).details?.aaguid;
       const model = typeof aaguid === 'string' ? p.describe(aaguid) : undefined;
       // One code for "not in the allow list" and "blocked": our policy says which.
@@ -170,6 +184,13 @@ export function securityInfoRoutes(app: Hono<Env>, p: Portal): void {
       flagReason: null,
     };
     if (!(await store.addCredential(stored))) return c.json({ error: MESSAGES.alreadyRegistered }, 409);
+    await p.record(c, {
+      userId: user.id,
+      kind: 'security-info',
+      action: 'security key added',
+      result: 'success',
+      ...keyFields(stored),
+    });
     return c.json({
       ok: true,
       id: stored.id,
@@ -209,6 +230,14 @@ export function securityInfoRoutes(app: Hono<Env>, p: Portal): void {
         400,
       );
     await store.renameCredential(user.id, id, name);
+    await p.record(c, {
+      userId: user.id,
+      kind: 'security-info',
+      action: 'security key renamed',
+      result: 'success',
+      detail: `was ${key.name}`,
+      ...keyFields({ ...key, name }),
+    });
     return c.redirect('/security-info?named=1', 303);
   });
 
@@ -217,7 +246,15 @@ export function securityInfoRoutes(app: Hono<Env>, p: Portal): void {
     if (!user) return c.redirect('/signin', 303);
     const id = c.req.param('id');
     // The sessions this key opened end with it (on every instance: the database cascades).
-    await store.deleteCredential(user.id, id);
+    const key = await store.getCredential(id);
+    if (key?.userId === user.id && (await store.deleteCredential(user.id, id)))
+      await p.record(c, {
+        userId: user.id,
+        kind: 'security-info',
+        action: 'security key deleted',
+        result: 'success',
+        ...keyFields(key),
+      });
     if (c.get('session')?.credentialId === id) {
       await p.endSession(c);
       return c.redirect('/signin?keyDeleted=1', 303);

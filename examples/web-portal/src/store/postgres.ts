@@ -2,9 +2,13 @@
 import pg from 'pg';
 import {
   ADDED_COLUMNS,
+  activityQuery,
+  activityValues,
+  INSERT_ACTIVITY,
   KEY_SESSIONS,
   LIST_GROUPS,
   schema,
+  toActivity,
   toChallenge,
   toCredential,
   toGroups,
@@ -13,6 +17,8 @@ import {
   toUser,
 } from './rows.js';
 import {
+  type ActivityEntry,
+  type ActivityFilter,
   type Challenge,
   DEFAULT_POLICY,
   type Fido2Policy,
@@ -218,6 +224,14 @@ export class PostgresStore implements Store {
     return (
       await this.#rows('SELECT group_id FROM group_members WHERE user_id = $1 ORDER BY group_id', [userId])
     ).map((r) => String(r.group_id));
+  }
+
+  async addActivity(e: ActivityEntry): Promise<void> {
+    await this.#count(INSERT_ACTIVITY, activityValues(e));
+  }
+  async listActivity(f: ActivityFilter): Promise<ActivityEntry[]> {
+    const q = activityQuery(f);
+    return (await this.#rows(q.sql, q.values)).map(toActivity);
   }
 
   async getPolicy(): Promise<Fido2Policy> {

@@ -1,5 +1,7 @@
 /** Row ↔ object mapping shared by the SQLite and PostgreSQL stores. */
 import type {
+  ActivityEntry,
+  ActivityFilter,
   Challenge,
   ChallengeKind,
   Group,
@@ -73,6 +75,61 @@ export function toSession(r: Row): Session {
     createdAt: num(r.created_at),
     expiresAt: num(r.expires_at),
   };
+}
+
+const nullableText = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+export function toActivity(r: Row): ActivityEntry {
+  return {
+    id: String(r.id),
+    at: num(r.at),
+    userId: nullableText(r.user_id),
+    kind: String(r.kind) as ActivityEntry['kind'],
+    action: String(r.action),
+    result: String(r.result) as ActivityEntry['result'],
+    detail: String(r.detail),
+    credentialId: nullableText(r.credential_id),
+    keyName: nullableText(r.key_name),
+    aaguid: nullableText(r.aaguid),
+    source: String(r.source),
+  };
+}
+
+export const INSERT_ACTIVITY = `INSERT INTO activity
+  (id, at, user_id, kind, action, result, detail, credential_id, key_name, aaguid, source)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
+
+export const activityValues = (e: ActivityEntry): unknown[] => [
+  e.id,
+  e.at,
+  e.userId,
+  e.kind,
+  e.action,
+  e.result,
+  e.detail,
+  e.credentialId,
+  e.keyName,
+  e.aaguid,
+  e.source,
+];
+
+/** The query for `listActivity`, with `$n` placeholders, and its values. */
+export function activityQuery(f: ActivityFilter): { sql: string; values: unknown[] } {
+  const where: string[] = [];
+  const values: unknown[] = [];
+  for (const [column, value] of [
+    ['user_id', f.userId],
+    ['kind', f.kind],
+    ['result', f.result],
+  ] as const) {
+    if (value === undefined) continue;
+    values.push(value);
+    where.push(`${column} = $${values.length}`);
+  }
+  values.push(Math.min(Math.max(f.limit ?? 50, 1), 500));
+  const sql = `SELECT * FROM activity ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+    ORDER BY at DESC, id LIMIT $${values.length}`;
+  return { sql, values };
 }
 
 /** Groups with their members, from `SELECT g.id, g.name, m.user_id … LEFT JOIN group_members`. */
@@ -150,6 +207,11 @@ export function schema(dialect: 'sqlite' | 'postgres'): string[] {
       group_id TEXT NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
       user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, PRIMARY KEY (group_id, user_id))`,
     `CREATE INDEX IF NOT EXISTS group_members_user ON group_members(user_id)`,
+    `CREATE TABLE IF NOT EXISTS activity (
+      id TEXT PRIMARY KEY, at ${T} NOT NULL, user_id TEXT, kind TEXT NOT NULL, action TEXT NOT NULL,
+      result TEXT NOT NULL, detail TEXT NOT NULL, credential_id TEXT, key_name TEXT, aaguid TEXT, source TEXT NOT NULL)`,
+    `CREATE INDEX IF NOT EXISTS activity_user ON activity(user_id, at)`,
+    `CREATE INDEX IF NOT EXISTS activity_at ON activity(at)`,
     `CREATE TABLE IF NOT EXISTS lockouts (
       key TEXT PRIMARY KEY, failures INTEGER NOT NULL, lockouts INTEGER NOT NULL, locked_until ${T} NOT NULL,
       expires_at ${T} NOT NULL)`,

@@ -4,9 +4,13 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import {
   ADDED_COLUMNS,
+  activityQuery,
+  activityValues,
+  INSERT_ACTIVITY,
   KEY_SESSIONS,
   LIST_GROUPS,
   schema,
+  toActivity,
   toChallenge,
   toCredential,
   toGroups,
@@ -15,6 +19,8 @@ import {
   toUser,
 } from './rows.js';
 import {
+  type ActivityEntry,
+  type ActivityFilter,
   type Challenge,
   DEFAULT_POLICY,
   type Fido2Policy,
@@ -28,6 +34,9 @@ import {
 } from './types.js';
 
 type Row = Record<string, unknown>;
+
+/** PostgreSQL's `$n` placeholders as `?`; only for SQL that uses each once, in order. */
+const numbered = (sql: string) => sql.replace(/\$\d+/g, '?');
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
@@ -203,6 +212,14 @@ export class SqliteStore implements Store {
     return this.#all('SELECT group_id FROM group_members WHERE user_id = ? ORDER BY group_id', userId).map(
       (r) => String(r.group_id),
     );
+  }
+
+  async addActivity(e: ActivityEntry): Promise<void> {
+    this.#run(numbered(INSERT_ACTIVITY), ...activityValues(e));
+  }
+  async listActivity(f: ActivityFilter): Promise<ActivityEntry[]> {
+    const q = activityQuery(f);
+    return this.#all(numbered(q.sql), ...q.values).map(toActivity);
   }
 
   async getPolicy(): Promise<Fido2Policy> {

@@ -74,6 +74,36 @@ export interface Session {
   expiresAt: number;
 }
 
+/**
+ * One line of sign-in activity or a security-info change. Nothing secret: no password, code,
+ * challenge, signature, cookie or session ID; a username someone typed is not kept unless it is
+ * an account's.
+ */
+export interface ActivityEntry {
+  id: string;
+  at: number;
+  /** The account, when known. */
+  userId: string | null;
+  kind: 'sign-in' | 'security-info';
+  /** Sign-in: 'password' | 'one-time code' | 'security key'. Security info: what changed. */
+  action: string;
+  result: 'success' | 'failure' | 'locked' | 'refused';
+  /** A short reason ('wrong password', an error code, a policy denial), or ''. */
+  detail: string;
+  credentialId: string | null;
+  keyName: string | null;
+  aaguid: string | null;
+  /** The client address. */
+  source: string;
+}
+
+export interface ActivityFilter {
+  userId?: string;
+  kind?: ActivityEntry['kind'];
+  result?: ActivityEntry['result'];
+  limit?: number;
+}
+
 /** A group of users the admin targets policies at. */
 export interface Group {
   id: string;
@@ -168,6 +198,10 @@ export interface Store {
   removeGroupMember(groupId: string, userId: string): Promise<void>;
   /** The IDs of the groups a user belongs to. */
   groupsOfUser(userId: string): Promise<string[]>;
+
+  addActivity(entry: ActivityEntry): Promise<void>;
+  /** Newest first. */
+  listActivity(filter: ActivityFilter): Promise<ActivityEntry[]>;
 
   getPolicy(): Promise<Fido2Policy>;
   setPolicy(policy: Fido2Policy): Promise<void>;
