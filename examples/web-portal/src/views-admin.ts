@@ -133,7 +133,7 @@ export function adminFido2Page(
     <label class="row"><input type="checkbox" name="restrict" id="policy-restrict" value="1" ${checked(r.enforced)}> Enforce key restrictions</label>
     <p>Restrict specific keys:</p>
     <label class="row"><input type="radio" name="mode" value="allow" id="mode-allow" ${checked(r.mode === 'allow')}> Allow: only the models ticked below</label>
-    <label class="row"><input type="radio" name="mode" value="block" id="mode-block" ${checked(r.mode === 'block')}> Block: every model except those ticked below</label>
+    <label class="row"><input type="radio" name="mode" value="block" id="mode-block" ${checked(r.mode === 'block')}> Block: the models ticked below, allow all others</label>
     ${r.enforced && !p.enforceAttestation ? html`<p class="message warn">Without enforced attestation a key can claim any model: restrictions are advisory.</p>` : ''}
     <p class="hint" id="metadata-note">${opts.metadataNote}</p>
     <table class="models" id="models">

@@ -61,14 +61,14 @@ export function signInPage(
 <section class="card">
   <form method="post" action="/signin" id="password-form">
     <input type="hidden" name="_csrf" value="${ctx.csrf}">
-    <label>Username <input name="username" id="username" autocomplete="username" required value="${opts.username ?? ''}"></label>
+    <label>Username <input name="username" id="username" autocomplete="username webauthn" required value="${opts.username ?? ''}"></label>
     <label>Password <input name="password" id="password" type="password" autocomplete="current-password" required></label>
     <button type="submit" id="password-submit">Next</button>
   </form>
 </section>
 <section class="card">
   <h2>Or sign in without a username</h2>
-  <p>Use a security key you added under Security info. Your browser asks which account if the key holds several.</p>
+  <p>Use a security key you added under Security info. Your browser asks which account if the key holds several. Browsers that support it also offer your key when you click the username box.</p>
   <button type="button" id="signin-key">Sign in with a security key</button>
 </section>`,
   );

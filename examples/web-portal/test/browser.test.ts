@@ -181,7 +181,9 @@ describe('the portal in Chromium with Chrome’s virtual authenticator', () => {
     expect(await h.store.getPolicy()).toEqual({
       enabled: true,
       target: 'selected',
+      includedGroupIds: [],
       includedUserIds: [h.accounts.alice!.user.id, h.accounts.carol!.user.id],
+      excludedGroupIds: [],
       allowSelfServiceSetup: true,
       enforceAttestation: true,
       keyRestrictions: { enforced: true, mode: 'allow', aaguids: [MODELS.chrome.aaguid] },
@@ -259,8 +261,10 @@ describe('the portal in Chromium with Chrome’s virtual authenticator', () => {
     await screenshot(other.page, 'blocked-model-registration');
     await other.context.close();
 
+    // Blocking the model ended the session Alice's key opened: her page is back at sign-in.
     const { page } = pilot;
-    await signOut(page);
+    await page.goto(`${h.portal.url}/security-info`);
+    await page.waitForURL('**/signin');
     await page.click('#signin-key');
     await expect.poll(() => messageOf(page)).toBe(blocked);
     await screenshot(page, 'blocked-model-sign-in');
@@ -317,8 +321,12 @@ describe('the portal in Chromium with Chrome’s virtual authenticator', () => {
     expect(await page.locator('tr.security-key .key-name').textContent()).toBe('Renamed key');
     page.once('dialog', (d) => void d.accept());
     await page.click('tr.security-key .delete-key');
-    await page.waitForURL('**/security-info?deleted=1');
-    expect(await page.locator('tr.security-key').count()).toBe(0);
+    // This page signed in with that key: deleting it ends this session too.
+    await page.waitForURL('**/signin?keyDeleted=1');
+    expect(await messageOf(page)).toBe(
+      'You deleted the security key you signed in with, so you were signed out. Sign in again.',
+    );
+    expect(await h.store.countCredentials()).toBe(1);
     await screenshot(page, 'key-deleted');
     await pilot.context.close();
   });

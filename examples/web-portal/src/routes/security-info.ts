@@ -175,7 +175,9 @@ export function securityInfoRoutes(app: Hono<Env>, p: Portal): void {
       counter: cred.counter,
       transports: cred.transports.length > 0 ? [...cred.transports] : [transport],
       aaguid,
-      name: verified.authenticator.name ?? (p.metadata ? p.describe(aaguid) : 'Security key'),
+      name:
+        verified.authenticator.name ??
+        (p.metadata?.findByAaguid(aaguid) ? p.describe(aaguid) : 'Security key'),
       attestationFormat: cred.attestationFormat,
       backupEligible: cred.backupEligible,
       createdAt: now(),
