@@ -11,7 +11,6 @@ import type { MetadataCatalog } from '@fido2kit/attestation';
 import { type AccountJSON, WebAuthnClient } from '@fido2kit/ctap2';
 import {
   demoMetadata,
-  loadVirtualKey,
   NeedsAnswerError,
   type OpenKey,
   openKey,
@@ -43,7 +42,6 @@ its state file, so a second run finds the first run's account on it.`;
 
 const ORIGIN = 'https://sign-in.fido2kit.example';
 const RP_ID = 'fido2kit.example';
-const VIRTUAL_MODEL = 'fido2kit Virtual Security Key';
 
 interface Args {
   command: 'all' | 'enroll' | 'sign-in';
@@ -104,12 +102,9 @@ function parse(argv: string[]): Args | 'help' {
 
 class UsageError extends Error {}
 
-/** The metadata catalog: the virtual key model (from the virtual key's state), signed by the demo root. */
-async function catalog(args: Args, key: OpenKey): Promise<MetadataCatalog> {
-  const virtual = key.virtual ?? loadVirtualKey(args.virtual, newVirtualKey()).authenticator;
-  return demoMetadata(join(args.data, 'metadata.json'), [
-    { aaguid: virtual.aaguid, description: VIRTUAL_MODEL, attestationRoot: virtual.attestationCaCertificate },
-  ]);
+/** The metadata catalog: the virtual key model's shipped statement, signed by the demo root. */
+async function catalog(args: Args): Promise<MetadataCatalog> {
+  return demoMetadata(join(args.data, 'metadata.json'));
 }
 
 function newVirtualKey() {
@@ -251,7 +246,7 @@ async function main(argv: string[]): Promise<number> {
       ui.say(`Made a virtual security key (PIN 123456, one fingerprint enrolled), kept in ${args.virtual}.`);
     ui.say(`Using the ${key.label}.`);
     ui.step('key', { label: key.label, kind: key.kind, created: key.created });
-    const metadata = await catalog(args, key);
+    const metadata = await catalog(args);
     const rp = new DemoRelyingParty({
       file: join(args.data, 'relying-party.json'),
       rpID: RP_ID,

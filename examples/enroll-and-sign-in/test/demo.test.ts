@@ -1,6 +1,7 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { VirtualAuthenticator } from '@fido2kit/virtual-authenticator';
 import { describe, expect, it } from 'vitest';
 import { runProgram } from './run.js';
 
@@ -69,11 +70,11 @@ describe('the enroll-and-sign-in demo, run as a program against the virtual key'
     expect(r.steps.at(-1)).toMatchObject({ step: 'enroll', user: 'alice', alreadyRegistered: true });
   });
 
-  it('a key model outside the catalog is refused when attestation is enforced', async () => {
+  it('every key of the virtual key model enrols with attestation enforced: a new state file, an old one', async () => {
     const other = mkdtempSync(join(tmpdir(), 'fido2kit-demo-'));
-    // metadata made for one virtual key, then a different key (another state file) enrols
     await demo(['--data', other, 'enroll', '--yes']);
-    const r = await demo([
+    // a second key (a new state file) is another key of the same model: the catalog approves it
+    const fresh = await demo([
       '--data',
       other,
       'enroll',
@@ -83,6 +84,43 @@ describe('the enroll-and-sign-in demo, run as a program against the virtual key'
       'carol',
       '--json',
     ]);
+    expect(fresh.code).toBe(0);
+    expect(fresh.steps.at(-1)).toMatchObject({ step: 'enroll', user: 'carol' });
+    // a key saved before the model existed (its own CA in the state) attests as the model now
+    const old = join(other, 'old-key.json');
+    copyFileSync(
+      new URL(
+        '../../../packages/virtual-authenticator/test/vectors/state-before-model.json',
+        import.meta.url,
+      ),
+      old,
+    );
+    const r = await demo([
+      '--data',
+      other,
+      'enroll',
+      '--virtual',
+      old,
+      '--user',
+      'dave',
+      '--pin',
+      '123456',
+      '--json',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.steps.at(-1)).toMatchObject({ step: 'enroll', user: 'dave' });
+  });
+
+  it('a key model outside the catalog is refused when attestation is enforced', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'fido2kit-demo-'));
+    const file = join(other, 'vendor-key.json');
+    const key = new VirtualAuthenticator({
+      aaguid: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+      pin: '123456',
+      fingerprints: 1,
+    });
+    writeFileSync(file, JSON.stringify(key.exportState()));
+    const r = await demo(['--data', other, 'enroll', '--virtual', file, '--user', 'carol', '--json']);
     expect(r.code).toBe(1);
     expect(r.steps.at(-1)).toMatchObject({ step: 'error', code: 'ERR_ATTESTATION_UNTRUSTED' });
     expect(r.stderr).toContain('only accepts approved key models');

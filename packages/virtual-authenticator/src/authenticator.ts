@@ -14,6 +14,7 @@ import { AuthenticatorCore, type ResolvedConfig } from './core.js';
 import { CtapStatusError, VirtualAuthenticatorError } from './errors.js';
 import { KEY_ALGORITHMS } from './keys.js';
 import { managementVolatile, resolveManagementConfig } from './management.js';
+import { legacyAttestationIdentity, resolveAttestationIdentity } from './model.js';
 import {
   ALL_EXTENSIONS,
   type AttestationKind,
@@ -105,6 +106,11 @@ function resolveConfig(o: VirtualAuthenticatorOptions): ResolvedConfig {
   return {
     attestation,
     ...(o.attestationCa === undefined ? {} : { attestationCa: o.attestationCa }),
+    attestationIdentity: resolveAttestationIdentity(
+      o.attestationIdentity,
+      aaguidBytes(o.aaguid),
+      o.attestationCa !== undefined,
+    ),
     clientPin: o.clientPin ?? true,
     sensor: o.fingerprints !== undefined,
     maxUvRetries: intOption('uvRetries', o.uvRetries, DEFAULTS.uvRetries, 1, 25),
@@ -279,6 +285,10 @@ export class VirtualAuthenticator {
     const config: ResolvedConfig = {
       ...resolveConfig({}),
       ...saved,
+      attestationIdentity:
+        saved.attestationIdentity === undefined
+          ? legacyAttestationIdentity(persistent)
+          : resolveAttestationIdentity(saved.attestationIdentity, persistent.aaguid, false),
       extensions: new Set<ExtensionName>(extensions),
       quirks: { ...saved.quirks, ...(options.quirks ?? {}) },
     };
@@ -474,12 +484,15 @@ export class VirtualAuthenticator {
     return this.#core.state.uvRetries;
   }
 
-  /** The attestation CA certificate (DER), e.g. for an MDS entry's attestationRootCertificates. */
+  /**
+   * The root its attestation chains to (DER), e.g. for an MDS entry's attestationRootCertificates:
+   * the model's root (`virtualKeyModel`) unless the key has its own CA.
+   */
   get attestationCaCertificate(): Uint8Array {
-    return this.#core.attestationCa().caCert.slice();
+    return this.#core.attestationRoot().slice();
   }
 
-  /** The packed attestation certificate (DER) the CA issued for this authenticator. */
+  /** The packed attestation certificate (DER): the model's batch certificate, or the key's own. */
   get attestationCertificate(): Uint8Array {
     return this.#core.attestationLeaf().cert.slice();
   }

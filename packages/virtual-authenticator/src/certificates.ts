@@ -195,6 +195,18 @@ export const LEAF_SUBJECT: DistinguishedName = [
   ['CN', 'fido2kit Virtual Authenticator'],
 ];
 
+/**
+ * Whether a CA certificate is one {@link generateCa} made (its subject is {@link CA_SUBJECT}),
+ * rather than one a caller gave; an unreadable certificate is not.
+ */
+export function isGeneratedCa(der: Uint8Array): boolean {
+  try {
+    return certificateSubject(der).isEqual(rdn(CA_SUBJECT));
+  } catch {
+    return false;
+  }
+}
+
 /** Generates a self-signed attestation CA. */
 export function generateCa(random: (n: number) => Uint8Array): { caKey: Uint8Array; caCert: Uint8Array } {
   const caKey = p256.utils.randomSecretKey(random(48));

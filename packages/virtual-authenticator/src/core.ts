@@ -10,6 +10,7 @@ import { p256 } from '@noble/curves/nist.js';
 import { generateCa, generateLeaf } from './certificates.js';
 import { type CredentialPayload, unwrapCredentialId, wrapCredentialId } from './credential-id.js';
 import { type ManagementConfig, managementPermissions } from './management.js';
+import { type AttestationIdentity, modelAttestation } from './model.js';
 import type { AttestationCa, AttestationKind, ExtensionName, Quirks } from './options.js';
 import { DEFAULTS } from './options.js';
 import type { PresenceBehaviour, PresenceRequest, UvBehaviour, WaitResult } from './presence.js';
@@ -20,6 +21,8 @@ import type { PersistentState, ResidentCredential, TokenState, VolatileState } f
 export interface ResolvedConfig {
   attestation: AttestationKind;
   attestationCa?: AttestationCa;
+  /** Whose chain packed and fido-u2f attestation use (see model.ts). */
+  attestationIdentity: AttestationIdentity;
   clientPin: boolean;
   /** Whether the key has a fingerprint sensor. */
   sensor: boolean;
@@ -293,7 +296,7 @@ export class AuthenticatorCore {
 
   // --- attestation material --------------------------------------------------------------------
 
-  /** The attestation CA (generated on first use unless given). */
+  /** The per-key attestation CA (generated on first use unless given). */
   attestationCa(): { caKey: Uint8Array; caCert: Uint8Array } {
     const a = this.state.attestation;
     if (a.caKey === undefined || a.caCert === undefined) {
@@ -305,8 +308,16 @@ export class AuthenticatorCore {
     return { caKey: a.caKey, caCert: a.caCert };
   }
 
-  /** The packed attestation leaf (with the AAGUID extension). */
+  /** The root the attestation chains to: the model's, or the key's own CA. */
+  attestationRoot(): Uint8Array {
+    return this.config.attestationIdentity === 'model'
+      ? modelAttestation().root
+      : this.attestationCa().caCert;
+  }
+
+  /** The packed attestation leaf (with the AAGUID extension): the model's batch, or the key's own. */
   attestationLeaf(): { key: Uint8Array; cert: Uint8Array } {
+    if (this.config.attestationIdentity === 'model') return modelAttestation().leaf;
     const a = this.state.attestation;
     if (a.leafKey === undefined || a.leafCert === undefined) {
       const leaf = generateLeaf(this.random, this.attestationCa(), this.state.aaguid);
@@ -316,8 +327,9 @@ export class AuthenticatorCore {
     return { key: a.leafKey, cert: a.leafCert };
   }
 
-  /** The fido-u2f attestation certificate (no AAGUID extension). */
+  /** The fido-u2f attestation certificate (no AAGUID extension): the model's, or the key's own. */
   u2fLeaf(): { key: Uint8Array; cert: Uint8Array } {
+    if (this.config.attestationIdentity === 'model') return modelAttestation().u2f;
     const a = this.state.attestation;
     if (a.u2fKey === undefined || a.u2fCert === undefined) {
       const leaf = generateLeaf(this.random, this.attestationCa(), undefined);

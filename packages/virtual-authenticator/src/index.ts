@@ -24,6 +24,12 @@ export { CRED_PROTECT, EXTENSIONS } from './extensions/index.js';
 export { KEY_ALGORITHMS, type KeyAlgorithm } from './keys.js';
 export type { FingerprintSensorOptions, ManagementOptions, U2fMode } from './management.js';
 export {
+  type AttestationIdentity,
+  type VirtualKeyMetadataStatement,
+  type VirtualKeyModel,
+  virtualKeyModel,
+} from './model.js';
+export {
   ALL_EXTENSIONS,
   type AttestationCa,
   type AttestationKind,

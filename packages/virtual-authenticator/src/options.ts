@@ -55,8 +55,15 @@ export interface VirtualAuthenticatorOptions extends ManagementOptions {
   aaguid?: string | Uint8Array;
   /** Attestation format. Default 'packed' (full attestation with a generated certificate chain). */
   attestation?: AttestationKind;
-  /** Your own attestation CA, which signs the generated attestation certificate. */
+  /** Your own attestation CA, which signs the generated attestation certificate (implies 'per-key'). */
   attestationCa?: AttestationCa;
+  /**
+   * Whose chain packed and fido-u2f attestation use: `'model'`, the shipped batch chain of the
+   * "fido2kit Virtual Security Key" model (see `virtualKeyModel`), or `'per-key'`, a CA of the
+   * key's own (generated on first use, or `attestationCa`). Default `'model'` when the AAGUID is
+   * the model's and no `attestationCa` is given, else `'per-key'`.
+   */
+  attestationIdentity?: 'model' | 'per-key';
   /** A PIN set at the factory. Default: no PIN. */
   pin?: string;
   /** Whether the authenticator supports clientPin at all. Default true. */

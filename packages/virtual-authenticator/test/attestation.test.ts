@@ -79,7 +79,7 @@ describe('packed full attestation', () => {
   });
 
   it('uses a caller-provided CA', () => {
-    const ca = new VirtualAuthenticator();
+    const ca = new VirtualAuthenticator({ attestationIdentity: 'per-key' });
     const caCert = ca.attestationCaCertificate;
     const state = ca.exportState();
     const a = new VirtualAuthenticator({
