@@ -21,6 +21,7 @@ export function layout(ctx: PageContext, body: Html): Html {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="csrf-token" content="${ctx.csrf}">
 <title>${ctx.title} · Contoso sign-in portal</title>
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/static/portal.css">
 <script src="/static/portal.js" defer></script>
 </head>
