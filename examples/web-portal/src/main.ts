@@ -37,6 +37,7 @@ try {
     origin,
     metadata: metadata.catalog,
     metadataSource: metadata.source,
+    trustProxy: process.env.TRUST_PROXY === '1',
   });
 } catch (e) {
   const code = (e as { code?: unknown }).code;

@@ -69,7 +69,7 @@ export function signInPage(
 </section>
 <section class="card">
   <h2>Or sign in without a username</h2>
-  <p>Use a security key you added under Security info. Your browser asks which account if the key holds several. Browsers that support it also offer your key when you click the username box.</p>
+  <p>Use a security key you added under Security info. Your browser asks which account if the key holds several. Passkeys saved on this device or a phone may also be offered when you click the username box.</p>
   <button type="button" id="signin-key">Sign in with a security key</button>
 </section>`,
   );

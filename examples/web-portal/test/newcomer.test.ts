@@ -117,7 +117,8 @@ describe('a second instance on a busy port', () => {
   it('prints one line naming the port and how to pick another, and no stack trace', async () => {
     const port = 20_000 + Math.floor(Math.random() * 20_000);
     const first = start(port);
-    await expect.poll(first.out, { timeout: 30_000 }).toContain('Contoso sign-in portal:');
+    await expect.poll(first.out, { timeout: 30_000 }).toContain('Seeded accounts');
+    expect(first.out()).toContain('Contoso sign-in portal:');
     expect(first.out()).toContain(
       'Metadata: the fido2kit Virtual Security Key statement shipped with @fido2kit/virtual-authenticator (test keys only). For real keys, set MDS_BLOB',
     );
