@@ -15,20 +15,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, type CDPSession, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { totpCode } from '../src/totp.js';
 import { catalogOf, MODELS } from './catalog.js';
+import { launchChromium, pageWithAuthenticator, signInOnPage } from './chromium.js';
 import { type Harness, startHarness } from './harness.js';
 
 const SHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'screenshots');
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-];
 
 let browser: Browser;
 let h: Harness;
@@ -36,46 +29,19 @@ let h: Harness;
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 
-async function withAuthenticator(transport: 'usb' | 'internal'): Promise<{
-  context: BrowserContext;
-  page: Page;
-  cdp: CDPSession;
-  authenticatorId: string;
-}> {
-  const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
-  context.setDefaultTimeout(10_000);
-  const page = await context.newPage();
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('WebAuthn.enable', {});
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport,
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
-  return { context, page, cdp, authenticatorId };
-}
+const VIEWPORT = { width: 1000, height: 700 };
+const withAuthenticator = (transport: 'usb' | 'internal') =>
+  pageWithAuthenticator(browser, transport, VIEWPORT);
 
+/** Password + code; the clock moves a TOTP step first (each code is accepted once). */
 async function signIn(page: Page, name: string): Promise<void> {
-  h.advance(30_000); // each one-time code is accepted once
-  const a = h.accounts[name]!;
-  await page.goto(`${h.portal.url}/signin`);
-  await page.fill('#username', name);
-  await page.fill('#password', a.password);
-  await page.click('#password-submit');
-  await page.waitForURL('**/signin/code');
-  await page.fill('#code', await totpCode(a.user.totpSecret, h.now()));
-  await page.click('#code-submit');
-  await page.waitForURL('**/security-info');
+  h.advance(30_000);
+  await signInOnPage(page, h, name);
 }
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+  browser = await launchChromium();
   h = await startHarness({
     names: ['admin', 'alice', 'bob', 'carol'],
     metadata: await catalogOf([MODELS.chrome, MODELS.approved, MODELS.blocked]),
@@ -93,7 +59,7 @@ describe('groups, activity and autofill in Chromium', () => {
   let alice: Awaited<ReturnType<typeof withAuthenticator>>;
 
   it('the admin creates groups, adds members, includes one group and excludes another', async () => {
-    const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
+    const context = await browser.newContext({ viewport: VIEWPORT });
     context.setDefaultTimeout(10_000);
     admin = await context.newPage();
     await signIn(admin, 'admin');

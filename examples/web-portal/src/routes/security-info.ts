@@ -2,7 +2,7 @@
 import { generateRegistrationOptions, verifyRegistrationResponse } from '@fido2kit/rp';
 import type { Hono } from 'hono';
 import { readCeremony } from '../http/ceremony.js';
-import { CHALLENGE_TTL_MS, type Env, errorCode, keyFields, type Portal } from '../http/context.js';
+import { CHALLENGE_TTL_MS, type Ctx, type Env, errorCode, keyFields, type Portal } from '../http/context.js';
 import { MESSAGES, policyMessage, verificationMessage } from '../messages.js';
 import {
   modelAllowed,
@@ -16,6 +16,16 @@ import * as views from '../views.js';
 export function securityInfoRoutes(app: Hono<Env>, p: Portal): void {
   const { store, now } = p;
   const withModel = (k: StoredCredential) => ({ ...k, model: p.describe(k.aaguid) });
+  /** A change to the user's security keys, for the activity record. */
+  const recordChange = (c: Ctx, user: User, action: string, key: StoredCredential, detail = '') =>
+    p.record(c, {
+      userId: user.id,
+      kind: 'security-info',
+      action,
+      result: 'success',
+      detail,
+      ...keyFields(key),
+    });
 
   app.get('/security-info', async (c) => {
     const user = p.full(c);
@@ -186,13 +196,7 @@ export function securityInfoRoutes(app: Hono<Env>, p: Portal): void {
       flagReason: null,
     };
     if (!(await store.addCredential(stored))) return c.json({ error: MESSAGES.alreadyRegistered }, 409);
-    await p.record(c, {
-      userId: user.id,
-      kind: 'security-info',
-      action: 'security key added',
-      result: 'success',
-      ...keyFields(stored),
-    });
+    await recordChange(c, user, 'security key added', stored);
     return c.json({
       ok: true,
       id: stored.id,
@@ -232,14 +236,7 @@ export function securityInfoRoutes(app: Hono<Env>, p: Portal): void {
         400,
       );
     await store.renameCredential(user.id, id, name);
-    await p.record(c, {
-      userId: user.id,
-      kind: 'security-info',
-      action: 'security key renamed',
-      result: 'success',
-      detail: `was ${key.name}`,
-      ...keyFields({ ...key, name }),
-    });
+    await recordChange(c, user, 'security key renamed', { ...key, name }, `was ${key.name}`);
     return c.redirect('/security-info?named=1', 303);
   });
 
@@ -250,13 +247,7 @@ export function securityInfoRoutes(app: Hono<Env>, p: Portal): void {
     // The sessions this key opened end with it (on every instance: the database cascades).
     const key = await store.getCredential(id);
     if (key?.userId === user.id && (await store.deleteCredential(user.id, id)))
-      await p.record(c, {
-        userId: user.id,
-        kind: 'security-info',
-        action: 'security key deleted',
-        result: 'success',
-        ...keyFields(key),
-      });
+      await recordChange(c, user, 'security key deleted', key);
     if (c.get('session')?.credentialId === id) {
       await p.endSession(c);
       return c.redirect('/signin?keyDeleted=1', 303);
