@@ -353,6 +353,9 @@ describe.each(backends)('store: %s', (_name, open) => {
       e('e1', 10, 'u-alice', 'sign-in', 'success'),
     );
     expect((await a.listActivity({ result: 'failure', limit: 1 })).map((r) => r.id)).toEqual(['e3']);
+    // Kept 90 days: a purge at day 90 + 15 ms drops the lines older than that.
+    await b.purgeExpired(90 * 24 * 3600_000 + 15);
+    expect((await a.listActivity({})).map((r) => r.id)).toEqual(['e3', 'e2']);
   });
 
   it('creates a setting once: the first writer wins', async () => {

@@ -1,6 +1,7 @@
 /** The PostgreSQL store (`pg`): for several portal instances sharing one database. */
 import pg from 'pg';
 import {
+  ACTIVITY_RETENTION_MS,
   ADDED_COLUMNS,
   activityQuery,
   activityValues,
@@ -363,5 +364,6 @@ export class PostgresStore implements Store {
     await this.#count('DELETE FROM sessions WHERE expires_at <= $1', [now]);
     await this.#count('DELETE FROM rate_limits WHERE expires_at <= $1', [now]);
     await this.#count('DELETE FROM lockouts WHERE expires_at <= $1 AND locked_until <= $1', [now]);
+    await this.#count('DELETE FROM activity WHERE at < $1', [now - ACTIVITY_RETENTION_MS]);
   }
 }

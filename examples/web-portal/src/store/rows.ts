@@ -77,6 +77,9 @@ export function toSession(r: Row): Session {
   };
 }
 
+/** Activity is kept this long (90 days, as Entra keeps sign-in logs at most), then purged. */
+export const ACTIVITY_RETENTION_MS = 90 * 24 * 3600_000;
+
 const nullableText = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
 export function toActivity(r: Row): ActivityEntry {

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import {
+  ACTIVITY_RETENTION_MS,
   ADDED_COLUMNS,
   activityQuery,
   activityValues,
@@ -378,6 +379,7 @@ export class SqliteStore implements Store {
       this.#run('DELETE FROM sessions WHERE expires_at <= ?', now);
       this.#run('DELETE FROM rate_limits WHERE expires_at <= ?', now);
       this.#run('DELETE FROM lockouts WHERE expires_at <= ? AND locked_until <= ?', now, now);
+      this.#run('DELETE FROM activity WHERE at < ?', now - ACTIVITY_RETENTION_MS);
     })();
   }
 }

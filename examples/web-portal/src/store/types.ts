@@ -243,6 +243,6 @@ export interface Store {
   remember(key: string, until: number): Promise<void>;
   isRemembered(key: string, now: number): Promise<boolean>;
 
-  /** Deletes expired challenges, sessions and rate-limit windows. */
+  /** Deletes expired challenges, sessions, rate-limit windows, lockouts, and activity past its retention. */
   purgeExpired(now: number): Promise<void>;
 }
