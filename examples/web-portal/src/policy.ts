@@ -23,17 +23,37 @@ export function normalizeAaguid(text: string): string | undefined {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-/** May this user use security keys at all (sign in with one)? */
-export function userMayUseKeys(policy: Fido2Policy, user: User): PolicyDecision {
+/** Why a user is in the method's target or not (Entra: Include, then Exclude, which wins). */
+export type Scope =
+  | { inScope: true; via: 'all-users' | 'user' | 'group'; groupId?: string }
+  | { inScope: false; via: 'excluded-group'; groupId: string }
+  | { inScope: false; via: 'not-included' };
+
+/** Is the user in the target: included (all users, a selected group or the user) and not excluded? */
+export function scopeOf(policy: Fido2Policy, user: User, groupIds: readonly string[]): Scope {
+  const excluded = policy.excludedGroupIds.find((g) => groupIds.includes(g));
+  if (excluded !== undefined) return { inScope: false, via: 'excluded-group', groupId: excluded };
+  if (policy.target === 'all') return { inScope: true, via: 'all-users' };
+  if (policy.includedUserIds.includes(user.id)) return { inScope: true, via: 'user' };
+  const group = policy.includedGroupIds.find((g) => groupIds.includes(g));
+  if (group !== undefined) return { inScope: true, via: 'group', groupId: group };
+  return { inScope: false, via: 'not-included' };
+}
+
+/** May this user (a member of `groupIds`) use security keys at all (sign in with one)? */
+export function userMayUseKeys(policy: Fido2Policy, user: User, groupIds: readonly string[]): PolicyDecision {
   if (!policy.enabled) return deny('METHOD_DISABLED');
-  if (policy.target === 'selected' && !policy.includedUserIds.includes(user.id))
-    return deny('USER_NOT_TARGETED');
+  if (!scopeOf(policy, user, groupIds).inScope) return deny('USER_NOT_TARGETED');
   return OK;
 }
 
 /** May this user add a security key themselves? */
-export function userMayRegisterKey(policy: Fido2Policy, user: User): PolicyDecision {
-  const use = userMayUseKeys(policy, user);
+export function userMayRegisterKey(
+  policy: Fido2Policy,
+  user: User,
+  groupIds: readonly string[],
+): PolicyDecision {
+  const use = userMayUseKeys(policy, user, groupIds);
   if (!use.ok) return use;
   if (!policy.allowSelfServiceSetup) return deny('SELF_SERVICE_DISABLED');
   return OK;

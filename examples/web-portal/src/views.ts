@@ -1,9 +1,9 @@
 /** The pages, rendered on the server (hono/html escapes every interpolated value). */
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
-import type { Fido2Policy, StoredCredential, User } from './store/types.js';
+import type { ActivityEntry, StoredCredential, User } from './store/types.js';
 
-type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
+export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
 export interface PageContext {
   title: string;
@@ -21,6 +21,7 @@ export function layout(ctx: PageContext, body: Html): Html {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="csrf-token" content="${ctx.csrf}">
 <title>${ctx.title} · Contoso sign-in portal</title>
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/static/portal.css">
 <script src="/static/portal.js" defer></script>
 </head>
@@ -31,7 +32,7 @@ export function layout(ctx: PageContext, body: Html): Html {
     ctx.user
       ? html`<nav>
     <a href="/security-info">Security info</a>
-    ${ctx.user.isAdmin ? html`<a href="/admin/authentication-methods">Authentication methods</a>` : ''}
+    ${ctx.user.isAdmin ? html`<a href="/admin/authentication-methods">Authentication methods</a> <a href="/admin/groups">Groups</a>` : ''}
     <span class="who" id="signed-in-as">${ctx.user.displayName} (${ctx.user.username})</span>
     <form method="post" action="/signout" class="inline"><input type="hidden" name="_csrf" value="${ctx.csrf}"><button type="submit" id="signout">Sign out</button></form>
   </nav>`
@@ -46,7 +47,7 @@ ${body}
 </html>`;
 }
 
-const message = (text: string | undefined, kind: 'error' | 'info' = 'error') =>
+export const message = (text: string | undefined, kind: 'error' | 'info' = 'error') =>
   text
     ? html`<p class="message ${kind}" role="alert" id="message">${text}</p>`
     : html`<p class="message" role="alert" id="message" hidden></p>`;
@@ -61,14 +62,14 @@ export function signInPage(
 <section class="card">
   <form method="post" action="/signin" id="password-form">
     <input type="hidden" name="_csrf" value="${ctx.csrf}">
-    <label>Username <input name="username" id="username" autocomplete="username" required value="${opts.username ?? ''}"></label>
+    <label>Username <input name="username" id="username" autocomplete="username webauthn" required value="${opts.username ?? ''}"></label>
     <label>Password <input name="password" id="password" type="password" autocomplete="current-password" required></label>
     <button type="submit" id="password-submit">Next</button>
   </form>
 </section>
 <section class="card">
   <h2>Or sign in without a username</h2>
-  <p>Use a security key you added under Security info. Your browser asks which account if the key holds several.</p>
+  <p>Use a security key you added under Security info. Your browser asks which account if the key holds several. Passkeys saved on this device or a phone may also be offered when you click the username box.</p>
   <button type="button" id="signin-key">Sign in with a security key</button>
 </section>`,
   );
@@ -90,12 +91,46 @@ export function codePage(ctx: PageContext, opts: { error?: string; username: str
   );
 }
 
-const when = (ms: number | null) =>
+export const when = (ms: number | null) =>
   ms === null ? 'Never' : `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
+/** A line of activity as shown, with the key's model named. */
+export type ActivityRow = ActivityEntry & { model: string };
+
+const resultText: Record<ActivityEntry['result'], string> = {
+  success: 'Success',
+  failure: 'Failure',
+  locked: 'Locked',
+  refused: 'Refused',
+};
+
+/** Activity lines as a table; `who` adds a user column (the admin's view). */
+export function activityTable(rows: ActivityRow[], who?: (userId: string | null) => string): Html {
+  if (rows.length === 0) return html`<p class="hint" id="no-activity">No activity yet.</p>`;
+  return html`<table class="activity" id="activity">
+<thead><tr><th>Time</th>${who ? html`<th>User</th>` : ''}<th>Activity</th><th>Key</th><th>Result</th><th>Details</th><th>Source</th></tr></thead>
+<tbody>
+${rows.map(
+  (a) => html`<tr class="activity-row" data-kind="${a.kind}" data-result="${a.result}">
+  <td>${when(a.at)}</td>${who ? html`<td>${who(a.userId)}</td>` : ''}
+  <td>${a.kind === 'sign-in' ? `Sign-in: ${a.action}` : a.action[0]!.toUpperCase() + a.action.slice(1)}</td>
+  <td>${a.keyName ? html`${a.keyName}<br><small>${a.model} · <code>${a.aaguid}</code></small>` : ''}</td>
+  <td class="result ${a.result}">${resultText[a.result]}</td>
+  <td>${a.detail}</td>
+  <td><code>${a.source}</code></td>
+</tr>`,
+)}
+</tbody></table>`;
+}
 
 export function securityInfoPage(
   ctx: PageContext,
-  opts: { keys: (StoredCredential & { model: string })[]; info?: string; error?: string },
+  opts: {
+    keys: (StoredCredential & { model: string })[];
+    activity: ActivityRow[];
+    info?: string;
+    error?: string;
+  },
 ): Html {
   return layout(
     ctx,
@@ -127,18 +162,25 @@ ${opts.keys.map(
 </tr>`,
 )}
 </tbody>
-</table>`,
+</table>
+<h2>Recent activity</h2>
+${activityTable(opts.activity)}`,
   );
 }
 
-export function addMethodPage(ctx: PageContext): Html {
+/** `securityKey`: why a security key can't be added, when it can't (then it is not offered). */
+export function addMethodPage(ctx: PageContext, opts: { securityKey?: string | undefined }): Html {
   return layout(
     ctx,
     html`<section class="card">
-  <p>Which method would you like to add?</p>
+  ${
+    opts.securityKey
+      ? html`<p id="no-methods">No other sign-in method is available to you. ${opts.securityKey}</p>`
+      : html`<p>Which method would you like to add?</p>
   <ul class="choices">
     <li><a href="/security-info/add-key" id="choose-security-key">Security key</a> — a USB or NFC key you touch, with a PIN or fingerprint</li>
-  </ul>
+  </ul>`
+  }
   <p><a href="/security-info">Cancel</a></p>
 </section>`,
   );
@@ -186,111 +228,6 @@ export function nameKeyPage(
     <button type="submit" id="save-name">Save</button>
   </form>
 </section>`,
-  );
-}
-
-export function adminMethodsPage(ctx: PageContext, policy: Fido2Policy): Html {
-  return layout(
-    ctx,
-    html`<table class="methods" id="auth-methods">
-<thead><tr><th>Method</th><th>Target</th><th>Enabled</th></tr></thead>
-<tbody>
-<tr><td><a href="/admin/authentication-methods/fido2" id="method-fido2">FIDO2 security key</a></td>
-<td>${policy.target === 'all' ? 'All users' : `${policy.includedUserIds.length} selected user(s)`}</td>
-<td id="fido2-enabled">${policy.enabled ? 'Yes' : 'No'}</td></tr>
-<tr><td>Password + authenticator app</td><td>All users</td><td>Yes</td></tr>
-</tbody></table>`,
-  );
-}
-
-export interface ModelRow {
-  aaguid: string;
-  name: string;
-}
-
-export interface FlaggedKeyRow {
-  key: StoredCredential;
-  user: string;
-  model: string;
-}
-
-export function adminFido2Page(
-  ctx: PageContext,
-  opts: {
-    flagged: FlaggedKeyRow[];
-    policy: Fido2Policy;
-    users: User[];
-    catalog: ModelRow[];
-    describe: (aaguid: string) => string;
-    info?: string;
-    error?: string;
-  },
-): Html {
-  const p = opts.policy;
-  const r = p.keyRestrictions;
-  const listed = new Set(r.aaguids);
-  const extra = r.aaguids.filter((a) => !opts.catalog.some((m) => m.aaguid === a));
-  const checked = (b: boolean) => (b ? 'checked' : '');
-  return layout(
-    ctx,
-    html`${opts.error ? message(opts.error) : message(opts.info, 'info')}
-<form method="post" action="/admin/authentication-methods/fido2" id="policy-form">
-<input type="hidden" name="_csrf" value="${ctx.csrf}">
-<section class="card">
-  <h2>Enable and target</h2>
-  <label class="row"><input type="checkbox" name="enabled" id="policy-enabled" value="1" ${checked(p.enabled)}> Enable</label>
-  <fieldset><legend>Target</legend>
-    <label class="row"><input type="radio" name="target" value="all" id="target-all" ${checked(p.target === 'all')}> All users</label>
-    <label class="row"><input type="radio" name="target" value="selected" id="target-selected" ${checked(p.target === 'selected')}> Select users</label>
-    <div class="users">
-    ${opts.users.map(
-      (u) =>
-        html`<label class="row"><input type="checkbox" name="include" value="${u.id}" data-username="${u.username}" ${checked(p.includedUserIds.includes(u.id))}> ${u.displayName} (${u.username})</label>`,
-    )}
-    </div>
-  </fieldset>
-</section>
-<section class="card">
-  <h2>Configure</h2>
-  <label class="row"><input type="checkbox" name="selfService" id="policy-self-service" value="1" ${checked(p.allowSelfServiceSetup)}> Allow self-service set up</label>
-  <label class="row"><input type="checkbox" name="enforceAttestation" id="policy-attestation" value="1" ${checked(p.enforceAttestation)}> Enforce attestation</label>
-  <fieldset><legend>Key restriction policy</legend>
-    <label class="row"><input type="checkbox" name="restrict" id="policy-restrict" value="1" ${checked(r.enforced)}> Enforce key restrictions</label>
-    <label class="row"><input type="radio" name="mode" value="allow" id="mode-allow" ${checked(r.mode === 'allow')}> Allow only these models</label>
-    <label class="row"><input type="radio" name="mode" value="block" id="mode-block" ${checked(r.mode === 'block')}> Block these models</label>
-    ${r.enforced && !p.enforceAttestation ? html`<p class="message warn">Without enforced attestation a key can claim any model: restrictions are advisory.</p>` : ''}
-    <table class="models" id="models">
-      <thead><tr><th></th><th>Model (from metadata)</th><th>AAGUID</th></tr></thead>
-      <tbody>
-      ${opts.catalog.map(
-        (m) =>
-          html`<tr><td><input type="checkbox" name="aaguid" value="${m.aaguid}" ${checked(listed.has(m.aaguid))}></td><td>${m.name}</td><td><code>${m.aaguid}</code></td></tr>`,
-      )}
-      ${extra.map(
-        (a) =>
-          html`<tr><td><input type="checkbox" name="aaguid" value="${a}" checked></td><td>${opts.describe(a)}</td><td><code>${a}</code></td></tr>`,
-      )}
-      </tbody>
-    </table>
-    <label>Add AAGUIDs (one per line) <textarea name="moreAaguids" id="more-aaguids" rows="2"></textarea></label>
-  </fieldset>
-</section>
-<button type="submit" id="policy-save">Save</button>
-</form>
-${
-  opts.flagged.length > 0
-    ? html`<section class="card" id="flagged-keys">
-  <h2>Keys flagged as possibly copied</h2>
-  <p>Their signature counter went backwards or ran out, so sign-in with them is refused. Ask each user to re-register the key (remove it and add it again).</p>
-  <table class="models"><thead><tr><th>User</th><th>Key</th><th>Model</th><th>Reason</th><th>Flagged</th></tr></thead><tbody>
-  ${opts.flagged.map(
-    (f) =>
-      html`<tr><td>${f.user}</td><td>${f.key.name}</td><td>${f.model}</td><td>${f.key.flagReason === 'counter-exhausted' ? 'Counter ran out (2^32-1)' : 'Counter went backwards'}: re-register this key</td><td>${when(f.key.flaggedAt)}</td></tr>`,
-  )}
-  </tbody></table>
-</section>`
-    : ''
-}`,
   );
 }
 

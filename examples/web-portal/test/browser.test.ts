@@ -15,26 +15,17 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAttestationObject } from '@fido2kit/cose';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPortal } from '../src/server.js';
 import { SqliteStore } from '../src/store/sqlite.js';
 import { totpCode } from '../src/totp.js';
 import { catalogOf, MODELS } from './catalog.js';
 import { chromeTrustAnchor } from './chrome-anchor.js';
+import { type KeyPage, launchChromium, pageWithAuthenticator, signInOnPage } from './chromium.js';
 import { type Harness, startHarness } from './harness.js';
 
 const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'test-artifacts');
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let browser: Browser;
 let h: Harness;
@@ -47,30 +38,8 @@ async function screenshot(page: Page, name: string): Promise<void> {
   });
 }
 
-/** A page in a fresh context with Chrome's virtual authenticator attached. */
-async function pageWithKey(): Promise<{
-  context: BrowserContext;
-  page: Page;
-  authenticatorId: string;
-  cdp: import('playwright-core').CDPSession;
-}> {
-  const context = await browser.newContext();
-  context.setDefaultTimeout(10_000);
-  const page = await context.newPage();
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('WebAuthn.enable', {});
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'usb',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
-  return { context, page, authenticatorId, cdp };
-}
+/** A page in a fresh context with Chrome's virtual authenticator attached (USB). */
+const pageWithKey = (): Promise<KeyPage> => pageWithAuthenticator(browser);
 
 /** Chrome's virtual authenticator's attestation certificate, from a throwaway registration. */
 async function chromeAttestationCertificate(): Promise<Uint8Array> {
@@ -105,17 +74,7 @@ async function chromeAttestationCertificate(): Promise<Uint8Array> {
   }
 }
 
-async function signIn(page: Page, name: string, offsetMs = 0): Promise<void> {
-  const a = h.accounts[name]!;
-  await page.goto(`${h.portal.url}/signin`);
-  await page.fill('#username', name);
-  await page.fill('#password', a.password);
-  await page.click('#password-submit');
-  await page.waitForURL('**/signin/code');
-  await page.fill('#code', await totpCode(a.user.totpSecret, h.now() + offsetMs));
-  await page.click('#code-submit');
-  await page.waitForURL('**/security-info');
-}
+const signIn = (page: Page, name: string, offsetMs = 0) => signInOnPage(page, h, name, offsetMs);
 
 async function signOut(page: Page): Promise<void> {
   await page.click('#signout');
@@ -127,7 +86,7 @@ const messageOf = (page: Page) => page.locator('#message').textContent();
 beforeAll(async () => {
   rmSync(ARTIFACTS, { recursive: true, force: true });
   mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+  browser = await launchChromium();
   const chromeRoot = await chromeTrustAnchor(await chromeAttestationCertificate());
   h = await startHarness({
     metadata: await catalogOf([
@@ -181,7 +140,9 @@ describe('the portal in Chromium with Chrome’s virtual authenticator', () => {
     expect(await h.store.getPolicy()).toEqual({
       enabled: true,
       target: 'selected',
+      includedGroupIds: [],
       includedUserIds: [h.accounts.alice!.user.id, h.accounts.carol!.user.id],
+      excludedGroupIds: [],
       allowSelfServiceSetup: true,
       enforceAttestation: true,
       keyRestrictions: { enforced: true, mode: 'allow', aaguids: [MODELS.chrome.aaguid] },
@@ -259,8 +220,10 @@ describe('the portal in Chromium with Chrome’s virtual authenticator', () => {
     await screenshot(other.page, 'blocked-model-registration');
     await other.context.close();
 
+    // Blocking the model ended the session Alice's key opened: her page is back at sign-in.
     const { page } = pilot;
-    await signOut(page);
+    await page.goto(`${h.portal.url}/security-info`);
+    await page.waitForURL('**/signin');
     await page.click('#signin-key');
     await expect.poll(() => messageOf(page)).toBe(blocked);
     await screenshot(page, 'blocked-model-sign-in');
@@ -317,8 +280,12 @@ describe('the portal in Chromium with Chrome’s virtual authenticator', () => {
     expect(await page.locator('tr.security-key .key-name').textContent()).toBe('Renamed key');
     page.once('dialog', (d) => void d.accept());
     await page.click('tr.security-key .delete-key');
-    await page.waitForURL('**/security-info?deleted=1');
-    expect(await page.locator('tr.security-key').count()).toBe(0);
+    // This page signed in with that key: deleting it ends this session too.
+    await page.waitForURL('**/signin?keyDeleted=1');
+    expect(await messageOf(page)).toBe(
+      'You deleted the security key you signed in with, so you were signed out. Sign in again.',
+    );
+    expect(await h.store.countCredentials()).toBe(1);
     await screenshot(page, 'key-deleted');
     await pilot.context.close();
   });

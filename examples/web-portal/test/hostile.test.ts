@@ -19,6 +19,26 @@ afterAll(async () => {
 
 const escaped = (s: string) => s.replace(/'/g, '&#39;');
 
+/** A raw POST with the client's pre-session cookie and CSRF token: the body and its type as given. */
+async function rawPost(
+  c: PortalClient,
+  path: string,
+  contentType: string,
+  body: BodyInit,
+): Promise<Response> {
+  return fetch(new URL(path, h.portal.url), {
+    method: 'POST',
+    headers: {
+      origin: h.portal.url,
+      'x-csrf-token': c.csrf,
+      'content-type': contentType,
+      cookie: `portal_anon=${c.cookie('portal_anon')}`,
+    },
+    body,
+    duplex: 'half',
+  } as RequestInit);
+}
+
 describe('bodies over the size limit', () => {
   const big = 'x'.repeat(70 * 1024);
 
@@ -38,17 +58,7 @@ describe('bodies over the size limit', () => {
         ctl.close();
       },
     });
-    const streamed = await fetch(new URL('/api/signin/key/verify', h.portal.url), {
-      method: 'POST',
-      headers: {
-        origin: h.portal.url,
-        'x-csrf-token': c.csrf,
-        'content-type': 'application/json',
-        cookie: `portal_anon=${c.cookie('portal_anon')}`,
-      },
-      body: chunks,
-      duplex: 'half',
-    } as RequestInit);
+    const streamed = await rawPost(c, '/api/signin/key/verify', 'application/json', chunks);
     expect(streamed.status).toBe(413);
     expect(((await streamed.json()) as { error: string }).error).toBe(MESSAGES.tooLarge);
     expect(logged).toEqual([]);
@@ -104,32 +114,14 @@ describe('verify endpoints given JSON of the wrong shape', () => {
   it('answers 400 to a body that is not JSON at all', async () => {
     const c = h.client();
     await c.get('/signin');
-    const res = await fetch(new URL('/api/signin/key/verify', h.portal.url), {
-      method: 'POST',
-      headers: {
-        origin: h.portal.url,
-        'x-csrf-token': c.csrf,
-        'content-type': 'application/json',
-        cookie: `portal_anon=${c.cookie('portal_anon')}`,
-      },
-      body: '{"response":',
-    });
+    const res = await rawPost(c, '/api/signin/key/verify', 'application/json', '{"response":');
     expect(res.status).toBe(400);
   });
 
   it('answers 400 to a form post whose body is not a form', async () => {
     const c = h.client();
     await c.get('/signin');
-    const res = await fetch(new URL('/signin', h.portal.url), {
-      method: 'POST',
-      headers: {
-        origin: h.portal.url,
-        'x-csrf-token': c.csrf,
-        'content-type': 'multipart/form-data',
-        cookie: `portal_anon=${c.cookie('portal_anon')}`,
-      },
-      body: 'not multipart',
-    });
+    const res = await rawPost(c, '/signin', 'multipart/form-data', 'not multipart');
     expect(res.status).toBe(400);
     expect(await res.text()).toContain(escaped(MESSAGES.badRequest));
     expect(logged).toEqual([]);

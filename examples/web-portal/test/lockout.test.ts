@@ -117,6 +117,24 @@ describe('smart lockout', () => {
   });
 });
 
+describe('flood limit', () => {
+  it('limits sign-in requests per address, whatever the endpoint', async () => {
+    const small = await startHarness({ names: ['alice'], limits: { signInPerIp: 3 } });
+    try {
+      const c = small.client();
+      await c.get('/signin');
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await c.postJson('/api/signin/key/options', {})).status);
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      const form = await c.postForm('/signin', { username: 'alice', password: 'x' });
+      expect(form.status).toBe(429);
+      expect(message(form.text)).toBe(MESSAGES.rateLimited);
+    } finally {
+      await small.close();
+    }
+  });
+});
+
 describe('challenges', () => {
   it('rate-limits registration options and keeps at most three outstanding per session', async () => {
     const { c } = await signIn('198.51.100.40', 'dave');

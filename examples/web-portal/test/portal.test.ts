@@ -29,7 +29,9 @@ afterAll(async () => {
 const selectedPolicy = (ids: string[]) => ({
   enabled: true,
   target: 'selected' as const,
+  includedGroupIds: [],
   includedUserIds: ids,
+  excludedGroupIds: [],
   allowSelfServiceSetup: true,
   enforceAttestation: false,
   keyRestrictions: { enforced: false, mode: 'allow' as const, aaguids: [] },

@@ -308,6 +308,56 @@ describe.each(backends)('store: %s', (_name, open) => {
     expect((await b.listFlaggedCredentials()).map((c) => c.id)).toEqual(['k-flag']);
   });
 
+  it('keeps groups and members; a name once; members gone with their group', async () => {
+    expect(await a.createGroup('g1', 'Pilot', 1)).toBe(true);
+    expect(await b.createGroup('g2', 'Pilot', 2)).toBe(false);
+    expect(await b.createGroup('g3', 'Contractors', 3)).toBe(true);
+    await a.addGroupMember('g1', 'u-alice');
+    await b.addGroupMember('g1', 'u-alice'); // twice: one membership
+    await b.addGroupMember('g3', 'u-alice');
+    expect(await a.listGroups()).toEqual([
+      { id: 'g3', name: 'Contractors', memberIds: ['u-alice'] },
+      { id: 'g1', name: 'Pilot', memberIds: ['u-alice'] },
+    ]);
+    expect(await b.groupsOfUser('u-alice')).toEqual(['g1', 'g3']);
+    await a.removeGroupMember('g3', 'u-alice');
+    expect(await b.groupsOfUser('u-alice')).toEqual(['g1']);
+  });
+
+  it('keeps activity and filters it by user, kind and result, newest first', async () => {
+    const e = (
+      id: string,
+      at: number,
+      userId: string | null,
+      kind: 'sign-in' | 'security-info',
+      result: 'success' | 'failure',
+    ) => ({
+      id,
+      at,
+      userId,
+      kind,
+      action: kind === 'sign-in' ? 'security key' : 'security key added',
+      result,
+      detail: '',
+      credentialId: 'k',
+      keyName: 'Key',
+      aaguid: '01020304-0506-0708-0102-030405060708',
+      source: '192.0.2.1',
+    });
+    await a.addActivity(e('e1', 10, 'u-alice', 'sign-in', 'success'));
+    await b.addActivity(e('e2', 20, 'u-alice', 'security-info', 'success'));
+    await a.addActivity(e('e3', 30, null, 'sign-in', 'failure'));
+    expect((await b.listActivity({})).map((r) => r.id)).toEqual(['e3', 'e2', 'e1']);
+    expect((await b.listActivity({ userId: 'u-alice' })).map((r) => r.id)).toEqual(['e2', 'e1']);
+    expect((await b.listActivity({ userId: 'u-alice', kind: 'sign-in', result: 'success' }))[0]).toEqual(
+      e('e1', 10, 'u-alice', 'sign-in', 'success'),
+    );
+    expect((await a.listActivity({ result: 'failure', limit: 1 })).map((r) => r.id)).toEqual(['e3']);
+    // Kept 90 days: a purge at day 90 + 15 ms drops the lines older than that.
+    await b.purgeExpired(90 * 24 * 3600_000 + 15);
+    expect((await a.listActivity({})).map((r) => r.id)).toEqual(['e3', 'e2']);
+  });
+
   it('creates a setting once: the first writer wins', async () => {
     const values = await Promise.all([
       a.getOrCreateSetting('secret', () => 'A'),

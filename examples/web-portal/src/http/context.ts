@@ -2,15 +2,16 @@
  * What every route module shares: the options resolved once, sessions, CSRF tokens, rate limits,
  * model names and the page context. Built by `createPortal` and handed to each route module.
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { MetadataCatalog, MetadataEntry } from '@fido2kit/attestation';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 import { setCookie } from 'hono/cookie';
 import { type LockoutPolicy, SmartLockout } from '../lockout.js';
 import { normalizeAaguid } from '../policy.js';
-import type { Session, Store, User } from '../store/types.js';
-import type { ModelRow, PageContext } from '../views.js';
+import type { ActivityEntry, Session, Store, StoredCredential, User } from '../store/types.js';
+import type { PageContext } from '../views.js';
+import type { ModelRow } from '../views-admin.js';
 
 /** A metadata catalog: `loadMetadataBlob`'s result, or anything with the same lookups and entries. */
 export type ModelCatalog = Pick<
@@ -37,6 +38,8 @@ export interface PortalOptions {
   rpName?: string;
   /** Model names, icons and attestation roots. */
   metadata?: ModelCatalog;
+  /** Where the metadata came from, said on the admin page (e.g. "the FIDO MDS3 BLOB no. 80"). */
+  metadataSource?: string;
   /** Extra attestation roots (PEM or DER) beside the metadata's. */
   trustAnchors?: (string | Uint8Array)[];
   /** The clock, in milliseconds. */
@@ -83,6 +86,13 @@ export const errorCode = (e: unknown): string | undefined =>
     ? (e as { code: string }).code
     : undefined;
 
+/** What a route says about an event; the time, the source and an ID are added. */
+export type ActivityInput = Pick<ActivityEntry, 'userId' | 'kind' | 'action' | 'result'> &
+  Partial<Pick<ActivityEntry, 'detail' | 'credentialId' | 'keyName' | 'aaguid'>>;
+
+/** The activity fields that name a key. */
+export const keyFields = (k: StoredCredential) => ({ credentialId: k.id, keyName: k.name, aaguid: k.aaguid });
+
 /** The shared state and helpers of one portal instance. */
 export interface Portal {
   readonly store: Store;
@@ -95,6 +105,8 @@ export interface Portal {
   readonly reauthWindowMs: number;
   readonly sessionTtlMs: number;
   readonly metadata: ModelCatalog | undefined;
+  /** What metadata is loaded, in one sentence for the admin. */
+  readonly metadataNote: string;
   readonly trustAnchors: (string | Uint8Array)[] | undefined;
   readonly log: (line: string) => void;
   readonly lockout: SmartLockout;
@@ -125,6 +137,8 @@ export interface Portal {
   bindingId(c: Ctx): string | undefined;
   /** True when the caller's address went over the sign-in flood limit. */
   limited(c: Ctx): Promise<boolean>;
+  /** Stores a line of sign-in activity or a security-info change. */
+  record(c: Ctx, entry: ActivityInput): Promise<void>;
   page(c: Ctx, name: string, title: string): PageContext;
   /** The signed-in (two-factor or key) user. */
   full(c: Ctx): User | undefined;
@@ -179,6 +193,9 @@ export async function createPortalContext(options: PortalOptions): Promise<Porta
     reauthWindowMs: options.reauthWindowMs ?? 5 * 60_000,
     sessionTtlMs: options.sessionTtlMs ?? 8 * 3600_000,
     metadata,
+    metadataNote: metadata
+      ? `Metadata loaded: ${options.metadataSource ?? 'a metadata catalog'}, ${metadata.entries.filter((e) => typeof e.aaguid === 'string').length} model(s) with an AAGUID.`
+      : 'No FIDO metadata is loaded, so no model names are known and this table is empty. Start the portal with MDS_BLOB set to the FIDO MDS3 BLOB (see the README) to list models by name.',
     trustAnchors: options.trustAnchors,
     log: options.log ?? ((line) => console.error(line)),
     lockout: new SmartLockout(store, options.lockout),
@@ -239,6 +256,18 @@ export async function createPortalContext(options: PortalOptions): Promise<Porta
     },
     async limited(c) {
       return (await store.hit(`ip:${p.clientAddress(c)}`, p.limits.windowMs, now())) > p.limits.signInPerIp;
+    },
+    async record(c, e) {
+      await store.addActivity({
+        id: randomUUID(),
+        at: now(),
+        source: p.clientAddress(c),
+        detail: '',
+        credentialId: null,
+        keyName: null,
+        aaguid: null,
+        ...e,
+      });
     },
     page: (c, name, title) => ({
       title,

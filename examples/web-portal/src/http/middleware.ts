@@ -49,6 +49,10 @@ export function useMiddleware(app: Hono<Env>, p: Portal): void {
     }
     c.set('binding', binding);
 
+    // Signing out of a session that already ended (a deleted key, a policy change) changes
+    // nothing, so it needs no token: the page goes to sign-in instead of "This form expired".
+    if (c.req.method === 'POST' && c.req.path === '/signout' && !session) return c.redirect('/signin', 303);
+
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
       const o = c.req.header('origin');
       const site = c.req.header('sec-fetch-site');

@@ -2,7 +2,7 @@
 import { generateRegistrationOptions, verifyRegistrationResponse } from '@fido2kit/rp';
 import type { Hono } from 'hono';
 import { readCeremony } from '../http/ceremony.js';
-import { CHALLENGE_TTL_MS, type Env, errorCode, type Portal } from '../http/context.js';
+import { CHALLENGE_TTL_MS, type Ctx, type Env, errorCode, keyFields, type Portal } from '../http/context.js';
 import { MESSAGES, policyMessage, verificationMessage } from '../messages.js';
 import {
   modelAllowed,
@@ -16,22 +16,46 @@ import * as views from '../views.js';
 export function securityInfoRoutes(app: Hono<Env>, p: Portal): void {
   const { store, now } = p;
   const withModel = (k: StoredCredential) => ({ ...k, model: p.describe(k.aaguid) });
+  /** A change to the user's security keys, for the activity record. */
+  const recordChange = (c: Ctx, user: User, action: string, key: StoredCredential, detail = '') =>
+    p.record(c, {
+      userId: user.id,
+      kind: 'security-info',
+      action,
+      result: 'success',
+      detail,
+      ...keyFields(key),
+    });
 
   app.get('/security-info', async (c) => {
     const user = p.full(c);
     if (!user) return c.redirect('/signin', 303);
     const keys = (await store.listCredentials(user.id)).map(withModel);
+    const activity = await store.listActivity({ userId: user.id, limit: 20 });
     const info = c.req.query('deleted')
       ? 'Security key deleted.'
       : c.req.query('named')
         ? 'Security key saved.'
         : undefined;
-    return c.html(views.securityInfoPage(p.page(c, 'security-info', 'Security info'), { keys, info }));
+    return c.html(
+      views.securityInfoPage(p.page(c, 'security-info', 'Security info'), {
+        keys,
+        info,
+        activity: activity.map((a) => ({ ...a, model: a.aaguid ? p.describe(a.aaguid) : '' })),
+      }),
+    );
   });
 
-  app.get('/security-info/add', (c) => {
-    if (!p.full(c)) return c.redirect('/signin', 303);
-    return c.html(views.addMethodPage(p.page(c, 'add-method', 'Add a sign-in method')));
+  // Only what the policy lets this user add is offered (Entra does the same).
+  app.get('/security-info/add', async (c) => {
+    const user = p.full(c);
+    if (!user) return c.redirect('/signin', 303);
+    const decision = userMayRegisterKey(await store.getPolicy(), user, await store.groupsOfUser(user.id));
+    return c.html(
+      views.addMethodPage(p.page(c, 'add-method', 'Add a sign-in method'), {
+        securityKey: decision.ok ? undefined : policyMessage(decision.reason, 'register'),
+      }),
+    );
   });
 
   /** Why this user can't add a key now, if they can't. */
@@ -39,7 +63,7 @@ export function securityInfoRoutes(app: Hono<Env>, p: Portal): void {
     user: User,
     session: Session,
   ): Promise<{ blocked?: string; reauth?: boolean }> {
-    const decision = userMayRegisterKey(await store.getPolicy(), user);
+    const decision = userMayRegisterKey(await store.getPolicy(), user, await store.groupsOfUser(user.id));
     if (!decision.ok) return { blocked: policyMessage(decision.reason, 'register') };
     if (now() - session.authenticatedAt > p.reauthWindowMs || session.method !== 'password+totp')
       return { reauth: true };
@@ -133,6 +157,13 @@ export function securityInfoRoutes(app: Hono<Env>, p: Portal): void {
       });
     } catch (e) {
       const code = errorCode(e);
+      await p.record(c, {
+        userId: user.id,
+        kind: 'security-info',
+        action: 'security key added',
+        result: 'failure',
+        detail: code ?? 'verification failed',
+      });
       const aaguid = (e as { details?: { aaguid?: unknown } }).details?.aaguid;
       const model = typeof aaguid === 'string' ? p.describe(aaguid) : undefined;
       // One code for "not in the allow list" and "blocked": our policy says which.
@@ -154,7 +185,9 @@ export function securityInfoRoutes(app: Hono<Env>, p: Portal): void {
       counter: cred.counter,
       transports: cred.transports.length > 0 ? [...cred.transports] : [transport],
       aaguid,
-      name: verified.authenticator.name ?? (p.metadata ? p.describe(aaguid) : 'Security key'),
+      name:
+        verified.authenticator.name ??
+        (p.metadata?.findByAaguid(aaguid) ? p.describe(aaguid) : 'Security key'),
       attestationFormat: cred.attestationFormat,
       backupEligible: cred.backupEligible,
       createdAt: now(),
@@ -163,6 +196,7 @@ export function securityInfoRoutes(app: Hono<Env>, p: Portal): void {
       flagReason: null,
     };
     if (!(await store.addCredential(stored))) return c.json({ error: MESSAGES.alreadyRegistered }, 409);
+    await recordChange(c, user, 'security key added', stored);
     return c.json({
       ok: true,
       id: stored.id,
@@ -202,6 +236,7 @@ export function securityInfoRoutes(app: Hono<Env>, p: Portal): void {
         400,
       );
     await store.renameCredential(user.id, id, name);
+    await recordChange(c, user, 'security key renamed', { ...key, name }, `was ${key.name}`);
     return c.redirect('/security-info?named=1', 303);
   });
 
@@ -210,7 +245,9 @@ export function securityInfoRoutes(app: Hono<Env>, p: Portal): void {
     if (!user) return c.redirect('/signin', 303);
     const id = c.req.param('id');
     // The sessions this key opened end with it (on every instance: the database cascades).
-    await store.deleteCredential(user.id, id);
+    const key = await store.getCredential(id);
+    if (key?.userId === user.id && (await store.deleteCredential(user.id, id)))
+      await recordChange(c, user, 'security key deleted', key);
     if (c.get('session')?.credentialId === id) {
       await p.endSession(c);
       return c.redirect('/signin?keyDeleted=1', 303);

@@ -2,11 +2,11 @@
 import { generateAuthenticationOptions, verifyAuthenticationResponse } from '@fido2kit/rp';
 import type { Hono } from 'hono';
 import { readCeremony } from '../http/ceremony.js';
-import { CHALLENGE_TTL_MS, type Env, errorCode, type Portal } from '../http/context.js';
+import { CHALLENGE_TTL_MS, type Env, errorCode, keyFields, type Portal } from '../http/context.js';
 import type { LockState } from '../lockout.js';
 import { lockoutMessage, MESSAGES, policyMessage, verificationMessage } from '../messages.js';
 import { DUMMY_HASH, verifyPassword } from '../passwords.js';
-import { modelAllowed, userMayUseKeys } from '../policy.js';
+import { modelAllowed, type PolicyDenial, userMayUseKeys } from '../policy.js';
 import { checkTotp } from '../totp.js';
 import * as views from '../views.js';
 
@@ -43,13 +43,20 @@ export function signInRoutes(app: Hono<Env>, p: Portal): void {
       c.html(views.signInPage(p.page(c, 'signin', 'Sign in'), { error, username }), status);
     if (await p.limited(c)) return signInPage(MESSAGES.rateLimited, 429);
     const source = p.clientAddress(c);
+    const user = await store.getUserByUsername(username);
+    // A name nobody has is not kept (it may be a password typed in the wrong field).
+    const record = (result: 'failure' | 'locked', detail: string) =>
+      p.record(c, { userId: user?.id ?? null, kind: 'sign-in', action: 'password', result, detail });
     // A locked source or account is refused before the password is checked: no guessing while locked.
     const lock = await p.lockout.check(source, username, now());
-    if (lock.locked) return signInPage(lockedMessage(lock), 429);
-    const user = await store.getUserByUsername(username);
+    if (lock.locked) {
+      await record('locked', `${lock.scope} locked`);
+      return signInPage(lockedMessage(lock), 429);
+    }
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
     if (!user || !ok) {
       const after = await p.lockout.fail(source, username, now());
+      await record(after.locked ? 'locked' : 'failure', user ? 'wrong password' : 'unknown user');
       return after.locked ? signInPage(lockedMessage(after), 429) : signInPage(MESSAGES.badCredentials, 401);
     }
     await p.startSession(c, user, 'mfa', 'password');
@@ -70,14 +77,21 @@ export function signInRoutes(app: Hono<Env>, p: Portal): void {
       c.html(views.codePage(p.page(c, 'code', 'Enter code'), { username: user.username, error }), status);
     if (await p.limited(c)) return codePage(MESSAGES.rateLimited, 429);
     const source = p.clientAddress(c);
+    const record = (result: 'success' | 'failure' | 'locked', detail = '') =>
+      p.record(c, { userId: user.id, kind: 'sign-in', action: 'password + one-time code', result, detail });
     const lock = await p.lockout.check(source, user.username, now());
-    if (lock.locked) return codePage(lockedMessage(lock), 429);
+    if (lock.locked) {
+      await record('locked', `${lock.scope} locked`);
+      return codePage(lockedMessage(lock), 429);
+    }
     const step = await checkTotp(user.totpSecret, code, now());
     if (step === undefined || !(await store.advanceTotpStep(user.id, step))) {
       const after = await p.lockout.fail(source, user.username, now());
+      await record(after.locked ? 'locked' : 'failure', 'wrong or reused code');
       return after.locked ? codePage(lockedMessage(after), 429) : codePage(MESSAGES.badCode, 401);
     }
     await p.lockout.succeed(source, user.username, now());
+    await record('success');
     await p.startSession(c, user, 'full', 'password+totp');
     return c.redirect('/security-info', 303);
   });
@@ -123,14 +137,37 @@ export function signInRoutes(app: Hono<Env>, p: Portal): void {
     if (userHandle === undefined) return c.json({ error: MESSAGES.noUserHandle }, 400);
     const user = await store.getUserByHandle(userHandle);
     const cred = await store.getCredential(read.credential.id);
-    if (!user || !cred || cred.userId !== user.id) return c.json({ error: MESSAGES.unknownKey }, 401);
-    if (cred.flaggedAt !== null) return c.json({ error: MESSAGES.keyFlagged }, 403);
+    if (!user || !cred || cred.userId !== user.id) {
+      await p.record(c, {
+        userId: cred?.userId ?? null,
+        kind: 'sign-in',
+        action: 'security key',
+        result: 'failure',
+        detail: 'key not registered to the account it names',
+      });
+      return c.json({ error: MESSAGES.unknownKey }, 401);
+    }
+    const record = (result: 'success' | 'failure' | 'refused', detail = '') =>
+      p.record(c, {
+        userId: user.id,
+        kind: 'sign-in',
+        action: 'security key',
+        result,
+        detail,
+        ...keyFields(cred),
+      });
+    if (cred.flaggedAt !== null) {
+      await record('refused', 'key flagged as possibly copied');
+      return c.json({ error: MESSAGES.keyFlagged }, 403);
+    }
     const policy = await store.getPolicy();
-    const decision = userMayUseKeys(policy, user);
+    const decision = userMayUseKeys(policy, user, await store.groupsOfUser(user.id));
     const model = modelAllowed(policy, cred.aaguid);
-    if (!decision.ok) return c.json({ error: policyMessage(decision.reason, 'signin') }, 403);
-    if (!model.ok)
-      return c.json({ error: policyMessage(model.reason, 'signin', p.describe(cred.aaguid)) }, 403);
+    if (!decision.ok || !model.ok) {
+      const reason = decision.ok ? (model as { reason: PolicyDenial }).reason : decision.reason;
+      await record('refused', `policy: ${reason}`);
+      return c.json({ error: policyMessage(reason, 'signin', p.describe(cred.aaguid)) }, 403);
+    }
     let result: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
     try {
       result = await verifyAuthenticationResponse({
@@ -156,18 +193,22 @@ export function signInRoutes(app: Hono<Env>, p: Portal): void {
       // key (its sessions end) and ask for it to be registered again; the admin sees the flag.
       if (code === 'ERR_COUNTER_REGRESSION') {
         await store.flagCredential(cred.id, 'counter-regression', now());
+        await record('refused', 'counter went backwards: key flagged as possibly copied');
         return c.json({ error: MESSAGES.keyFlagged, code }, 403);
       }
+      await record('failure', code ?? 'verification failed');
       return c.json({ error: verificationMessage(code, 'signin'), code }, 401);
     }
     // A counter at 2^32-1 can never increase again: every later sign-in would be a regression.
     // Refuse and flag it the same way rather than accept it and lock the key for good.
     if (result.newCounter >= COUNTER_MAX) {
       await store.flagCredential(cred.id, 'counter-exhausted', now());
+      await record('refused', 'counter reached 2^32-1: key flagged as possibly copied');
       return c.json({ error: MESSAGES.keyFlagged, code: 'COUNTER_EXHAUSTED' }, 403);
     }
     if (!(await store.recordCredentialUse(cred.id, cred.counter, result.newCounter, now())))
       return c.json({ error: MESSAGES.raced }, 409);
+    await record('success');
     await p.startSession(c, user, 'full', 'security-key', cred.id);
     return c.json({ ok: true, redirect: '/security-info', username: user.username });
   });

@@ -1,19 +1,29 @@
 /** The PostgreSQL store (`pg`): for several portal instances sharing one database. */
 import pg from 'pg';
 import {
+  ACTIVITY_RETENTION_MS,
   ADDED_COLUMNS,
+  activityQuery,
+  activityValues,
+  INSERT_ACTIVITY,
   KEY_SESSIONS,
+  LIST_GROUPS,
   schema,
+  toActivity,
   toChallenge,
   toCredential,
+  toGroups,
   toKeySession,
   toSession,
   toUser,
 } from './rows.js';
 import {
+  type ActivityEntry,
+  type ActivityFilter,
   type Challenge,
   DEFAULT_POLICY,
   type Fido2Policy,
+  type Group,
   type KeySession,
   type NewUser,
   type Session,
@@ -191,6 +201,40 @@ export class PostgresStore implements Store {
     ).map(toCredential);
   }
 
+  async createGroup(id: string, name: string, at: number): Promise<boolean> {
+    return (
+      (await this.#count(
+        'INSERT INTO groups (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+        [id, name, at],
+      )) === 1
+    );
+  }
+  async listGroups(): Promise<Group[]> {
+    return toGroups(await this.#rows(LIST_GROUPS));
+  }
+  async addGroupMember(groupId: string, userId: string): Promise<void> {
+    await this.#count(
+      'INSERT INTO group_members (group_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+      [groupId, userId],
+    );
+  }
+  async removeGroupMember(groupId: string, userId: string): Promise<void> {
+    await this.#count('DELETE FROM group_members WHERE group_id = $1 AND user_id = $2', [groupId, userId]);
+  }
+  async groupsOfUser(userId: string): Promise<string[]> {
+    return (
+      await this.#rows('SELECT group_id FROM group_members WHERE user_id = $1 ORDER BY group_id', [userId])
+    ).map((r) => String(r.group_id));
+  }
+
+  async addActivity(e: ActivityEntry): Promise<void> {
+    await this.#count(INSERT_ACTIVITY, activityValues(e));
+  }
+  async listActivity(f: ActivityFilter): Promise<ActivityEntry[]> {
+    const q = activityQuery(f);
+    return (await this.#rows(q.sql, q.values)).map(toActivity);
+  }
+
   async getPolicy(): Promise<Fido2Policy> {
     const r = await this.#row("SELECT value FROM settings WHERE key = 'policy.fido2'");
     return r
@@ -320,5 +364,6 @@ export class PostgresStore implements Store {
     await this.#count('DELETE FROM sessions WHERE expires_at <= $1', [now]);
     await this.#count('DELETE FROM rate_limits WHERE expires_at <= $1', [now]);
     await this.#count('DELETE FROM lockouts WHERE expires_at <= $1 AND locked_until <= $1', [now]);
+    await this.#count('DELETE FROM activity WHERE at < $1', [now - ACTIVITY_RETENTION_MS]);
   }
 }

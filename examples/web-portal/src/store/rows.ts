@@ -1,7 +1,10 @@
 /** Row ↔ object mapping shared by the SQLite and PostgreSQL stores. */
 import type {
+  ActivityEntry,
+  ActivityFilter,
   Challenge,
   ChallengeKind,
+  Group,
   KeySession,
   Session,
   SessionStage,
@@ -74,6 +77,82 @@ export function toSession(r: Row): Session {
   };
 }
 
+/** Activity is kept this long (90 days, as Entra keeps sign-in logs at most), then purged. */
+export const ACTIVITY_RETENTION_MS = 90 * 24 * 3600_000;
+
+const nullableText = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+export function toActivity(r: Row): ActivityEntry {
+  return {
+    id: String(r.id),
+    at: num(r.at),
+    userId: nullableText(r.user_id),
+    kind: String(r.kind) as ActivityEntry['kind'],
+    action: String(r.action),
+    result: String(r.result) as ActivityEntry['result'],
+    detail: String(r.detail),
+    credentialId: nullableText(r.credential_id),
+    keyName: nullableText(r.key_name),
+    aaguid: nullableText(r.aaguid),
+    source: String(r.source),
+  };
+}
+
+export const INSERT_ACTIVITY = `INSERT INTO activity
+  (id, at, user_id, kind, action, result, detail, credential_id, key_name, aaguid, source)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
+
+export const activityValues = (e: ActivityEntry): unknown[] => [
+  e.id,
+  e.at,
+  e.userId,
+  e.kind,
+  e.action,
+  e.result,
+  e.detail,
+  e.credentialId,
+  e.keyName,
+  e.aaguid,
+  e.source,
+];
+
+/** The query for `listActivity`, with `$n` placeholders, and its values. */
+export function activityQuery(f: ActivityFilter): { sql: string; values: unknown[] } {
+  const where: string[] = [];
+  const values: unknown[] = [];
+  for (const [column, value] of [
+    ['user_id', f.userId],
+    ['kind', f.kind],
+    ['result', f.result],
+  ] as const) {
+    if (value === undefined) continue;
+    values.push(value);
+    where.push(`${column} = $${values.length}`);
+  }
+  values.push(Math.min(Math.max(f.limit ?? 50, 1), 500));
+  const sql = `SELECT * FROM activity ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+    ORDER BY at DESC, id LIMIT $${values.length}`;
+  return { sql, values };
+}
+
+/** Groups with their members, from `SELECT g.id, g.name, m.user_id … LEFT JOIN group_members`. */
+export function toGroups(rows: Row[]): Group[] {
+  const groups = new Map<string, Group>();
+  for (const r of rows) {
+    const id = String(r.id);
+    let g = groups.get(id);
+    if (!g) {
+      g = { id, name: String(r.name), memberIds: [] };
+      groups.set(id, g);
+    }
+    if (r.user_id !== null && r.user_id !== undefined) g.memberIds.push(String(r.user_id));
+  }
+  return [...groups.values()];
+}
+
+export const LIST_GROUPS = `SELECT g.id, g.name, m.user_id FROM groups g
+  LEFT JOIN group_members m ON m.group_id = g.id ORDER BY g.name, m.user_id`;
+
 /** Live sessions a security key opened, with the key's model (`$1`: now). */
 export const KEY_SESSIONS = `SELECT s.id AS session_id, s.user_id, s.credential_id, c.aaguid
   FROM sessions s JOIN credentials c ON c.id = s.credential_id WHERE s.expires_at > $1`;
@@ -126,6 +205,16 @@ export function schema(dialect: 'sqlite' | 'postgres'): string[] {
       id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, stage TEXT NOT NULL,
       authenticated_at ${T} NOT NULL, method TEXT NOT NULL, created_at ${T} NOT NULL, expires_at ${T} NOT NULL,
       credential_id TEXT REFERENCES credentials(id) ON DELETE CASCADE)`,
+    `CREATE TABLE IF NOT EXISTS groups (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, created_at ${T} NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS group_members (
+      group_id TEXT NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+      user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, PRIMARY KEY (group_id, user_id))`,
+    `CREATE INDEX IF NOT EXISTS group_members_user ON group_members(user_id)`,
+    `CREATE TABLE IF NOT EXISTS activity (
+      id TEXT PRIMARY KEY, at ${T} NOT NULL, user_id TEXT, kind TEXT NOT NULL, action TEXT NOT NULL,
+      result TEXT NOT NULL, detail TEXT NOT NULL, credential_id TEXT, key_name TEXT, aaguid TEXT, source TEXT NOT NULL)`,
+    `CREATE INDEX IF NOT EXISTS activity_user ON activity(user_id, at)`,
+    `CREATE INDEX IF NOT EXISTS activity_at ON activity(at)`,
     `CREATE TABLE IF NOT EXISTS lockouts (
       key TEXT PRIMARY KEY, failures INTEGER NOT NULL, lockouts INTEGER NOT NULL, locked_until ${T} NOT NULL,
       expires_at ${T} NOT NULL)`,

@@ -3,19 +3,29 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import {
+  ACTIVITY_RETENTION_MS,
   ADDED_COLUMNS,
+  activityQuery,
+  activityValues,
+  INSERT_ACTIVITY,
   KEY_SESSIONS,
+  LIST_GROUPS,
   schema,
+  toActivity,
   toChallenge,
   toCredential,
+  toGroups,
   toKeySession,
   toSession,
   toUser,
 } from './rows.js';
 import {
+  type ActivityEntry,
+  type ActivityFilter,
   type Challenge,
   DEFAULT_POLICY,
   type Fido2Policy,
+  type Group,
   type KeySession,
   type NewUser,
   type Session,
@@ -25,6 +35,9 @@ import {
 } from './types.js';
 
 type Row = Record<string, unknown>;
+
+/** PostgreSQL's `$n` placeholders as `?`; only for SQL that uses each once, in order. */
+const numbered = (sql: string) => sql.replace(/\$\d+/g, '?');
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
@@ -171,6 +184,43 @@ export class SqliteStore implements Store {
     return this.#all('SELECT * FROM credentials WHERE flagged_at IS NOT NULL ORDER BY flagged_at DESC').map(
       toCredential,
     );
+  }
+
+  async createGroup(id: string, name: string, at: number): Promise<boolean> {
+    return (
+      this.#run(
+        'INSERT INTO groups (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+        id,
+        name,
+        at,
+      ) === 1
+    );
+  }
+  async listGroups(): Promise<Group[]> {
+    return toGroups(this.#all(LIST_GROUPS));
+  }
+  async addGroupMember(groupId: string, userId: string): Promise<void> {
+    this.#run(
+      'INSERT INTO group_members (group_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING',
+      groupId,
+      userId,
+    );
+  }
+  async removeGroupMember(groupId: string, userId: string): Promise<void> {
+    this.#run('DELETE FROM group_members WHERE group_id = ? AND user_id = ?', groupId, userId);
+  }
+  async groupsOfUser(userId: string): Promise<string[]> {
+    return this.#all('SELECT group_id FROM group_members WHERE user_id = ? ORDER BY group_id', userId).map(
+      (r) => String(r.group_id),
+    );
+  }
+
+  async addActivity(e: ActivityEntry): Promise<void> {
+    this.#run(numbered(INSERT_ACTIVITY), ...activityValues(e));
+  }
+  async listActivity(f: ActivityFilter): Promise<ActivityEntry[]> {
+    const q = activityQuery(f);
+    return this.#all(numbered(q.sql), ...q.values).map(toActivity);
   }
 
   async getPolicy(): Promise<Fido2Policy> {
@@ -329,6 +379,7 @@ export class SqliteStore implements Store {
       this.#run('DELETE FROM sessions WHERE expires_at <= ?', now);
       this.#run('DELETE FROM rate_limits WHERE expires_at <= ?', now);
       this.#run('DELETE FROM lockouts WHERE expires_at <= ? AND locked_until <= ?', now, now);
+      this.#run('DELETE FROM activity WHERE at < ?', now - ACTIVITY_RETENTION_MS);
     })();
   }
 }

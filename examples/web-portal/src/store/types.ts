@@ -74,6 +74,44 @@ export interface Session {
   expiresAt: number;
 }
 
+/**
+ * One line of sign-in activity or a security-info change. Nothing secret: no password, code,
+ * challenge, signature, cookie or session ID; a username someone typed is not kept unless it is
+ * an account's.
+ */
+export interface ActivityEntry {
+  id: string;
+  at: number;
+  /** The account, when known. */
+  userId: string | null;
+  kind: 'sign-in' | 'security-info';
+  /** Sign-in: 'password' | 'one-time code' | 'security key'. Security info: what changed. */
+  action: string;
+  result: 'success' | 'failure' | 'locked' | 'refused';
+  /** A short reason ('wrong password', an error code, a policy denial), or ''. */
+  detail: string;
+  credentialId: string | null;
+  keyName: string | null;
+  aaguid: string | null;
+  /** The client address. */
+  source: string;
+}
+
+export interface ActivityFilter {
+  userId?: string;
+  kind?: ActivityEntry['kind'];
+  result?: ActivityEntry['result'];
+  limit?: number;
+}
+
+/** A group of users the admin targets policies at. */
+export interface Group {
+  id: string;
+  name: string;
+  /** Member user IDs. */
+  memberIds: string[];
+}
+
 /** A live session opened by a security key. */
 export interface KeySession {
   sessionId: string;
@@ -85,9 +123,14 @@ export interface KeySession {
 /** The admin's "Authentication methods → FIDO2 security key" policy. */
 export interface Fido2Policy {
   enabled: boolean;
+  /** Include: all users, or the selected groups and users. */
   target: 'all' | 'selected';
-  /** User IDs, when target is 'selected'. */
+  /** Groups included, when target is 'selected' (Entra: Include → Select groups). */
+  includedGroupIds: string[];
+  /** Users included one by one, when target is 'selected' (kept from before groups). */
   includedUserIds: string[];
+  /** Groups excluded, whatever the target (Entra: Exclude); exclusion wins. */
+  excludedGroupIds: string[];
   allowSelfServiceSetup: boolean;
   enforceAttestation: boolean;
   keyRestrictions: {
@@ -101,7 +144,9 @@ export interface Fido2Policy {
 export const DEFAULT_POLICY: Fido2Policy = {
   enabled: false,
   target: 'all',
+  includedGroupIds: [],
   includedUserIds: [],
+  excludedGroupIds: [],
   allowSelfServiceSetup: true,
   enforceAttestation: false,
   keyRestrictions: { enforced: false, mode: 'allow', aaguids: [] },
@@ -146,6 +191,18 @@ export interface Store {
   flagCredential(id: string, reason: string, at: number): Promise<void>;
   listFlaggedCredentials(): Promise<StoredCredential[]>;
 
+  /** Adds a group; false when the name is taken. */
+  createGroup(id: string, name: string, at: number): Promise<boolean>;
+  listGroups(): Promise<Group[]>;
+  addGroupMember(groupId: string, userId: string): Promise<void>;
+  removeGroupMember(groupId: string, userId: string): Promise<void>;
+  /** The IDs of the groups a user belongs to. */
+  groupsOfUser(userId: string): Promise<string[]>;
+
+  addActivity(entry: ActivityEntry): Promise<void>;
+  /** Newest first. */
+  listActivity(filter: ActivityFilter): Promise<ActivityEntry[]>;
+
   getPolicy(): Promise<Fido2Policy>;
   setPolicy(policy: Fido2Policy): Promise<void>;
 
@@ -186,6 +243,6 @@ export interface Store {
   remember(key: string, until: number): Promise<void>;
   isRemembered(key: string, now: number): Promise<boolean>;
 
-  /** Deletes expired challenges, sessions and rate-limit windows. */
+  /** Deletes expired challenges, sessions, rate-limit windows, lockouts, and activity past its retention. */
   purgeExpired(now: number): Promise<void>;
 }

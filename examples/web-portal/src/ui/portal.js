@@ -94,7 +94,49 @@
     document.body.classList.toggle('busy', on);
   };
 
+  /** Verifies an assertion and goes where the server says; shows its message otherwise. */
+  async function finishSignIn(credential) {
+    const result = await post('/api/signin/key/verify', { response: toJSON(credential) });
+    if (!result.ok) return show(result.json.error);
+    location.assign(result.json.redirect);
+  }
+
+  // Passkey autofill: a conditional request runs while the sign-in page is open, so the browser
+  // can offer the key in the username field's suggestions (autocomplete="username webauthn").
+  // The button aborts it and asks the modal way.
+  let conditional;
+  async function startConditional() {
+    const available = await window.PublicKeyCredential?.isConditionalMediationAvailable?.().catch(
+      () => false,
+    );
+    if (!available) return;
+    document.body.dataset.conditional = 'pending';
+    conditional = new AbortController();
+    const signal = conditional.signal;
+    const options = await post('/api/signin/key/options');
+    if (!options.ok || signal.aborted) return;
+    let credential;
+    try {
+      credential = await navigator.credentials.get({
+        publicKey: parseRequest(options.json),
+        mediation: 'conditional',
+        signal,
+      });
+    } catch (e) {
+      if (!signal.aborted && e?.name !== 'AbortError') document.body.dataset.conditional = 'failed';
+      return;
+    }
+    document.body.dataset.conditional = 'chosen';
+    busy(true);
+    try {
+      await finishSignIn(credential);
+    } finally {
+      busy(false);
+    }
+  }
+
   async function signInWithKey() {
+    conditional?.abort();
     busy(true);
     try {
       const options = await post('/api/signin/key/options');
@@ -105,9 +147,7 @@
       } catch (e) {
         return show(browserError(e));
       }
-      const result = await post('/api/signin/key/verify', { response: toJSON(credential) });
-      if (!result.ok) return show(result.json.error);
-      location.assign(result.json.redirect);
+      await finishSignIn(credential);
     } finally {
       busy(false);
     }
@@ -135,6 +175,7 @@
 
   document.addEventListener('DOMContentLoaded', () => {
     document.getElementById('signin-key')?.addEventListener('click', () => void signInWithKey());
+    if (document.body.dataset.page === 'signin') void startConditional();
     for (const b of document.querySelectorAll('button.add-key'))
       b.addEventListener('click', () => void addKey(b.dataset.transport));
     for (const f of document.querySelectorAll('form')) {
