@@ -127,6 +127,49 @@ describe('parseAttestationObject (WebAuthn §6.5.4)', () => {
   });
 });
 
+describe('failure reasons and compound (one parser for rp and attestation)', () => {
+  const reasonOf = (fn: () => unknown) =>
+    (thrown(fn) as Error & { details?: { reason?: string } }).details?.reason;
+  it('authenticator data names what failed in details.reason', () => {
+    expect(reasonOf(() => parseAuthenticatorData(new Uint8Array(36)))).toBe('truncated');
+    expect(reasonOf(() => parseAuthenticatorData(authData({ trailing: Uint8Array.of(0) })))).toBe(
+      'trailing-bytes',
+    );
+    expect(reasonOf(() => parseAuthenticatorData(authData({ ext: encode([1]) })))).toBe('extensions');
+    const badKey = authData();
+    badKey[badKey.length - 1] ^= 1; // y no longer on the curve
+    const e = thrown(() => parseAuthenticatorData(badKey)) as Error & {
+      details?: { reason?: string };
+      cause?: { code?: string };
+    };
+    expect(e.details?.reason).toBe('credential-key');
+    expect(e.cause?.code).toBe('ERR_COSE_KEY_INVALID');
+  });
+  it('an attestation object with AT clear is named so before its trailing attested data', () => {
+    const ad = authData();
+    ad[32] = (ad[32] as number) & ~0x40;
+    expect(reasonOf(() => parseAttestationObject(encode({ fmt: 'none', attStmt: {}, authData: ad })))).toBe(
+      'no-attested-credential-data',
+    );
+  });
+  it('compound (WebAuthn L3 §8.9): refused by default, its statements returned with allowCompound', () => {
+    const stmts = [
+      { fmt: 'none', attStmt: {} },
+      { fmt: 'none', attStmt: {} },
+    ];
+    const bytes = encode({ fmt: 'compound', attStmt: stmts, authData: authData() });
+    expect(reasonOf(() => parseAttestationObject(bytes))).toBe('shape');
+    const ao = parseAttestationObject(bytes, { allowCompound: true });
+    expect(ao.fmt).toBe('compound');
+    expect(ao.attStmt.size).toBe(0);
+    expect(ao.compoundStatements).toHaveLength(2);
+    expect((ao.compoundStatements![0] as Map<string, unknown>).get('fmt')).toBe('none');
+    // only compound may carry an array
+    const notCompound = encode({ fmt: 'packed', attStmt: stmts, authData: authData() });
+    expect(reasonOf(() => parseAttestationObject(notCompound, { allowCompound: true }))).toBe('shape');
+  });
+});
+
 describe('parseClientDataJSON (WebAuthn §5.8.1)', () => {
   const cd = (o: unknown) => utf8Encode(JSON.stringify(o));
   it('parses members and keeps the raw bytes', () => {
