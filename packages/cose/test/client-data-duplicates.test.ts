@@ -41,6 +41,19 @@ describe('parseClientDataJSON: one member per name', () => {
   it('keeps names that differ only in case or by a space', () => {
     expect(() => parse(`{${base},"Challenge":1,"challenge ":2}`)).not.toThrow();
   });
+  it('deep nesting without duplicates is proved free of them by counting, without the scan', () => {
+    expect(parse(`{${base},"a":${'['.repeat(100_000)}{"k":1}${']'.repeat(100_000)}}`).challenge).toBe(
+      CHALLENGE,
+    );
+  });
+  it('strings holding colons, quotes and backslashes do not confuse the member count', () => {
+    // JSON text: "a:b":"c:\\\":d" (value c:\":d) and "h":"i\\" (value i\)
+    const cd = parse(String.raw`{${base},"a:b":"c:\\\":d","e":["f:g",{"h":"i\\"}]}`);
+    expect(cd.json['a:b']).toBe(String.raw`c:\":d`);
+    expect(thrown(() => parse(String.raw`{${base},"x":"a:b","x":"c:\"d"}`)).code).toBe(
+      'ERR_CLIENT_DATA_DUPLICATE_MEMBER',
+    );
+  });
   it('the same name in sibling objects is not a duplicate', () => {
     expect(() => parse(`{${base},"a":{"k":1},"b":{"k":2},"c":[{"k":1},{"k":2}]}`)).not.toThrow();
   });
@@ -49,7 +62,10 @@ describe('parseClientDataJSON: one member per name', () => {
     ['a trailing comma', `{${base},}`],
     ['a byte-order mark', `\ufeff{${base}}`],
     ['single quotes', `{${base},'a':1}`],
-    ['nesting deeper than the scan allows', `{${base},"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}`],
+    [
+      'a duplicate under nesting deeper than the member scan can follow',
+      `{${base},"a":${'['.repeat(100_000)}{"k":1,"k":2}${']'.repeat(100_000)}}`,
+    ],
   ];
   for (const [name, json] of malformedJson) {
     it(`refuses ${name} with ERR_CLIENT_DATA_MALFORMED`, () => {
