@@ -31,6 +31,12 @@ function withAttestationObject(reg: ReturnType<typeof register>, hex: string) {
   };
 }
 
+/** The registration with its clientDataJSON replaced by `json`. */
+function withClientData(reg: ReturnType<typeof register>, json: string) {
+  const clientDataJSON = base64url.encode(new TextEncoder().encode(json));
+  return { ...reg.response, response: { ...reg.response.response, clientDataJSON } };
+}
+
 describe('verifyRegistrationResponse: duplicate attestation object members', () => {
   it('refuses fmt "packed" followed by a long-form fmt "none" (not read as format none)', async () => {
     const reg = register({ fmt: 'packed-self' });
@@ -69,15 +75,7 @@ describe('verifyRegistrationResponse: duplicate clientDataJSON members', () => {
   it('refuses a second "challenge" with ERR_CLIENT_DATA_DUPLICATE_MEMBER (cose\'s code, passed through)', async () => {
     const reg = register();
     const json = `{"type":"webauthn.create","challenge":"${CHALLENGE}","origin":"${ORIGIN}","challenge":"${CHALLENGE}"}`;
-    const e = await rejected(
-      verify({
-        ...reg.response,
-        response: {
-          ...reg.response.response,
-          clientDataJSON: base64url.encode(new TextEncoder().encode(json)),
-        },
-      }),
-    );
+    const e = await rejected(verify(withClientData(reg, json)));
     expect(e.code).toBe('ERR_CLIENT_DATA_DUPLICATE_MEMBER');
     expect(e.details?.member).toBe('challenge');
   });
@@ -185,15 +183,7 @@ describe('property: every duplicate reaches the RP as a typed refusal', () => {
           depth === 0 && name === 'challenge'
             ? `{"type":"webauthn.create","challenge":"${CHALLENGE}","origin":"${ORIGIN}",${second}:"x"}`
             : `{"type":"webauthn.create","challenge":"${CHALLENGE}","origin":"${ORIGIN}","x":${inner}}`;
-        const e = await rejected(
-          verify({
-            ...reg.response,
-            response: {
-              ...reg.response.response,
-              clientDataJSON: base64url.encode(new TextEncoder().encode(json)),
-            },
-          }),
-        );
+        const e = await rejected(verify(withClientData(reg, json)));
         expect(e.code).toBe('ERR_CLIENT_DATA_DUPLICATE_MEMBER');
       }),
       { numRuns: 150 },
