@@ -29,6 +29,11 @@ describe('parseClientDataJSON: one member per name', () => {
     ['a duplicate inside tokenBinding', `{${base},"tokenBinding":{"status":"present","status":"supported"}}`],
     ['a duplicate three levels down', `{${base},"x":{"y":[{"z":1,"z":2}]}}`],
     ['"__proto__" twice', `{${base},"__proto__":1,"__proto__":2}`],
+    [
+      'a duplicate under 100,000 nested arrays',
+      `{${base},"a":${'['.repeat(100_000)}{"k":1,"k":2}${']'.repeat(100_000)}}`,
+    ],
+    ['a member name followed by whitespace before the colon', `{${base},"k" :1,"k"\n:2}`],
   ];
   for (const [name, json] of dups) {
     it(`refuses ${name} with ERR_CLIENT_DATA_DUPLICATE_MEMBER`, () => {
@@ -41,7 +46,7 @@ describe('parseClientDataJSON: one member per name', () => {
   it('keeps names that differ only in case or by a space', () => {
     expect(() => parse(`{${base},"Challenge":1,"challenge ":2}`)).not.toThrow();
   });
-  it('deep nesting without duplicates is proved free of them by counting, without the scan', () => {
+  it('deep nesting without duplicates is accepted (proved free of them by counting)', () => {
     expect(parse(`{${base},"a":${'['.repeat(100_000)}{"k":1}${']'.repeat(100_000)}}`).challenge).toBe(
       CHALLENGE,
     );
@@ -62,10 +67,6 @@ describe('parseClientDataJSON: one member per name', () => {
     ['a trailing comma', `{${base},}`],
     ['a byte-order mark', `\ufeff{${base}}`],
     ['single quotes', `{${base},'a':1}`],
-    [
-      'a duplicate under nesting deeper than the member scan can follow',
-      `{${base},"a":${'['.repeat(100_000)}{"k":1,"k":2}${']'.repeat(100_000)}}`,
-    ],
   ];
   for (const [name, json] of malformedJson) {
     it(`refuses ${name} with ERR_CLIENT_DATA_MALFORMED`, () => {
