@@ -135,7 +135,7 @@ describe('failure reasons and compound (one parser for rp and attestation)', () 
     );
     expect(reasonOf(() => parseAuthenticatorData(authData({ ext: encode([1]) })))).toBe('extensions');
     const badKey = authData();
-    badKey[badKey.length - 1] ^= 1; // y no longer on the curve
+    badKey[badKey.length - 1] = (badKey[badKey.length - 1] as number) ^ 1; // y no longer on the curve
     const e = thrown(() => parseAuthenticatorData(badKey)) as Error & {
       details?: { reason?: string };
       cause?: { code?: string };
