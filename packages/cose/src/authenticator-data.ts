@@ -59,8 +59,27 @@ export function formatUuid(bytes: Uint8Array): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-function malformed(message: string, cause?: unknown): never {
-  throw new AuthenticatorDataError(message, cause === undefined ? undefined : { cause });
+/**
+ * Why authenticator data was refused, in `details.reason` of its `ERR_AUTHDATA_MALFORMED`, so a
+ * caller (the relying party) can name the failed check without reading messages.
+ */
+export type AuthenticatorDataFailure =
+  | 'truncated'
+  | 'credential-id-length'
+  | 'credential-key'
+  | 'extensions'
+  | 'trailing-bytes';
+
+function malformed(
+  reason: AuthenticatorDataFailure,
+  message: string,
+  cause?: unknown,
+  extra?: object,
+): never {
+  throw new AuthenticatorDataError(message, {
+    ...(cause === undefined ? {} : { cause }),
+    details: { reason, ...extra },
+  });
 }
 
 /** Parses flags from the flags byte. */
@@ -81,7 +100,8 @@ export function parseFlags(raw: number): AuthenticatorDataFlags {
  * credential ID, the COSE key's exact bytes and the decoded key) and extensions. Nothing may
  * follow the last part the flags announce.
  *
- * @throws {AuthenticatorDataError} `ERR_AUTHDATA_MALFORMED` (with the CBOR or COSE error as `cause`)
+ * @throws {AuthenticatorDataError} `ERR_AUTHDATA_MALFORMED` (with the CBOR or COSE error as
+ *   `cause`, and `details.reason`: an {@link AuthenticatorDataFailure})
  * @throws {InvalidArgumentError} `ERR_INVALID_ARGUMENT` when `bytes` is not a Uint8Array over a live
  *   (not detached) ArrayBuffer
  * @example
@@ -92,7 +112,7 @@ export function parseFlags(raw: number): AuthenticatorDataFlags {
  */
 export function parseAuthenticatorData(bytes: Uint8Array): AuthenticatorData {
   const b = abytes(bytes, 'bytes').slice();
-  if (b.length < 37) malformed(`authenticator data expected at least 37 bytes, got ${b.length}`);
+  if (b.length < 37) malformed('truncated', `authenticator data expected at least 37 bytes, got ${b.length}`);
   const rpIdHash = b.subarray(0, 32);
   const flags = parseFlags(b[32] as number);
   const signCount =
@@ -102,14 +122,14 @@ export function parseAuthenticatorData(bytes: Uint8Array): AuthenticatorData {
   let attestedCredentialData: AttestedCredentialData | undefined;
   if (flags.at) {
     if (b.length < pos + 18)
-      malformed(`attested credential data expected at least 18 bytes, got ${b.length - pos}`);
+      malformed('truncated', `attested credential data expected at least 18 bytes, got ${b.length - pos}`);
     const aaguid = b.subarray(pos, pos + 16);
     const idLen = ((b[pos + 16] as number) << 8) | (b[pos + 17] as number);
     pos += 18;
     if (idLen > MAX_CREDENTIAL_ID_LENGTH)
-      malformed(`credential ID length ${idLen} exceeds ${MAX_CREDENTIAL_ID_LENGTH}`);
+      malformed('credential-id-length', `credential ID length ${idLen} exceeds ${MAX_CREDENTIAL_ID_LENGTH}`);
     if (b.length < pos + idLen)
-      malformed(`credential ID declares ${idLen} bytes but ${b.length - pos} remain`);
+      malformed('truncated', `credential ID declares ${idLen} bytes but ${b.length - pos} remain`);
     const credentialId = b.subarray(pos, pos + idLen);
     pos += idLen;
     let keyLen: number;
@@ -117,11 +137,11 @@ export function parseAuthenticatorData(bytes: Uint8Array): AuthenticatorData {
     try {
       const r = decodeFirst(b.subarray(pos), { canonical: false, maxDepth: 4 });
       keyLen = r.bytesRead;
-      if (!(r.value instanceof Map)) malformed('credential public key is not a CBOR map');
+      if (!(r.value instanceof Map)) malformed('credential-key', 'credential public key is not a CBOR map');
       publicKey = decodeCoseKey(r.value, { minRsaBits: 1024 });
     } catch (e) {
       if (isFido2kitError(e) && e.code === 'ERR_AUTHDATA_MALFORMED') throw e;
-      malformed(`credential public key is invalid: ${(e as Error).message}`, e);
+      malformed('credential-key', `credential public key is invalid: ${(e as Error).message}`, e);
     }
     const credentialPublicKey = b.subarray(pos, pos + keyLen);
     pos += keyLen;
@@ -137,15 +157,23 @@ export function parseAuthenticatorData(bytes: Uint8Array): AuthenticatorData {
   if (flags.ed) {
     try {
       const r = decodeFirst(b.subarray(pos), { canonical: false, maxDepth: 16 });
-      if (!(r.value instanceof Map)) malformed('extensions are not a CBOR map');
+      if (!(r.value instanceof Map)) malformed('extensions', 'extensions are not a CBOR map');
       extensions = r.value;
       pos += r.bytesRead;
     } catch (e) {
       if (isFido2kitError(e) && e.code === 'ERR_AUTHDATA_MALFORMED') throw e;
-      malformed(`extensions are invalid: ${(e as Error).message}`, e);
+      malformed('extensions', `extensions are invalid: ${(e as Error).message}`, e);
     }
   }
-  if (pos !== b.length) malformed(`authenticator data has ${b.length - pos} unexpected trailing bytes`);
+  if (pos !== b.length)
+    malformed(
+      'trailing-bytes',
+      `authenticator data has ${b.length - pos} unexpected trailing bytes`,
+      undefined,
+      {
+        trailing: b.length - pos,
+      },
+    );
   const out: AuthenticatorData = { rpIdHash, flags, signCount, raw: b };
   if (attestedCredentialData)
     (out as { attestedCredentialData?: AttestedCredentialData }).attestedCredentialData =

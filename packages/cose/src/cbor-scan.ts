@@ -265,6 +265,32 @@ function duplicateKey(at: number): never {
   fail('ERR_CBOR_DUPLICATE_KEY', 'CBOR map has a duplicate key', at);
 }
 
+/**
+ * A key canonical form does not allow (a float, a simple value, …). If it collides as a
+ * JavaScript value with another key of the map (`01` and `f9 3c00`), that is named as the
+ * duplicate it is; otherwise the key is non-canonical. Only runs on this error path.
+ */
+function refuseCanonicalKey(
+  st: ScanState,
+  entriesStart: number,
+  count: number,
+  depth: number,
+  at: number,
+): never {
+  const lenient: ScanState = { ...st, canonical: false }; // read the other keys as they are
+  const seen = new Set<string>();
+  let p = entriesStart;
+  for (let i = 0; i < count; i++) {
+    const keyStart = p;
+    p = scan(lenient, p, depth + 1);
+    const id = keyIdentity(st.b, keyStart, p);
+    if (seen.has(id)) duplicateKey(keyStart);
+    seen.add(id);
+    p = scan(lenient, p, depth + 1);
+  }
+  nonCanonical('CTAP2 canonical map keys are integers, byte strings or text strings', at);
+}
+
 function scanMapEntries(st: ScanState, pos: number, count: number, depth: number): number {
   const b = st.b;
   if (!st.canonical) {
@@ -282,12 +308,13 @@ function scanMapEntries(st: ScanState, pos: number, count: number, depth: number
   // Canonical: keys are integers, byte or text strings in shortest form, strictly ascending. Two
   // such keys are equal JavaScript values only when their bytes are equal, so ascending order
   // rules out duplicates of both kinds.
+  const entriesStart = pos;
   let prevStart = -1;
   let prevEnd = -1;
   for (let i = 0; i < count; i++) {
     const keyStart = pos;
     if (keyStart < b.length && (b[keyStart] as number) >> 5 > 3) {
-      nonCanonical('CTAP2 canonical map keys are integers, byte strings or text strings', keyStart);
+      refuseCanonicalKey(st, entriesStart, count, depth, keyStart);
     }
     pos = scan(st, pos, depth + 1);
     if (prevStart >= 0) {

@@ -42,7 +42,9 @@ export interface DecodeOptions {
    * Enforce CTAP2 canonical form (CTAP 2.1 §8): shortest integer and length encodings, definite
    * lengths, map keys in CTAP2 order, no tags. Also: map keys are integers, byte or text strings
    * only; floats only as {@link encode} writes them (8 bytes, non-integral values); no
-   * `undefined`. So every accepted input re-encodes to the same bytes. Default `true`.
+   * `undefined`. So every accepted input re-encodes to the same bytes. A key of another kind that
+   * equals another key as a JavaScript value is still reported as `ERR_CBOR_DUPLICATE_KEY`.
+   * Default `true`.
    *
    * In every mode, a map whose keys are equal as CBOR items or as decoded JavaScript values
    * (1, `18 01`, 1.0, -0.0 vs 0, the same text in another length form) is refused with

@@ -54,17 +54,7 @@ export interface DecodeCoseKeyOptions {
 }
 
 /** COSE key labels and values. */
-export const COSE_KEY = {
-  kty: 1,
-  kid: 2,
-  alg: 3,
-  crv: -1,
-  x: -2,
-  y: -3,
-  d: -4,
-  n: -1,
-  e: -2,
-} as const;
+export const COSE_KEY = { kty: 1, kid: 2, alg: 3, crv: -1, x: -2, y: -3, d: -4, n: -1, e: -2 } as const;
 /** COSE key types. */
 export const COSE_KTY = { OKP: 1, EC2: 2, RSA: 3 } as const;
 /** COSE elliptic curves. */

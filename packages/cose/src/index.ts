@@ -17,10 +17,16 @@ export {
   SIGNATURE_ALGORITHMS,
   type SignatureAlgorithm,
 } from './algorithms.js';
-export { type AttestationObject, parseAttestationObject } from './attestation-object.js';
+export {
+  type AttestationObject,
+  type AttestationObjectFailure,
+  type ParseAttestationObjectOptions,
+  parseAttestationObject,
+} from './attestation-object.js';
 export {
   type AttestedCredentialData,
   type AuthenticatorData,
+  type AuthenticatorDataFailure,
   type AuthenticatorDataFlags,
   formatUuid,
   MAX_CREDENTIAL_ID_LENGTH,

@@ -2,8 +2,10 @@
 // typecheck step), never run.
 import { expectTypeOf } from 'vitest';
 import {
+  type AttestationObject,
   type AuthenticatorData,
   type CborValue,
+  ClientDataDuplicateMemberError,
   type CosePublicKey,
   decode,
   decodeCoseKey,
@@ -11,6 +13,7 @@ import {
   encode,
   type Fido2kitError,
   isFido2kitError,
+  parseAttestationObject,
   parseAuthenticatorData,
   verifySignature,
 } from '../src/index.js';
@@ -43,3 +46,12 @@ expectTypeOf(ad.attestedCredentialData?.aaguidString).toEqualTypeOf<string | und
 
 declare const e: unknown;
 if (isFido2kitError(e)) expectTypeOf(e).toEqualTypeOf<Fido2kitError>();
+
+const ao = parseAttestationObject(bytes, { allowCompound: true });
+expectTypeOf(ao).toEqualTypeOf<AttestationObject>();
+expectTypeOf(ao.compoundStatements).toEqualTypeOf<readonly CborValue[] | undefined>();
+// @ts-expect-error: options are named
+parseAttestationObject(bytes, { compound: true });
+expectTypeOf(
+  new ClientDataDuplicateMemberError('m').code,
+).toEqualTypeOf<'ERR_CLIENT_DATA_DUPLICATE_MEMBER'>();

@@ -9,17 +9,13 @@ import {
   coseKeyToJwk,
   coseKeyToSpki,
   decode,
-  decodeCoseKey,
-  decodeFirst,
-  parseAttestationObject,
-  parseAuthenticatorData,
   parseClientDataJSON,
   sha256,
   spkiToCoseKey,
   utf8Encode,
-  validate,
 } from '../src/index.js';
 import { thrown } from './helpers.js';
+import { BYTE_PARSERS } from './parsers.js';
 
 /** A buffer detached by transferring it, as postMessage would. */
 function detached(bytes: Uint8Array): { buffer: ArrayBuffer; whole: Uint8Array; view: Uint8Array } {
@@ -31,13 +27,7 @@ function detached(bytes: Uint8Array): { buffer: ArrayBuffer; whole: Uint8Array; 
 }
 
 const parsers: [string, (x: never) => unknown][] = [
-  ['decode', decode],
-  ['decodeFirst', decodeFirst],
-  ['validate', validate],
-  ['decodeCoseKey', decodeCoseKey],
-  ['parseAuthenticatorData', parseAuthenticatorData],
-  ['parseAttestationObject', parseAttestationObject],
-  ['parseClientDataJSON', parseClientDataJSON],
+  ...BYTE_PARSERS,
   ['spkiToCoseKey', spkiToCoseKey],
   ['coseKeyToJwk', coseKeyToJwk],
   ['coseKeyToSpki', coseKeyToSpki],

@@ -40,6 +40,10 @@ describe('decode: duplicate keys that a JavaScript reader would collapse', () =>
     ['duplicate in a map inside an array', '81 a2 61 61 01 78 01 61 02', LENIENT],
     ['duplicate in an indefinite-length map', 'bf 01 01 18 01 02 ff', LENIENT],
     ['duplicate keys in canonical mode', 'a2 01 01 01 02'],
+    // canonical mode: a float key is not canonical, but one equal to another key is named a duplicate
+    ['int 1 and half-float 1.0, canonical', 'a2 01 01 f9 3c 00 02'],
+    ['half-float 1.0 then int 1, canonical', 'a2 f9 3c 00 01 01 02'],
+    ['int 1 and double 1.0, canonical', 'a2 01 01 fb 3ff0000000000000 02'],
   ];
   for (const [name, h, opts] of cases) {
     it(`${name} → ERR_CBOR_DUPLICATE_KEY`, () => {
@@ -71,8 +75,8 @@ describe('decode: duplicate keys that a JavaScript reader would collapse', () =>
 
 describe('decode: canonical mode keys and floats (CTAP 2.1 §8)', () => {
   it('refuses map keys that are not integers, byte or text strings', () => {
-    // the issue's second example: canonical order (major 0 < major 7) but a float key
-    for (const h of ['a2 01 01 f9 3c 00 02', 'a1 f5 01', 'a1 f6 01', 'a1 fb 3ff8000000000000 01']) {
+    // a float key equal to no other key (1.5 beside 1), true, null
+    for (const h of ['a2 01 01 f9 3e 00 02', 'a1 f5 01', 'a1 f6 01', 'a1 fb 3ff8000000000000 01']) {
       expect(thrown(() => decode(hex(h))).code).toBe('ERR_CBOR_NON_CANONICAL');
     }
   });

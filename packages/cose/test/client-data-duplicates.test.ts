@@ -29,6 +29,11 @@ describe('parseClientDataJSON: one member per name', () => {
     ['a duplicate inside tokenBinding', `{${base},"tokenBinding":{"status":"present","status":"supported"}}`],
     ['a duplicate three levels down', `{${base},"x":{"y":[{"z":1,"z":2}]}}`],
     ['"__proto__" twice', `{${base},"__proto__":1,"__proto__":2}`],
+    [
+      'a duplicate under 100,000 nested arrays',
+      `{${base},"a":${'['.repeat(100_000)}{"k":1,"k":2}${']'.repeat(100_000)}}`,
+    ],
+    ['a member name followed by whitespace before the colon', `{${base},"k" :1,"k"\n:2}`],
   ];
   for (const [name, json] of dups) {
     it(`refuses ${name} with ERR_CLIENT_DATA_DUPLICATE_MEMBER`, () => {
@@ -41,6 +46,19 @@ describe('parseClientDataJSON: one member per name', () => {
   it('keeps names that differ only in case or by a space', () => {
     expect(() => parse(`{${base},"Challenge":1,"challenge ":2}`)).not.toThrow();
   });
+  it('deep nesting without duplicates is accepted (proved free of them by counting)', () => {
+    expect(parse(`{${base},"a":${'['.repeat(100_000)}{"k":1}${']'.repeat(100_000)}}`).challenge).toBe(
+      CHALLENGE,
+    );
+  });
+  it('strings holding colons, quotes and backslashes do not confuse the member count', () => {
+    // JSON text: "a:b":"c:\\\":d" (value c:\":d) and "h":"i\\" (value i\)
+    const cd = parse(String.raw`{${base},"a:b":"c:\\\":d","e":["f:g",{"h":"i\\"}]}`);
+    expect(cd.json['a:b']).toBe(String.raw`c:\":d`);
+    expect(thrown(() => parse(String.raw`{${base},"x":"a:b","x":"c:\"d"}`)).code).toBe(
+      'ERR_CLIENT_DATA_DUPLICATE_MEMBER',
+    );
+  });
   it('the same name in sibling objects is not a duplicate', () => {
     expect(() => parse(`{${base},"a":{"k":1},"b":{"k":2},"c":[{"k":1},{"k":2}]}`)).not.toThrow();
   });
@@ -49,7 +67,6 @@ describe('parseClientDataJSON: one member per name', () => {
     ['a trailing comma', `{${base},}`],
     ['a byte-order mark', `\ufeff{${base}}`],
     ['single quotes', `{${base},'a':1}`],
-    ['nesting deeper than the scan allows', `{${base},"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}`],
   ];
   for (const [name, json] of malformedJson) {
     it(`refuses ${name} with ERR_CLIENT_DATA_MALFORMED`, () => {

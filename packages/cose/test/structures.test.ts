@@ -3,9 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   base64url,
   concatBytes,
-  decode,
   decodeCoseKey,
-  decodeFirst,
   encode,
   encodeCoseKey,
   parseAttestationObject,
@@ -13,10 +11,10 @@ import {
   parseClientDataJSON,
   sha256,
   utf8Encode,
-  validate,
 } from '../src/index.js';
 import { hex, thrown, toHex } from './helpers.js';
 import { signedSamples } from './keys.js';
+import { BYTE_PARSERS } from './parsers.js';
 
 const rpIdHash = sha256(utf8Encode('example.com'));
 const aaguid = hex('00112233445566778899aabbccddeeff');
@@ -124,6 +122,49 @@ describe('parseAttestationObject (WebAuthn §6.5.4)', () => {
       parseAttestationObject(obj({ fmt: 'none', attStmt: {}, authData: new Uint8Array(10) })),
     ) as Error & { cause?: { code?: string } };
     expect(e.cause?.code).toBe('ERR_AUTHDATA_MALFORMED');
+  });
+});
+
+describe('failure reasons and compound (one parser for rp and attestation)', () => {
+  const reasonOf = (fn: () => unknown) =>
+    (thrown(fn) as Error & { details?: { reason?: string } }).details?.reason;
+  it('authenticator data names what failed in details.reason', () => {
+    expect(reasonOf(() => parseAuthenticatorData(new Uint8Array(36)))).toBe('truncated');
+    expect(reasonOf(() => parseAuthenticatorData(authData({ trailing: Uint8Array.of(0) })))).toBe(
+      'trailing-bytes',
+    );
+    expect(reasonOf(() => parseAuthenticatorData(authData({ ext: encode([1]) })))).toBe('extensions');
+    const badKey = authData();
+    badKey[badKey.length - 1] = (badKey[badKey.length - 1] as number) ^ 1; // y no longer on the curve
+    const e = thrown(() => parseAuthenticatorData(badKey)) as Error & {
+      details?: { reason?: string };
+      cause?: { code?: string };
+    };
+    expect(e.details?.reason).toBe('credential-key');
+    expect(e.cause?.code).toBe('ERR_COSE_KEY_INVALID');
+  });
+  it('an attestation object with AT clear is named so before its trailing attested data', () => {
+    const ad = authData();
+    ad[32] = (ad[32] as number) & ~0x40;
+    expect(reasonOf(() => parseAttestationObject(encode({ fmt: 'none', attStmt: {}, authData: ad })))).toBe(
+      'no-attested-credential-data',
+    );
+  });
+  it('compound (WebAuthn L3 §8.9): refused by default, its statements returned with allowCompound', () => {
+    const stmts = [
+      { fmt: 'none', attStmt: {} },
+      { fmt: 'none', attStmt: {} },
+    ];
+    const bytes = encode({ fmt: 'compound', attStmt: stmts, authData: authData() });
+    expect(reasonOf(() => parseAttestationObject(bytes))).toBe('shape');
+    const ao = parseAttestationObject(bytes, { allowCompound: true });
+    expect(ao.fmt).toBe('compound');
+    expect(ao.attStmt.size).toBe(0);
+    expect(ao.compoundStatements).toHaveLength(2);
+    expect((ao.compoundStatements![0] as Map<string, unknown>).get('fmt')).toBe('none');
+    // only compound may carry an array
+    const notCompound = encode({ fmt: 'packed', attStmt: stmts, authData: authData() });
+    expect(reasonOf(() => parseAttestationObject(notCompound, { allowCompound: true }))).toBe('shape');
   });
 });
 
@@ -301,13 +342,7 @@ describe('hostile inputs to every parser give a typed error, fast', () => {
     ['empty bytes', new Uint8Array(0)],
   ];
   const parsers: [string, (x: never) => unknown][] = [
-    ['decode', decode],
-    ['decodeFirst', decodeFirst],
-    ['validate', validate],
-    ['decodeCoseKey', decodeCoseKey],
-    ['parseAuthenticatorData', parseAuthenticatorData],
-    ['parseAttestationObject', parseAttestationObject],
-    ['parseClientDataJSON', parseClientDataJSON],
+    ...BYTE_PARSERS,
     ['base64url.decode', base64url.decode],
   ];
   for (const [pname, parse] of parsers) {

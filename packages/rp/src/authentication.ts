@@ -1,9 +1,8 @@
 /** `verifyAuthenticationResponse` (WebAuthn L3 §7.2). */
 import {
   base64url,
-  type CborValue,
   concatBytes,
-  decode,
+  decodeCoseKey,
   equalBytes,
   isFido2kitError,
   sha256,
@@ -11,7 +10,6 @@ import {
 } from '@fido2kit/cose';
 import { aObject, argFail } from './_assert.js';
 import { assertAlgorithmAllowed } from './algorithms.js';
-import { walkAuthenticatorData } from './authenticator-data.js';
 import {
   type CommonVerifyOptions,
   checkClientData,
@@ -22,6 +20,7 @@ import {
 import { fail, SIGNATURE_INVALID_MESSAGE } from './errors.js';
 import { type AuthenticatorExtensionResults, checkExtensionOutputs } from './extensions.js';
 import { type AuthenticationResponseJSON, b64, envelope } from './response.js';
+import { readAssertionAuthenticatorData } from './structures.js';
 
 /** What to do when a check finds something suspicious but not necessarily fatal. */
 export type FlagPolicy = 'reject' | 'flag' | 'ignore';
@@ -96,20 +95,21 @@ export interface VerifiedAuthentication {
   readonly authenticatorExtensionResults: AuthenticatorExtensionResults;
 }
 
-const CRV: Record<number, string> = { 1: 'P-256', 2: 'P-384', 3: 'P-521', 6: 'Ed25519', 7: 'Ed448' };
-
+/** The stored key's algorithm and curve, read by cose's decodeCoseKey (one COSE key reader). */
 function storedAlgorithm(publicKey: Uint8Array): { alg: number | undefined; crv: string | undefined } {
-  let m: unknown;
+  let key: ReturnType<typeof decodeCoseKey>;
   try {
-    m = decode(publicKey, { canonical: false, maxDepth: 4 });
+    key = decodeCoseKey(publicKey, { minRsaBits: 1024 });
   } catch (e) {
-    fail('ERR_CREDENTIAL_KEY_INVALID', 'the stored public key is not a COSE key', { cause: e });
+    fail(
+      'ERR_CREDENTIAL_KEY_INVALID',
+      `the stored public key is not a usable COSE key: ${(e as Error).message}`,
+      {
+        cause: e,
+      },
+    );
   }
-  if (!(m instanceof Map)) fail('ERR_CREDENTIAL_KEY_INVALID', 'the stored public key is not a COSE key');
-  const map = m as Map<CborValue, CborValue>;
-  const alg = map.get(3);
-  const crv = map.get(1) === 3 ? undefined : CRV[map.get(-1) as number];
-  return { alg: typeof alg === 'number' ? alg : undefined, crv };
+  return { alg: key.alg, crv: key.kty === 'RSA' ? undefined : key.crv };
 }
 
 function idBytes(id: string | Uint8Array, name: string): Uint8Array {
@@ -193,15 +193,16 @@ export async function verifyAuthenticationResponse(
   if (pending) await pending;
 
   // Steps 15–19: authenticator data.
-  const ad = walkAuthenticatorData(authData, false);
-  const rpID = matchRpIdHash(authData.subarray(0, 32), o.expectedRPID);
-  checkFlags(ad, o);
+  const ad = readAssertionAuthenticatorData(authData);
+  const flags = ad.flags;
+  const rpID = matchRpIdHash(ad.rpIdHash, o.expectedRPID);
+  checkFlags(flags, o);
   let backupEligibilityChanged = false;
-  if (cred.backupEligible !== undefined && cred.backupEligible !== ad.be) {
+  if (cred.backupEligible !== undefined && cred.backupEligible !== flags.be) {
     const policy = o.backupEligibilityPolicy ?? 'reject';
     if (policy === 'reject')
       fail('ERR_BACKUP_ELIGIBILITY_CHANGED', 'the BE flag differs from the stored credential', {
-        details: { stored: cred.backupEligible, received: ad.be },
+        details: { stored: cred.backupEligible, received: flags.be },
       });
     backupEligibilityChanged = policy === 'flag';
   }
@@ -246,7 +247,7 @@ export async function verifyAuthenticationResponse(
   const stored = cred.counter;
   const received = ad.signCount;
   if ((received !== 0 || stored !== 0) && received <= stored) {
-    const policy = o.counterPolicy ?? (cred.backupEligible === true || ad.be ? 'flag' : 'reject');
+    const policy = o.counterPolicy ?? (cred.backupEligible === true || flags.be ? 'flag' : 'reject');
     if (policy === 'reject')
       fail(
         'ERR_COUNTER_REGRESSION',
@@ -263,11 +264,11 @@ export async function verifyAuthenticationResponse(
     credentialId: env.id,
     userHandle,
     newCounter: received,
-    userVerified: ad.uv,
-    userPresent: ad.up,
-    backupEligible: ad.be,
-    backedUp: ad.bs,
-    credentialDeviceType: ad.be ? 'multiDevice' : 'singleDevice',
+    userVerified: flags.uv,
+    userPresent: flags.up,
+    backupEligible: flags.be,
+    backedUp: flags.bs,
+    credentialDeviceType: flags.be ? 'multiDevice' : 'singleDevice',
     counterRegression,
     backupEligibilityChanged,
     rpID,

@@ -21,8 +21,11 @@ export type WebAuthnErrorCode =
   | 'ERR_TOP_ORIGIN_MISMATCH'
   /** The attestation object is not valid CBOR with fmt, attStmt and authData. */
   | 'ERR_ATTESTATION_OBJECT_MALFORMED'
-  /** Authenticator data that is truncated or malformed. */
-  | 'ERR_AUTHENTICATOR_DATA_MALFORMED'
+  /**
+   * Authenticator data that is truncated or malformed (cose's code; it replaced
+   * `ERR_AUTHENTICATOR_DATA_MALFORMED`). `details.reason` is cose's `AuthenticatorDataFailure`.
+   */
+  | 'ERR_AUTHDATA_MALFORMED'
   /** Bytes follow the last part of the authenticator data that its flags announce. */
   | 'ERR_AUTHENTICATOR_DATA_TRAILING_BYTES'
   /** Registration authenticator data without attested credential data (AT clear). */

@@ -1,7 +1,7 @@
 /** `verifyRegistrationResponse` (WebAuthn L3 §7.1). */
 
 import type { MetadataEntry } from '@fido2kit/attestation';
-import { type CborValue, decode, equalBytes, sha256 } from '@fido2kit/cose';
+import { equalBytes, sha256 } from '@fido2kit/cose';
 import { aObject, argFail } from './_assert.js';
 import { assertAlgorithmAllowed, DEFAULT_SUPPORTED_ALGORITHM_IDS } from './algorithms.js';
 import {
@@ -10,7 +10,6 @@ import {
   applyAttestationPolicy,
   runAttestation,
 } from './attestation.js';
-import { walkAuthenticatorData } from './authenticator-data.js';
 import {
   type CommonVerifyOptions,
   checkClientData,
@@ -21,6 +20,7 @@ import {
 import { fail } from './errors.js';
 import { type AuthenticatorExtensionResults, checkExtensionOutputs } from './extensions.js';
 import { type AuthenticatorTransport, b64, envelope, type RegistrationResponseJSON } from './response.js';
+import { readAttestationObject } from './structures.js';
 
 /** Options of {@link verifyRegistrationResponse}. */
 export interface VerifyRegistrationResponseOpts extends CommonVerifyOptions {
@@ -136,33 +136,14 @@ export async function verifyRegistrationResponse(
   if (pending) await pending;
   const clientDataHash = sha256(clientDataJSON);
 
-  // Step 12: the attestation object.
-  let m: unknown;
-  try {
-    m = decode(attestationObject, { canonical: false, maxDepth: 16 });
-  } catch (e) {
-    fail('ERR_ATTESTATION_OBJECT_MALFORMED', `attestationObject is not valid CBOR: ${(e as Error).message}`, {
-      cause: e,
-    });
-  }
-  if (!(m instanceof Map)) fail('ERR_ATTESTATION_OBJECT_MALFORMED', 'attestationObject is not a CBOR map');
-  const map = m as Map<CborValue, CborValue>;
-  const fmt = map.get('fmt');
-  const attStmt = map.get('attStmt');
-  const authData = map.get('authData');
-  if (typeof fmt !== 'string' || fmt.length === 0)
-    fail('ERR_ATTESTATION_OBJECT_MALFORMED', 'attestationObject "fmt" expected text');
-  if (!(attStmt instanceof Map) && !(fmt === 'compound' && Array.isArray(attStmt)))
-    fail('ERR_ATTESTATION_OBJECT_MALFORMED', 'attestationObject "attStmt" expected a map');
-  if (!(authData instanceof Uint8Array))
-    fail('ERR_ATTESTATION_OBJECT_MALFORMED', 'attestationObject "authData" expected bytes');
-
-  // Steps 13–19: authenticator data.
-  const ad = walkAuthenticatorData(authData, true);
-  const att = ad.attested!;
-  const rpID = matchRpIdHash(authData.subarray(0, 32), o.expectedRPID);
-  checkFlags(ad, o);
-  const alg = att.algorithm;
+  // Step 12: the attestation object, and steps 13–19: its authenticator data (one parse, cose's).
+  const ao = readAttestationObject(attestationObject);
+  const fmt = ao.fmt;
+  const ad = ao.authenticatorData;
+  const att = ad.attestedCredentialData as NonNullable<typeof ad.attestedCredentialData>;
+  const rpID = matchRpIdHash(ad.rpIdHash, o.expectedRPID);
+  checkFlags(ad.flags, o);
+  const alg = att.publicKey.alg;
   const crv = att.publicKey.kty === 'RSA' ? undefined : att.publicKey.crv;
   assertAlgorithmAllowed(alg, crv, supported);
 
@@ -183,8 +164,9 @@ export async function verifyRegistrationResponse(
     fail('ERR_ATTESTATION_FORMAT_NOT_ALLOWED', `attestation format "${fmt}" is not allowed`, {
       details: { fmt },
     });
+  // verifyAttestation takes the bytes today and parses them again; it is to take `ao` instead.
   const outcome = await runAttestation(fmt, attestationObject, clientDataHash, policy, now);
-  applyAttestationPolicy(outcome, att.aaguid, policy);
+  applyAttestationPolicy(outcome, att.aaguidString, policy);
 
   const credProps = env.clientExtensionResults.credProps as { rk?: unknown } | undefined;
   const entry: MetadataEntry | undefined = outcome.metadata;
@@ -192,27 +174,27 @@ export async function verifyRegistrationResponse(
     verified: true,
     credential: {
       id: env.id,
-      publicKey: att.publicKeyBytes.slice(),
+      publicKey: att.credentialPublicKey.slice(),
       algorithm: alg,
       counter: ad.signCount,
       transports,
-      aaguid: att.aaguid,
-      backupEligible: ad.be,
-      backedUp: ad.bs,
-      deviceType: ad.be ? 'multiDevice' : 'singleDevice',
+      aaguid: att.aaguidString,
+      backupEligible: ad.flags.be,
+      backedUp: ad.flags.bs,
+      deviceType: ad.flags.be ? 'multiDevice' : 'singleDevice',
       attestationFormat: outcome.fmt,
       attestationType: outcome.type,
       discoverable: typeof credProps?.rk === 'boolean' ? credProps.rk : undefined,
-      userVerified: ad.uv,
+      userVerified: ad.flags.uv,
     },
     authenticator: {
-      aaguid: att.aaguid,
+      aaguid: att.aaguidString,
       name: entry?.metadataStatement?.description,
       icon: entry?.metadataStatement?.icon,
     },
     attestation: outcome,
-    userVerified: ad.uv,
-    userPresent: ad.up,
+    userVerified: ad.flags.uv,
+    userPresent: ad.flags.up,
     rpID,
     origin: cd.origin,
     authenticatorAttachment: env.authenticatorAttachment,

@@ -262,7 +262,7 @@ describe('verifyAuthenticationResponse', () => {
         'ERR_ATTESTED_CREDENTIAL_DATA_UNEXPECTED',
       );
       expect(await code({ trailing: new Uint8Array([0]) })).toBe('ERR_AUTHENTICATOR_DATA_TRAILING_BYTES');
-      expect(await code({ flags: FLAGS.UP | FLAGS.UV | FLAGS.ED })).toBe('ERR_AUTHENTICATOR_DATA_MALFORMED');
+      expect(await code({ flags: FLAGS.UP | FLAGS.UV | FLAGS.ED })).toBe('ERR_AUTHDATA_MALFORMED');
       const base = assertion({ key, credentialId });
       const e = await rejected(
         verifyAuthenticationResponse({
@@ -273,7 +273,7 @@ describe('verifyAuthenticationResponse', () => {
           },
         }),
       );
-      expect(e.code).toBe('ERR_AUTHENTICATOR_DATA_MALFORMED');
+      expect(e.code).toBe('ERR_AUTHDATA_MALFORMED');
     });
   });
 
