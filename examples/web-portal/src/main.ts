@@ -18,10 +18,13 @@ const origin = process.env.ORIGIN ?? `http://localhost:${port}`;
 
 // Model names and attestation roots: a FIDO MDS3 BLOB (download https://mds3.fidoalliance.org/),
 // verified against the bundled FIDO roots, or against MDS_ROOT (a PEM file) for a private BLOB.
+// The signer chain's CRLs are downloaded and checked (MDS3 §3.2); MDS_OFFLINE=1 skips that on a
+// host that cannot reach them.
 let metadata: ModelCatalog | undefined;
 if (process.env.MDS_BLOB) {
   metadata = await loadMetadataBlob(readFileSync(process.env.MDS_BLOB, 'utf8').trim(), {
     ...(process.env.MDS_ROOT ? { rootCertificate: readFileSync(process.env.MDS_ROOT, 'utf8') } : {}),
+    ...(process.env.MDS_OFFLINE === '1' ? { revocation: 'offline-skip' as const } : {}),
   });
 }
 

@@ -13,6 +13,28 @@ import { type DistinguishedName, OID, sameName, type X509Certificate } from './x
 /** Fetches a CRL's DER bytes by URL. */
 export type CrlFetch = (url: string) => Promise<Uint8Array>;
 
+/**
+ * Fetches a CRL over HTTP(S) with `globalThis.fetch` (Node ≥ 18, browsers, Deno, Bun, workers).
+ * @throws {CertificateError} `ERR_CRL_UNAVAILABLE` when there is no fetch, the request fails or
+ *   the answer is not 2xx
+ */
+export const httpCrlFetch: CrlFetch = async (url) => {
+  const f = (globalThis as { fetch?: typeof fetch }).fetch;
+  if (typeof f !== 'function')
+    throw new CertificateError('ERR_CRL_UNAVAILABLE', `no fetch here to download the CRL at ${url}`);
+  let response: Response;
+  try {
+    response = await f(url);
+  } catch (e) {
+    throw new CertificateError('ERR_CRL_UNAVAILABLE', `the CRL at ${url} could not be downloaded`, {
+      cause: e,
+    });
+  }
+  if (!response.ok)
+    throw new CertificateError('ERR_CRL_UNAVAILABLE', `the CRL at ${url} answered HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+};
+
 /** Revocation checking options. */
 export interface CrlOptions {
   /** CRLs (DER) the caller already has. */

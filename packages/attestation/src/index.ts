@@ -13,7 +13,7 @@ export {
   type BundledAnchor,
   bundledAnchors,
 } from './anchors.js';
-export { type CrlFetch, type CrlOptions, crlDistributionPoints } from './crl.js';
+export { type CrlFetch, type CrlOptions, crlDistributionPoints, httpCrlFetch } from './crl.js';
 export {
   AttestationError,
   AttestationPackageError,
