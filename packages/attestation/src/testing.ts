@@ -42,6 +42,8 @@ export {
   encodeSigned,
   encodeTbsCertificate,
   encodeTbsCrl,
+  issuerOf,
+  OID,
   type SignatureAlgorithm,
   type TestKeyUsage,
   type TestName,

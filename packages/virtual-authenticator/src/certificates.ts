@@ -9,13 +9,14 @@
  * @noble/curves P-256, so the authenticator needs no WebCrypto engine and its output is
  * deterministic for a given random source.
  */
-import { OID, parseCertificate } from '@fido2kit/attestation';
 import {
   aaguidExtension,
   ECDSA_WITH_SHA256,
   encodeName,
   encodeSigned,
   encodeTbsCertificate,
+  issuerOf,
+  OID,
   type TestName,
 } from '@fido2kit/attestation/testing';
 import { coseKeyToSpki, equalBytes } from '@fido2kit/cose';
@@ -70,17 +71,17 @@ export interface IssueOptions {
  * ```
  */
 export function issueCertificate(o: IssueOptions): Uint8Array {
-  const issuer = o.issuer === undefined ? undefined : parseCertificate(o.issuer);
+  const issuer = o.issuer === undefined ? undefined : issuerOf(o.issuer);
   const tbs = encodeTbsCertificate({
     serial: o.serial.slice(0, 16),
     subject: nameOf(o.subject),
-    issuer: issuer?.subject.der ?? nameOf(o.subject),
+    issuer: issuer?.name ?? nameOf(o.subject),
     notBefore: o.notBefore ?? new Date(Date.UTC(2020, 0, 1)),
     notAfter: o.notAfter ?? new Date(Date.UTC(2049, 11, 31, 23, 59, 59)),
     spki: p256Spki(o.publicKey),
     ca: o.ca,
     subjectKeyIdentifier: sha1(o.publicKey),
-    authorityKeyIdentifier: o.authorityKeyId ?? issuer?.subjectKeyIdentifier ?? sha1(o.issuerPublicKey),
+    authorityKeyIdentifier: o.authorityKeyId ?? issuer?.keyIdentifier ?? sha1(o.issuerPublicKey),
     extensions: o.aaguid === undefined ? [] : [aaguidExtension(o.aaguid)],
     signatureAlgorithm: ECDSA_WITH_SHA256,
   });
@@ -108,7 +109,7 @@ export const LEAF_SUBJECT: DistinguishedName = [
  */
 export function isGeneratedCa(der: Uint8Array): boolean {
   try {
-    return equalBytes(parseCertificate(der).subject.der, encodeName(nameOf(CA_SUBJECT)));
+    return equalBytes(issuerOf(der).name, encodeName(nameOf(CA_SUBJECT)));
   } catch {
     return false;
   }

@@ -8,7 +8,9 @@
 import { sha256 } from '@fido2kit/cose';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { OID } from '../x509.js';
+import { OID, parseCertificate } from '../x509.js';
+
+export { OID };
 
 /** Subject name attributes, written in this order, one per RDN. */
 export interface TestName {
@@ -183,6 +185,19 @@ export function encodeTbsCertificate(spec: CertificateSpec): Uint8Array {
   if (v3) cert.extensions = extensions(spec);
   cert.signature = algorithmIdentifier(spec.signatureAlgorithm);
   return new Uint8Array(cert.encodeTBS().toBER(false));
+}
+
+/**
+ * What naming a certificate as the issuer of another takes from it: its subject Name (DER) and its
+ * subject key identifier (for the authority key identifier), when it has one.
+ * @throws {CertificateError} `ERR_CERTIFICATE_INVALID` when `certificate` is not a certificate
+ */
+export function issuerOf(certificate: Uint8Array): { name: Uint8Array; keyIdentifier?: Uint8Array } {
+  const c = parseCertificate(certificate);
+  return {
+    name: c.subject.der,
+    ...(c.subjectKeyIdentifier ? { keyIdentifier: c.subjectKeyIdentifier } : {}),
+  };
 }
 
 /** What {@link encodeTbsCrl} writes (RFC 5280 §5.1, version 2). */
