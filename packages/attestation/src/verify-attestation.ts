@@ -132,10 +132,11 @@ function fromParsed(o: AttestationObject): ParsedInput {
       '"attestationObject" expected CBOR bytes or the result of parseAttestationObject (fmt, attStmt, authData, authenticatorData with attested credential data)',
     );
   if (a.fmt === 'compound' && Array.isArray(a.attStmt))
-    return { obj: { ...o, attStmt: new Map() }, compound: a.attStmt };
+    return { obj: { ...o, attStmt: new Map() }, compound: [...a.attStmt] };
   if (!(a.attStmt instanceof Map))
     throw new InvalidArgumentError('"attestationObject.attStmt" expected a Map (an array for compound)');
-  return { obj: o };
+  // a snapshot of the statement, so nothing the caller changes meanwhile is read half-way
+  return { obj: { ...o, attStmt: new Map(a.attStmt) } };
 }
 
 /**
