@@ -93,7 +93,7 @@ export async function run(): Promise<BenchRow[]> {
   );
   const jwt = await createMetadataBlob({ pki, entries, no: 1 });
   const oursBlob = await opsPerSecond(async () => {
-    const c = await loadMetadataBlob(jwt, { rootCertificate: pki.root.pem });
+    const c = await loadMetadataBlob(jwt, { rootCertificate: pki.root.pem, crl: { crls: pki.crls } });
     if (c.entries.length !== 200) throw new Error('entries');
   }, 1500);
   SettingsService.setRootCertificates({ identifier: 'mds', certificates: [pki.root.pem] });

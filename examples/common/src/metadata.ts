@@ -9,12 +9,15 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadMetadataBlob, type MetadataCatalog } from '@fido2kit/attestation';
 import { createMetadataBlob, createMetadataEntry, createTestPki } from '@fido2kit/attestation/testing';
+import { base64url } from '@fido2kit/cose';
 import { virtualKeyModel } from '@fido2kit/virtual-authenticator';
 
 /** What is stored: the BLOB, the root it chains to, and what it was made from. */
 interface StoredMetadata {
   blob: string;
   rootCertificate: string;
+  /** The demo root's and intermediate's CRLs (base64url DER): the signer chain's revocation is checked. */
+  crls?: string[];
   /** The models' AAGUIDs and attestation roots: a change makes a new BLOB. */
   source?: string;
 }
@@ -62,13 +65,17 @@ export async function demoMetadata(
     listed.map((e) => [e.aaguid, e.metadataStatement?.attestationRootCertificates]),
   );
   let stored = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as StoredMetadata) : undefined;
-  if (stored?.source !== source) {
+  if (stored?.source !== source || !stored.crls) {
     const pki = await createTestPki({ now, name: 'fido2kit demo metadata' });
     const nextUpdate = new Date(now.getTime() + 365 * 24 * 3600 * 1000).toISOString().slice(0, 10);
     const blob = await createMetadataBlob({ pki, no: 1, nextUpdate, entries: listed });
-    stored = { blob, rootCertificate: pki.root.pem, source };
+    stored = { blob, rootCertificate: pki.root.pem, crls: pki.crls.map((c) => base64url.encode(c)), source };
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, `${JSON.stringify(stored, null, 2)}\n`);
   }
-  return loadMetadataBlob(stored.blob, { rootCertificate: stored.rootCertificate, now });
+  return loadMetadataBlob(stored.blob, {
+    rootCertificate: stored.rootCertificate,
+    crl: { crls: (stored.crls ?? []).map((c) => base64url.decode(c)) },
+    now,
+  });
 }

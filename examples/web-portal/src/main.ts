@@ -17,11 +17,13 @@ const origin = process.env.ORIGIN ?? `http://localhost:${port}`;
 
 // Model names and attestation roots: the FIDO MDS3 BLOB when MDS_BLOB names one (download
 // https://mds3.fidoalliance.org/; verified against the bundled FIDO roots, or MDS_ROOT for a
-// private BLOB), otherwise the virtual key model's statement.
+// private BLOB), otherwise the virtual key model's statement. The BLOB signer chain's CRLs are
+// downloaded and checked (MDS3 §3.2); MDS_OFFLINE=1 skips that on a host that cannot reach them.
 const metadata = await portalMetadata({
   ...(process.env.MDS_BLOB ? { blob: readFileSync(process.env.MDS_BLOB, 'utf8') } : {}),
   ...(process.env.MDS_ROOT ? { root: readFileSync(process.env.MDS_ROOT, 'utf8') } : {}),
   virtualKeyModel: process.env.VIRTUAL_KEY_MODEL === '1',
+  offline: process.env.MDS_OFFLINE === '1',
 });
 
 const store = await openStore({ databaseUrl: process.env.DATABASE_URL, dataDir });

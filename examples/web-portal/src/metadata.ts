@@ -6,7 +6,7 @@
  * instead; the virtual model (whose private keys are public test material) is then added only when
  * asked for, never silently beside production metadata.
  */
-import type { MetadataEntry } from '@fido2kit/attestation';
+import type { CrlOptions, MetadataEntry } from '@fido2kit/attestation';
 import { loadMetadataBlob, normaliseAaguid } from '@fido2kit/attestation';
 import { virtualKeyModel } from '@fido2kit/virtual-authenticator';
 import type { ModelCatalog } from './http/context.js';
@@ -47,12 +47,16 @@ export interface PortalMetadata {
 
 /**
  * The metadata for these settings: `blob` (an MDS3 BLOB, JWT text) and its `root` (PEM, for a
- * private BLOB); `virtualKeyModel` adds the test model beside a BLOB (default: only without one).
+ * private BLOB); `virtualKeyModel` adds the test model beside a BLOB (default: only without one);
+ * `offline` skips the CRL check of the BLOB's signer chain (for a host that cannot reach them).
  */
 export async function portalMetadata(options: {
   blob?: string;
   root?: string;
   virtualKeyModel?: boolean;
+  offline?: boolean;
+  /** CRLs of the BLOB's signer chain, when the caller has them (otherwise they are downloaded). */
+  crls?: NonNullable<CrlOptions['crls']>;
   now?: Date;
 }): Promise<PortalMetadata> {
   const virtual = localCatalog([VIRTUAL_KEY_ENTRY]);
@@ -61,6 +65,8 @@ export async function portalMetadata(options: {
   const blob = await loadMetadataBlob(options.blob.trim(), {
     ...(options.root ? { rootCertificate: options.root } : {}),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.offline ? { revocation: 'offline-skip' as const } : {}),
+    ...(options.crls ? { crl: { crls: options.crls } } : {}),
   });
   const blobSource = `the FIDO MDS3 BLOB no. ${blob.no}`;
   return options.virtualKeyModel

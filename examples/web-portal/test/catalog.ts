@@ -17,5 +17,5 @@ export async function catalogOf(
 ): Promise<ModelCatalog> {
   const pki = await createTestPki({ name: 'Portal Test MDS' });
   const jwt = await createMetadataBlob({ pki, entries: entries.map((e) => createMetadataEntry(e)) });
-  return loadMetadataBlob(jwt, { rootCertificate: pki.root.pem });
+  return loadMetadataBlob(jwt, { rootCertificate: pki.root.pem, crl: { crls: pki.crls } });
 }

@@ -61,13 +61,13 @@ describe('metadata', () => {
     );
     const pki = await createTestPki({ name: 'Newcomer MDS' });
     const blob = await createMetadataBlob({ pki, no: 7, entries: [createMetadataEntry(MODELS.approved)] });
-    const only = await portalMetadata({ blob, root: pki.root.pem });
+    const only = await portalMetadata({ blob, root: pki.root.pem, crls: pki.crls });
     expect(only.source).toBe('the FIDO MDS3 BLOB no. 7');
     expect(only.catalog.findByAaguid(virtualKeyModel.aaguid)).toBeUndefined();
     expect(only.catalog.findByAaguid(MODELS.approved.aaguid)?.metadataStatement?.description).toBe(
       MODELS.approved.description,
     );
-    const both = await portalMetadata({ blob, root: pki.root.pem, virtualKeyModel: true });
+    const both = await portalMetadata({ blob, root: pki.root.pem, crls: pki.crls, virtualKeyModel: true });
     expect(both.catalog.findByAaguid(virtualKeyModel.aaguid)?.metadataStatement?.description).toBe(
       'fido2kit Virtual Security Key',
     );

@@ -3,7 +3,7 @@
  * injectable fetch from the certificates' CRL distribution points; their signatures and
  * nextUpdate are verified; fail-open or fail-closed by option.
  */
-import { bytesToHex, type CryptoBackend, isFido2kitError } from '@fido2kit/cose';
+import { bytesToHex, type CryptoBackend, isFido2kitError, sha256 } from '@fido2kit/cose';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { CertificateError } from './errors.js';
@@ -12,6 +12,28 @@ import { type DistinguishedName, OID, sameName, type X509Certificate } from './x
 
 /** Fetches a CRL's DER bytes by URL. */
 export type CrlFetch = (url: string) => Promise<Uint8Array>;
+
+/**
+ * Fetches a CRL over HTTP(S) with `globalThis.fetch` (Node ≥ 18, browsers, Deno, Bun, workers).
+ * @throws {CertificateError} `ERR_CRL_UNAVAILABLE` when there is no fetch, the request fails or
+ *   the answer is not 2xx
+ */
+export const httpCrlFetch: CrlFetch = async (url) => {
+  const f = (globalThis as { fetch?: typeof fetch }).fetch;
+  if (typeof f !== 'function')
+    throw new CertificateError('ERR_CRL_UNAVAILABLE', `no fetch here to download the CRL at ${url}`);
+  let response: Response;
+  try {
+    response = await f(url);
+  } catch (e) {
+    throw new CertificateError('ERR_CRL_UNAVAILABLE', `the CRL at ${url} could not be downloaded`, {
+      cause: e,
+    });
+  }
+  if (!response.ok)
+    throw new CertificateError('ERR_CRL_UNAVAILABLE', `the CRL at ${url} answered HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+};
 
 /** Revocation checking options. */
 export interface CrlOptions {
@@ -37,8 +59,22 @@ function crlError(message: string, cause?: unknown): never {
   throw new CertificateError('ERR_CRL_INVALID', message, cause === undefined ? undefined : { cause });
 }
 
-/** Parses a DER CRL. @throws {CertificateError} `ERR_CRL_INVALID` */
+// Parsed CRLs by SHA-256 (frozen, immutable), as certificates are: a catalog reloaded with the
+// same CRLs parses them once.
+const parsedCrls = new Map<string, ParsedCrl>();
+
+/** Parses a DER CRL (cached by its SHA-256). @throws {CertificateError} `ERR_CRL_INVALID` */
 export function parseCrl(der: Uint8Array): ParsedCrl {
+  const print = bytesToHex(sha256(der));
+  const hit = parsedCrls.get(print);
+  if (hit) return hit;
+  const crl = Object.freeze(parseCrlUncached(der));
+  parsedCrls.set(print, crl);
+  if (parsedCrls.size > 64) parsedCrls.delete(parsedCrls.keys().next().value as string);
+  return crl;
+}
+
+function parseCrlUncached(der: Uint8Array): ParsedCrl {
   try {
     const asn = asn1js.fromBER(der.slice());
     if (asn.offset === -1) crlError('CRL is not DER');

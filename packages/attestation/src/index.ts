@@ -13,7 +13,7 @@ export {
   type BundledAnchor,
   bundledAnchors,
 } from './anchors.js';
-export { type CrlFetch, type CrlOptions, crlDistributionPoints } from './crl.js';
+export { type CrlFetch, type CrlOptions, crlDistributionPoints, httpCrlFetch } from './crl.js';
 export {
   AttestationError,
   AttestationPackageError,
@@ -53,7 +53,12 @@ export {
   MetadataService,
   type MetadataServiceOptions,
 } from './mds/service.js';
-export { checkStatusPolicy, DEFAULT_STATUS_POLICY, type StatusPolicy } from './mds/status.js';
+export {
+  ANY_STATUS_POLICY,
+  checkStatusPolicy,
+  DEFAULT_STATUS_POLICY,
+  type StatusPolicy,
+} from './mds/status.js';
 export type {
   AuthenticatorStatus,
   MetadataEntry,

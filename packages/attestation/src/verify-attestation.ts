@@ -26,8 +26,12 @@ import { type CertificateInput, toCertificates, type X509Certificate } from './x
 
 /** Arguments of {@link verifyAttestation}. */
 export interface VerifyAttestationOptions {
-  /** The attestation object (CBOR bytes), as the authenticator returned it. */
-  attestationObject: Uint8Array;
+  /**
+   * The attestation object: its CBOR bytes, or the result of `@fido2kit/cose`'s
+   * `parseAttestationObject` when the caller has parsed it already (one parse per ceremony). For
+   * `compound` (WebAuthn L3 §8.9) a parsed object's `attStmt` is the array of statements.
+   */
+  attestationObject: Uint8Array | AttestationObject;
   /** SHA-256 of the clientDataJSON. */
   clientDataHash: Uint8Array;
   /** Metadata: a catalog from `loadMetadataBlob`, a `MetadataService`, or anything with the two finders. */
@@ -82,7 +86,13 @@ const TYPE_TO_MDS: Record<AttestationType, string> = {
   anonca: 'anonca',
 };
 
-function parseObject(bytes: Uint8Array): { obj: AttestationObject; compound?: unknown[] } {
+/** An attestation object as the formats see it; compound carries its statement list apart. */
+interface ParsedInput {
+  obj: AttestationObject;
+  compound?: unknown[];
+}
+
+function fromBytes(bytes: Uint8Array): ParsedInput {
   try {
     return { obj: parseAttestationObject(bytes) };
   } catch (e) {
@@ -107,15 +117,40 @@ function parseObject(bytes: Uint8Array): { obj: AttestationObject; compound?: un
   }
 }
 
+/** A caller's already-parsed attestation object, checked for shape (not re-parsed). */
+function fromParsed(o: AttestationObject): ParsedInput {
+  const a = o as Partial<AttestationObject> & { attStmt?: unknown };
+  const ad = a.authenticatorData;
+  if (
+    typeof a.fmt !== 'string' ||
+    !(a.authData instanceof Uint8Array) ||
+    ad === null ||
+    typeof ad !== 'object' ||
+    !ad.attestedCredentialData
+  )
+    throw new InvalidArgumentError(
+      '"attestationObject" expected CBOR bytes or the result of parseAttestationObject (fmt, attStmt, authData, authenticatorData with attested credential data)',
+    );
+  if (a.fmt === 'compound' && Array.isArray(a.attStmt))
+    return { obj: { ...o, attStmt: new Map() }, compound: [...a.attStmt] };
+  if (!(a.attStmt instanceof Map))
+    throw new InvalidArgumentError('"attestationObject.attStmt" expected a Map (an array for compound)');
+  // a snapshot of the statement, so nothing the caller changes meanwhile is read half-way
+  return { obj: { ...o, attStmt: new Map(a.attStmt) } };
+}
+
 /**
  * Verifies an attestation object (WebAuthn §7.1 steps 19–22): the statement by its format, the
  * certificate path against trust anchors at `now`, and the metadata entry against the status policy.
+ * Give it the bytes, or the object `parseAttestationObject` already returned (not parsed again).
  *
  * @throws {AttestationError} `ERR_ATTESTATION_INVALID`, `ERR_ATTESTATION_SIGNATURE_INVALID`,
  *   `ERR_ATTESTATION_AAGUID_MISMATCH`, `ERR_ATTESTATION_NONCE_MISMATCH`, `ERR_ATTESTATION_UNTRUSTED`
  * @throws {FormatUnsupportedError} `ERR_ATTESTATION_FORMAT_UNSUPPORTED`
  * @throws {CertificateError} `ERR_CERTIFICATE_*`, `ERR_CRL_*`
  * @throws {MetadataError} `ERR_METADATA_STATUS`, `ERR_METADATA_ATTESTATION_TYPE`
+ * @throws {InvalidArgumentError} `ERR_INVALID_ARGUMENT` for an `attestationObject` that is neither
+ *   bytes nor a parsed attestation object, a `clientDataHash` that is not 32 bytes, a bad `now`
  * @example
  * ```ts
  * const result = await verifyAttestation({ attestationObject, clientDataHash: sha256(clientDataJSON), metadata: catalog });
@@ -126,8 +161,14 @@ export async function verifyAttestation(options: VerifyAttestationOptions): Prom
   if (options === null || typeof options !== 'object')
     throw new InvalidArgumentError('"options" expected an object');
   const { attestationObject, clientDataHash } = options;
-  if (!(attestationObject instanceof Uint8Array))
-    throw new InvalidArgumentError('"attestationObject" expected Uint8Array');
+  if (
+    attestationObject === null ||
+    typeof attestationObject !== 'object' ||
+    (!(attestationObject instanceof Uint8Array) && !('authenticatorData' in attestationObject))
+  )
+    throw new InvalidArgumentError(
+      '"attestationObject" expected CBOR bytes (Uint8Array) or the result of parseAttestationObject',
+    );
   if (!(clientDataHash instanceof Uint8Array) || clientDataHash.length !== 32)
     throw new InvalidArgumentError(
       `"clientDataHash" expected Uint8Array of length 32, got ${clientDataHash instanceof Uint8Array ? `length=${clientDataHash.length}` : typeof clientDataHash}`,
@@ -135,13 +176,15 @@ export async function verifyAttestation(options: VerifyAttestationOptions): Prom
   const now = options.now ?? new Date();
   if (!(now instanceof Date) || Number.isNaN(now.getTime()))
     throw new InvalidArgumentError('"now" expected a valid Date');
-  let parsed: ReturnType<typeof parseObject>;
-  try {
-    parsed = parseObject(attestationObject.slice());
-  } catch (e) {
-    if (isFido2kitError(e)) throw new AttestationError('ERR_ATTESTATION_INVALID', e.message, { cause: e });
-    throw e;
-  }
+  let parsed: ParsedInput;
+  if (!(attestationObject instanceof Uint8Array)) parsed = fromParsed(attestationObject);
+  else
+    try {
+      parsed = fromBytes(attestationObject.slice());
+    } catch (e) {
+      if (isFido2kitError(e)) throw new AttestationError('ERR_ATTESTATION_INVALID', e.message, { cause: e });
+      throw e;
+    }
   const { obj } = parsed;
   const registry = options.formats ?? DEFAULT_FORMAT_REGISTRY;
   const format = registry.get(obj.fmt);

@@ -70,7 +70,7 @@ describe('loadMetadataBlob', () => {
         }),
       ],
     });
-    const c = await loadMetadataBlob(jwt, { rootCertificate: p.root.pem, now: NOW });
+    const c = await loadMetadataBlob(jwt, { rootCertificate: p.root.pem, crl: { crls: p.crls }, now: NOW });
     expect(c.no).toBe(42);
     expect(c.nextUpdate.toISOString()).toBe('2026-04-01T00:00:00.000Z');
     expect(c.legalHeader).toMatch(/acceptance/);
@@ -88,7 +88,10 @@ describe('loadMetadataBlob', () => {
     for (const signerAlgorithm of ['RS256', 'PS256'] as const) {
       const p = await createTestPki({ now: NOW, signerAlgorithm, rootAlgorithm: 'RS256' });
       const jwt = await createMetadataBlob({ pki: p, entries: [] });
-      expect((await loadMetadataBlob(jwt, { rootCertificate: p.root.der, now: NOW })).entries).toEqual([]);
+      expect(
+        (await loadMetadataBlob(jwt, { rootCertificate: p.root.der, crl: { crls: p.crls }, now: NOW }))
+          .entries,
+      ).toEqual([]);
     }
   });
 
@@ -103,7 +106,13 @@ describe('loadMetadataBlob', () => {
     const [h, , s] = jwt.split('.');
     const forgedPayload = (await createMetadataBlob({ pki: p, entries: [], no: 99 })).split('.')[1];
     expect(
-      await codeOf(loadMetadataBlob(`${h}.${forgedPayload}.${s}`, { rootCertificate: p.root.pem, now: NOW })),
+      await codeOf(
+        loadMetadataBlob(`${h}.${forgedPayload}.${s}`, {
+          rootCertificate: p.root.pem,
+          crl: { crls: p.crls },
+          now: NOW,
+        }),
+      ),
     ).toBe('ERR_METADATA_SIGNATURE_INVALID');
     for (const payload of [
       { no: 1, nextUpdate: '2026-04-01', entries: [] },
@@ -112,27 +121,42 @@ describe('loadMetadataBlob', () => {
       { legalHeader: 'x', no: 1, nextUpdate: '2026-04-01', entries: {} },
     ]) {
       const bad = await createMetadataBlob({ pki: p, entries: [], payload });
-      expect(await codeOf(loadMetadataBlob(bad, { rootCertificate: p.root.pem, now: NOW }))).toBe(
-        'ERR_METADATA_INVALID',
-      );
+      expect(
+        await codeOf(loadMetadataBlob(bad, { rootCertificate: p.root.pem, crl: { crls: p.crls }, now: NOW })),
+      ).toBe('ERR_METADATA_INVALID');
     }
     expect(
-      await codeOf(loadMetadataBlob(jwt, { rootCertificate: p.root.pem, now: new Date('2040-01-01Z') })),
+      await codeOf(
+        loadMetadataBlob(jwt, {
+          rootCertificate: p.root.pem,
+          crl: { crls: p.crls },
+          now: new Date('2040-01-01Z'),
+        }),
+      ),
     ).toBe('ERR_METADATA_INVALID');
     for (const junk of ['', 'a.b', 'a.b.c', '....', `${h}.${h}.${s}`])
-      expect(await codeOf(loadMetadataBlob(junk, { rootCertificate: p.root.pem, now: NOW }))).toMatch(
-        /^ERR_METADATA_/,
-      );
+      expect(
+        await codeOf(
+          loadMetadataBlob(junk, { rootCertificate: p.root.pem, crl: { crls: p.crls }, now: NOW }),
+        ),
+      ).toMatch(/^ERR_METADATA_/);
     const mixed = await createMetadataBlob({
       pki: p,
       entries: [entry([]), { aaguid: 'nope', statusReports: [] }, 7],
     });
-    const c = await loadMetadataBlob(mixed, { rootCertificate: p.root.pem, now: NOW });
+    const c = await loadMetadataBlob(mixed, { rootCertificate: p.root.pem, crl: { crls: p.crls }, now: NOW });
     expect(c.entries).toHaveLength(1);
     expect(c.rejectedEntries.map((r) => r.index)).toEqual([1, 2]);
     const stale = await createMetadataBlob({ pki: p, entries: [], nextUpdate: '2026-02-01' });
     expect(
-      await codeOf(loadMetadataBlob(stale, { rootCertificate: p.root.pem, now: NOW, rejectStale: true })),
+      await codeOf(
+        loadMetadataBlob(stale, {
+          rootCertificate: p.root.pem,
+          crl: { crls: p.crls },
+          now: NOW,
+          rejectStale: true,
+        }),
+      ),
     ).toBe('ERR_METADATA_STALE');
   });
 });
@@ -241,6 +265,7 @@ describe('verifyAttestation with metadata', () => {
     const load = async (e: MetadataEntry) =>
       loadMetadataBlob(await createMetadataBlob({ pki: p, entries: [e] }), {
         rootCertificate: p.root.pem,
+        crl: { crls: p.crls },
         now: NOW,
       });
     const good = await load(
@@ -297,7 +322,7 @@ describe('verifyAttestation with metadata', () => {
           }),
         ],
       }),
-      { rootCertificate: p.root.pem, now: NOW },
+      { rootCertificate: p.root.pem, crl: { crls: p.crls }, now: NOW },
     );
     const { attestationObject } = await createTestAttestation({
       fmt: 'fido-u2f',
@@ -333,6 +358,7 @@ describe('MetadataService', () => {
       fetch,
       cache,
       rootCertificate: p.root.pem,
+      crl: { crls: p.crls },
       url: 'https://mds.example/',
     });
     expect((await mds.getCatalog({ now: NOW })).no).toBe(1);
@@ -354,6 +380,7 @@ describe('MetadataService', () => {
     const cold = new MetadataService({
       fetch: async () => Promise.reject(new Error('down')),
       rootCertificate: p.root.pem,
+      crl: { crls: p.crls },
     });
     expect(await codeOf(cold.getCatalog({ now: NOW }))).toBe('ERR_METADATA_FETCH');
   });
@@ -371,6 +398,7 @@ describe('MetadataService', () => {
       fetch: async () => jwt,
       cache: new FileMetadataCache(path),
       rootCertificate: p.root.pem,
+      crl: { crls: p.crls },
     });
     expect((await first.getCatalog({ now: NOW })).no).toBe(7);
     expect(readFileSync(path, 'utf8')).toBe(jwt);
@@ -380,6 +408,7 @@ describe('MetadataService', () => {
       },
       cache: new FileMetadataCache(path),
       rootCertificate: p.root.pem,
+      crl: { crls: p.crls },
     });
     expect((await offline.findByAaguid(AAGUID, { now: NOW }))?.metadataStatement?.description).toBe(
       'Demo Key 5',

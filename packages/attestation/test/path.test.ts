@@ -1,8 +1,7 @@
-import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { describe, expect, it } from 'vitest';
 import { parseCertificate, validateCertificatePath } from '../src/index.js';
-import { createTestCertificate, type TestCertificate, testSign } from '../src/testing.js';
+import { createTestCertificate, createTestCrl, type TestCertificate } from '../src/testing.js';
 import { codeOf } from './helpers.js';
 
 const NOW = new Date('2026-03-01T00:00:00Z');
@@ -14,40 +13,17 @@ const v = (chain: TestCertificate[], anchors: TestCertificate[], extra = {}) =>
     { anchors: anchors.map((a) => a.certificate), now: NOW, ...extra },
   );
 
-async function createCrl(
+const createCrl = (
   issuer: TestCertificate,
-  revokedSerials: number[],
-  opts: { thisUpdate?: Date; nextUpdate?: Date; signer?: TestCertificate } = {},
-): Promise<Uint8Array> {
-  const crl = new pkijs.CertificateRevocationList();
-  crl.version = 1;
-  crl.issuer = new pkijs.RelativeDistinguishedNames({
-    schema: asn1js.fromBER(issuer.certificate.subject.der.slice()).result,
+  revoked: number[],
+  opts: { nextUpdate?: Date; signer?: TestCertificate } = {},
+) =>
+  createTestCrl(issuer, {
+    revoked,
+    thisUpdate: new Date('2026-02-01T00:00:00Z'),
+    nextUpdate: opts.nextUpdate ?? new Date('2026-04-01T00:00:00Z'),
+    ...(opts.signer ? { signWith: opts.signer } : {}),
   });
-  crl.thisUpdate = new pkijs.Time({ type: 0, value: opts.thisUpdate ?? new Date('2026-02-01T00:00:00Z') });
-  crl.nextUpdate = new pkijs.Time({ type: 0, value: opts.nextUpdate ?? new Date('2026-04-01T00:00:00Z') });
-  if (revokedSerials.length)
-    crl.revokedCertificates = revokedSerials.map(
-      (s) =>
-        new pkijs.RevokedCertificate({
-          userCertificate: new asn1js.Integer({ value: s }),
-          revocationDate: new pkijs.Time({ type: 0, value: new Date('2026-01-15T00:00:00Z') }),
-        }),
-    );
-  const alg = new pkijs.AlgorithmIdentifier({ algorithmId: '1.2.840.10045.4.3.2' });
-  crl.signature = alg;
-  crl.signatureAlgorithm = alg;
-  const tbs = new Uint8Array((crl as unknown as { encodeTBS(): asn1js.Sequence }).encodeTBS().toBER(false));
-  const sig = await testSign((opts.signer ?? issuer).key, tbs);
-  const full = new asn1js.Sequence({
-    value: [
-      asn1js.fromBER(tbs.slice().buffer).result,
-      alg.toSchema(),
-      new asn1js.BitString({ valueHex: sig.slice().buffer }),
-    ],
-  });
-  return new Uint8Array(full.toBER(false));
-}
 
 describe('X.509 path validation', () => {
   it('P-256 leaf under a P-384 CA signing with SHA-384, under an RSA root', async () => {

@@ -10,7 +10,7 @@ import type {
   MetadataEntry,
   MetadataSource,
 } from '@fido2kit/attestation';
-import { isFido2kitError } from '@fido2kit/cose';
+import { type AttestationObject, isFido2kitError } from '@fido2kit/cose';
 import { fail, type WebAuthnErrorCode } from './errors.js';
 
 /**
@@ -118,23 +118,6 @@ export function applyAttestationPolicy(
     });
 }
 
-// Every status, for the policies that judge status themselves (or not at all).
-const ACCEPT_ALL: MdsStatusPolicy = Object.freeze({
-  desired: Object.freeze([
-    'NOT_FIDO_CERTIFIED',
-    'FIDO_CERTIFIED',
-    'FIDO_CERTIFIED_L1',
-    'FIDO_CERTIFIED_L1plus',
-    'FIDO_CERTIFIED_L2',
-    'FIDO_CERTIFIED_L2plus',
-    'FIDO_CERTIFIED_L3',
-    'FIDO_CERTIFIED_L3plus',
-    'SELF_ASSERTION_SUBMITTED',
-    'REVOKED',
-  ]),
-  undesired: Object.freeze([]),
-});
-
 function mapAttestationError(e: unknown): never {
   const code = isFido2kitError(e) ? e.code : undefined;
   const message = e instanceof Error ? e.message : String(e);
@@ -154,10 +137,13 @@ function mapAttestationError(e: unknown): never {
   });
 }
 
-/** Verifies the attestation statement through `@fido2kit/attestation`. @internal */
+/**
+ * Verifies the attestation statement through `@fido2kit/attestation`: give it the parsed
+ * attestation object (cose's `parseAttestationObject`) so it is not parsed again. @internal
+ */
 export async function runAttestation(
   fmt: string,
-  attestationObject: Uint8Array,
+  attestationObject: Uint8Array | AttestationObject,
   clientDataHash: Uint8Array,
   policy: AttestationPolicy,
   now: Date,
@@ -167,7 +153,7 @@ export async function runAttestation(
   try {
     // Loaded on first use: X.509 and the attestation formats are most of the package's code, and
     // a deployment that only signs users in (an edge worker) never loads them.
-    const { verifyAttestation } = await import('@fido2kit/attestation');
+    const { verifyAttestation, ANY_STATUS_POLICY } = await import('@fido2kit/attestation');
     result = await verifyAttestation({
       attestationObject,
       clientDataHash,
@@ -176,7 +162,7 @@ export async function runAttestation(
       ...(policy.trustAnchors ? { trustAnchors: policy.trustAnchors } : {}),
       ...(policy.formatOptions ? { formatOptions: policy.formatOptions } : {}),
       ...(policy.useBundledAnchors === false ? { useBundledAnchors: false } : {}),
-      ...(sp === 'ignore' || typeof sp === 'function' ? { statusPolicy: ACCEPT_ALL } : {}),
+      ...(sp === 'ignore' || typeof sp === 'function' ? { statusPolicy: ANY_STATUS_POLICY } : {}),
       ...(sp !== undefined && typeof sp === 'object' ? { statusPolicy: sp } : {}),
       // MDS statements never list "none"; a none attestation asserts nothing to compare.
       checkAttestationType: fmt !== 'none',

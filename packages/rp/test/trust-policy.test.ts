@@ -58,6 +58,7 @@ async function catalog(withFeitian: boolean) {
   ];
   return loadMetadataBlob(await createMetadataBlob({ pki, entries }), {
     rootCertificate: pki.root.pem,
+    crl: { crls: pki.crls },
     now: NOW,
   });
 }

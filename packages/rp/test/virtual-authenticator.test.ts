@@ -301,6 +301,7 @@ describe('WebAuthnClient + VirtualAuthenticator → verify', async () => {
           attestation: {
             metadata: await loadMetadataBlob(await createMetadataBlob({ pki, entries: [entry(status)] }), {
               rootCertificate: pki.root.pem,
+              crl: { crls: pki.crls },
               now: new Date(),
             }),
             requireTrustedAttestation: true,

@@ -38,7 +38,7 @@ async function catalog() {
       },
     ],
   });
-  return loadMetadataBlob(blob, { rootCertificate: pki.root.pem, now: NOW });
+  return loadMetadataBlob(blob, { rootCertificate: pki.root.pem, crl: { crls: pki.crls }, now: NOW });
 }
 
 async function register(

@@ -17,12 +17,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { base64url } from '@fido2kit/cose';
 import { p256 } from '@noble/curves/nist.js';
-import {
-  certificateSubject,
-  type DistinguishedName,
-  issueCertificate,
-  subjectKeyIdentifier,
-} from '../src/certificates.js';
+import { type DistinguishedName, issueCertificate } from '../src/certificates.js';
 import { DEFAULT_AAGUID } from '../src/options.js';
 
 const random = (n: number) => crypto.getRandomValues(new Uint8Array(n));
@@ -66,11 +61,10 @@ function leaf(subject: DistinguishedName, withAaguid: boolean) {
   const key = p256.utils.randomSecretKey(random(48));
   const cert = issueCertificate({
     subject,
-    issuer: certificateSubject(root),
+    issuer: root,
     publicKey: p256.getPublicKey(key, false),
     signingKey: rootKey,
     issuerPublicKey: rootPub,
-    authorityKeyId: subjectKeyIdentifier(root),
     ca: false,
     serial: random(16),
     ...(withAaguid ? { aaguid } : {}),

@@ -8,12 +8,13 @@ import {
   bytesToHex,
   type CryptoBackend,
   digest,
+  InvalidArgumentError,
   isFido2kitError,
   utf8Decode,
   utf8Encode,
 } from '@fido2kit/cose';
 import { bundledAnchors } from '../anchors.js';
-import type { CrlOptions } from '../crl.js';
+import { type CrlOptions, httpCrlFetch } from '../crl.js';
 import { MetadataError } from '../errors.js';
 import { validateCertificatePath } from '../path.js';
 import { verifyWithCertificateKey } from '../signature.js';
@@ -34,7 +35,17 @@ export interface LoadMetadataBlobOptions {
   now?: Date;
   /** Refuse a BLOB whose nextUpdate is before `now`. Default false (a stale BLOB still loads). */
   rejectStale?: boolean;
-  /** Revocation checking of the signer chain (MDS3 §3.2 asks for it). */
+  /**
+   * Revocation checking of the BLOB's signer chain, which MDS3 §3.2 requires: `'check'` (the
+   * default) checks every certificate below the root against its issuer's CRL — the `crl.crls`
+   * you supply, else downloaded from the certificates' CRL distribution points with `crl.fetch`
+   * (default {@link httpCrlFetch}) — and refuses the BLOB when one is revoked or, by default,
+   * when a CRL cannot be had. `'offline-skip'` skips revocation checking: for a host that cannot
+   * reach the CRLs and accepts that a revoked signer would go unnoticed (name it, so the choice
+   * is visible in your code).
+   */
+  revocation?: 'check' | 'offline-skip';
+  /** Where the CRLs come from and whether a missing one fails (`mode`, default `'fail-closed'`). */
   crl?: CrlOptions;
   /** The crypto backend. */
   backend?: CryptoBackend;
@@ -157,13 +168,18 @@ export function createCatalog(
 
 /**
  * Verifies a FIDO MDS3 BLOB (a JWS) and returns its catalog: the header's alg and x5c, the x5c
- * chain to the MDS root at `now`, the signature, and the payload's shape (legalHeader, no,
- * nextUpdate, entries). Malformed entries are dropped and listed in `rejectedEntries`.
+ * chain to the MDS root at `now` with the revocation of its certificates checked (see
+ * `revocation`), the signature, and the payload's shape (legalHeader, no, nextUpdate, entries).
+ * Malformed entries are dropped and listed in `rejectedEntries`.
  *
- * @throws {MetadataError} `ERR_METADATA_INVALID`, `ERR_METADATA_SIGNATURE_INVALID`, `ERR_METADATA_STALE`
+ * @throws {MetadataError} `ERR_METADATA_INVALID` (a revoked signer, or a CRL that cannot be had,
+ *   comes as its `cause`: `ERR_CERTIFICATE_REVOKED`, `ERR_CRL_UNAVAILABLE`, `ERR_CRL_INVALID`),
+ *   `ERR_METADATA_SIGNATURE_INVALID`, `ERR_METADATA_STALE`
+ * @throws {InvalidArgumentError} `ERR_INVALID_ARGUMENT` for an unknown `revocation`, or `crl`
+ *   together with `'offline-skip'`
  * @example
  * ```ts
- * const catalog = await loadMetadataBlob(jwt, { now: new Date() });
+ * const catalog = await loadMetadataBlob(jwt, { now: new Date() }); // CRLs downloaded and checked
  * catalog.findByAaguid('ee882879-721c-4913-9775-3dfcce97072a')?.metadataStatement?.description;
  * ```
  */
@@ -193,19 +209,32 @@ export async function loadMetadataBlob(
   } catch (e) {
     bad(`the metadata BLOB certificates are malformed: ${(e as Error).message}`, e);
   }
+  const revocation = options.revocation ?? 'check';
+  if (revocation !== 'check' && revocation !== 'offline-skip')
+    throw new InvalidArgumentError(
+      `"revocation" expected 'check' or 'offline-skip', got ${String(revocation)}`,
+    );
+  if (revocation === 'offline-skip' && options.crl)
+    throw new InvalidArgumentError(
+      '"crl" was given with revocation: \'offline-skip\'; pass one or the other',
+    );
   let signerChain: readonly X509Certificate[];
   try {
     const v = await validateCertificatePath(chain, {
       anchors: roots,
       now,
-      ...(options.crl ? { crl: options.crl } : {}),
+      ...(revocation === 'check' ? { crl: { fetch: httpCrlFetch, ...options.crl } } : {}),
       ...(options.backend ? { backend: options.backend } : {}),
     });
     if (!v.trusted) bad('the metadata BLOB signer does not chain to the MDS root');
     signerChain = v.path;
   } catch (e) {
     if (isFido2kitError(e) && e.code.startsWith('ERR_METADATA')) throw e;
-    bad(`the metadata BLOB signer chain is invalid: ${(e as Error).message}`, e);
+    const offline =
+      isFido2kitError(e) && e.code === 'ERR_CRL_UNAVAILABLE'
+        ? " (supply the CRLs in crl.crls, or pass revocation: 'offline-skip' to skip revocation checking)"
+        : '';
+    bad(`the metadata BLOB signer chain is invalid: ${(e as Error).message}${offline}`, e);
   }
   let sig: Uint8Array;
   try {

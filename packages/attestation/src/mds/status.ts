@@ -51,6 +51,15 @@ const CERTIFICATION = new Set<string>([
   'REVOKED',
 ]);
 
+/**
+ * A policy that accepts every certification status and rejects nothing: for callers that judge
+ * status themselves (a function of the entry) or not at all.
+ */
+export const ANY_STATUS_POLICY: StatusPolicy = Object.freeze({
+  desired: Object.freeze([...CERTIFICATION]),
+  undesired: Object.freeze([]),
+});
+
 function effective(r: StatusReport): number {
   if (!r.effectiveDate) return Number.NEGATIVE_INFINITY;
   const t = Date.parse(`${r.effectiveDate.slice(0, 10)}T00:00:00Z`);
