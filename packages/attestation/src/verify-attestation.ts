@@ -133,6 +133,9 @@ function fromParsed(o: AttestationObject): ParsedInput {
     );
   if (a.fmt === 'compound' && Array.isArray(a.attStmt))
     return { obj: { ...o, attStmt: new Map() }, compound: [...a.attStmt] };
+  // cose's parseAttestationObject(bytes, { allowCompound: true }) keeps the array beside an empty map
+  if (a.fmt === 'compound' && Array.isArray(o.compoundStatements))
+    return { obj: { ...o, attStmt: new Map() }, compound: [...o.compoundStatements] };
   if (!(a.attStmt instanceof Map))
     throw new InvalidArgumentError('"attestationObject.attStmt" expected a Map (an array for compound)');
   // a snapshot of the statement, so nothing the caller changes meanwhile is read half-way

@@ -164,8 +164,8 @@ export async function verifyRegistrationResponse(
     fail('ERR_ATTESTATION_FORMAT_NOT_ALLOWED', `attestation format "${fmt}" is not allowed`, {
       details: { fmt },
     });
-  // verifyAttestation takes the bytes today and parses them again; it is to take `ao` instead.
-  const outcome = await runAttestation(fmt, attestationObject, clientDataHash, policy, now);
+  // One parse per ceremony: the attestation package takes the object parsed above.
+  const outcome = await runAttestation(fmt, ao, clientDataHash, policy, now);
   applyAttestationPolicy(outcome, att.aaguidString, policy);
 
   const credProps = env.clientExtensionResults.credProps as { rk?: unknown } | undefined;
