@@ -10,10 +10,16 @@ if [ "$(id -u)" -eq 0 ]; then
   bash scripts/system-deps.sh
 fi
 # @pokusew/pcsclite is optional (it compiles against libpcsclite-dev, which npm ci may have run
-# without): build it now that the headers are there.
+# without): build it now that the headers are there. When its build failed during npm ci, npm
+# removed it, so a rebuild finds nothing: install the locked version again instead.
 if [ -e /usr/include/PCSC/winscard.h ] && ! node -e "require('@pokusew/pcsclite')" 2>/dev/null; then
   step "building @pokusew/pcsclite"
-  npm rebuild @pokusew/pcsclite --foreground-scripts
+  if [ -d node_modules/@pokusew/pcsclite ]; then
+    npm rebuild @pokusew/pcsclite --foreground-scripts
+  else
+    pcsclite=$(node -p "require('./package-lock.json').packages['node_modules/@pokusew/pcsclite'].version")
+    npm install --no-save --no-audit --no-fund --foreground-scripts "@pokusew/pcsclite@$pcsclite"
+  fi
 fi
 
 step "lint and format (biome)"
