@@ -3,55 +3,26 @@
  * user, the pinUvAuthToken, credential IDs, counters, the resident store and attestation keys.
  * Commands (src/commands/*) are functions over this object.
  */
-import { bytesToHex, sha256, utf8Encode } from '@fido2kit/cose';
+import { bytesToHex, equalBytes, sha256, utf8Encode } from '@fido2kit/cose';
 import type { CallOptions } from '@fido2kit/ctap2';
-import { type PinUvAuthProtocol, PinUvAuthProtocolOne, PinUvAuthProtocolTwo } from '@fido2kit/ctap2';
+import {
+  PIN_UV_AUTH_PERMISSIONS,
+  type PinUvAuthProtocol,
+  PinUvAuthProtocolOne,
+  PinUvAuthProtocolTwo,
+} from '@fido2kit/ctap2';
 import { p256 } from '@noble/curves/nist.js';
 import { generateCa, generateLeaf } from './certificates.js';
 import { type CredentialPayload, unwrapCredentialId, wrapCredentialId } from './credential-id.js';
 import { SigningKeys } from './keys.js';
-import { type ManagementConfig, managementPermissions } from './management.js';
-import type { AttestationCa, AttestationKind, ExtensionName, Quirks } from './options.js';
-import { DEFAULTS } from './options.js';
+import { managementPermissions } from './management-config.js';
+import { DEFAULTS, type ResolvedConfig } from './options.js';
 import type { PresenceBehaviour, PresenceRequest, UvBehaviour, WaitResult } from './presence.js';
 import { waitForUser } from './presence.js';
 import type { PersistentState, ResidentCredential, TokenState, VolatileState } from './state.js';
 
-/** Configuration after defaults. */
-export interface ResolvedConfig {
-  attestation: AttestationKind;
-  attestationCa?: AttestationCa;
-  clientPin: boolean;
-  /** Whether the key has a fingerprint sensor. */
-  sensor: boolean;
-  maxUvRetries: number;
-  residentKeyCapacity: number;
-  algorithms: number[];
-  pinUvAuthProtocols: number[];
-  extensions: Set<ExtensionName>;
-  maxMsgSize: number;
-  maxCredentialCountInList: number;
-  maxCredentialIdLength: number;
-  maxCredBlobLength: number;
-  makeCredUvNotRqd: boolean;
-  transports: string[];
-  firmwareVersion: number;
-  /** minPINLength after a reset. */
-  factoryMinPinLength: number;
-  /** minPinLength extension RP IDs after a reset. */
-  factoryMinPinLengthRpIds: string[];
-  /** alwaysUv after a reset. */
-  factoryAlwaysUv: boolean;
-  presenceTimeoutMs: number;
-  presenceDelayMs: number;
-  keepaliveIntervalMs: number;
-  quirks: Quirks;
-  /** Key-management commands and CTAP1 (see management.ts); defaults when absent. */
-  management?: ManagementConfig;
-}
-
-/** pinUvAuthToken permissions (CTAP 2.1 §6.5.5.7). */
-export const PERMISSIONS = { mc: 0x01, ga: 0x02, cm: 0x04, be: 0x08, lbw: 0x10, acfg: 0x20 } as const;
+/** pinUvAuthToken permissions (CTAP 2.1 §6.5.5.7; ctap2's table, the one home of the bits). */
+export const PERMISSIONS = PIN_UV_AUTH_PERMISSIONS;
 
 /** A located credential: its ID and what the ID holds, and its resident record if discoverable. */
 export interface Credential {
@@ -290,7 +261,7 @@ export class AuthenticatorCore {
     const payload = unwrapCredentialId(this.state.secret, this.rpIdHash(rpId), id);
     if (payload === undefined) return undefined;
     if (!payload.rk) return { id, payload };
-    const resident = this.state.credentials.find((c) => c.rpId === rpId && bytesEqual(c.id, id));
+    const resident = this.state.credentials.find((c) => c.rpId === rpId && equalBytes(c.id, id));
     return resident === undefined ? undefined : { id, payload, resident };
   }
 
@@ -364,10 +335,4 @@ export function verifyMac(
 ): boolean {
   if (param.length !== (proto.version === 1 ? 16 : 32)) return false;
   return proto.verify(key, message, param);
-}
-
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -22,7 +22,7 @@ export {
 } from './errors.js';
 export { CRED_PROTECT, EXTENSIONS } from './extensions/index.js';
 export { KEY_ALGORITHMS, type KeyAlgorithm } from './keys.js';
-export type { FingerprintSensorOptions, ManagementOptions, U2fMode } from './management.js';
+export type { FingerprintSensorOptions, ManagementOptions, U2fMode } from './management-config.js';
 export {
   ALL_EXTENSIONS,
   type AttestationCa,

@@ -1,5 +1,5 @@
 /** Options of {@link VirtualAuthenticator} and their defaults. */
-import type { ManagementOptions } from './management.js';
+import type { ManagementConfig, ManagementOptions } from './management-config.js';
 import type { PresenceBehaviour, UvBehaviour } from './presence.js';
 
 /** Attestation a virtual authenticator gives in makeCredential. */
@@ -142,3 +142,36 @@ export const DEFAULTS = {
   userPresentMs: 30_000,
   maxUserIdLength: 64,
 } as const;
+
+/** Configuration after defaults. */
+export interface ResolvedConfig {
+  attestation: AttestationKind;
+  attestationCa?: AttestationCa;
+  clientPin: boolean;
+  /** Whether the key has a fingerprint sensor. */
+  sensor: boolean;
+  maxUvRetries: number;
+  residentKeyCapacity: number;
+  algorithms: number[];
+  pinUvAuthProtocols: number[];
+  extensions: Set<ExtensionName>;
+  maxMsgSize: number;
+  maxCredentialCountInList: number;
+  maxCredentialIdLength: number;
+  maxCredBlobLength: number;
+  makeCredUvNotRqd: boolean;
+  transports: string[];
+  firmwareVersion: number;
+  /** minPINLength after a reset. */
+  factoryMinPinLength: number;
+  /** minPinLength extension RP IDs after a reset. */
+  factoryMinPinLengthRpIds: string[];
+  /** alwaysUv after a reset. */
+  factoryAlwaysUv: boolean;
+  presenceTimeoutMs: number;
+  presenceDelayMs: number;
+  keepaliveIntervalMs: number;
+  quirks: Quirks;
+  /** Key-management commands and CTAP1 (see management.ts); defaults when absent. */
+  management?: ManagementConfig;
+}

@@ -1,8 +1,7 @@
 /** exportState / fromState: the authenticator's persistent state as JSON-serialisable data. */
 import { base64url, formatUuid } from '@fido2kit/cose';
-import type { ResolvedConfig } from './core.js';
 import { VirtualAuthenticatorError } from './errors.js';
-import type { ExtensionName } from './options.js';
+import type { ExtensionName, ResolvedConfig } from './options.js';
 import type { PersistentState } from './state.js';
 
 /**
@@ -15,38 +14,30 @@ export type SerializedConfig = Omit<ResolvedConfig, 'attestationCa' | 'extension
 };
 
 /**
- * Everything a virtual authenticator needs to come back as the same key: JSON-serialisable,
- * byte strings as base64url. Treat it as a secret: it holds every credential's key material.
+ * The JSON form of a runtime type: byte strings become base64url strings, maps with string keys
+ * become records. The saved state is this of {@link PersistentState}, so its shape is written
+ * once (state.ts) and the compiler keeps the two in step.
  */
-export interface VirtualAuthenticatorState {
+export type JsonForm<T> = T extends Uint8Array
+  ? string
+  : T extends Map<string, infer V>
+    ? Record<string, JsonForm<V>>
+    : T extends readonly (infer E)[]
+      ? JsonForm<E>[]
+      : T extends object
+        ? { [K in keyof T]: JsonForm<T[K]> }
+        : T;
+
+/**
+ * Everything a virtual authenticator needs to come back as the same key: JSON-serialisable,
+ * byte strings as base64url (the AAGUID as a UUID string). Treat it as a secret: it holds every
+ * credential's key material.
+ */
+export type VirtualAuthenticatorState = {
   format: 'fido2kit-virtual-authenticator';
   version: 1;
   config: SerializedConfig;
-  aaguid: string;
-  secret: string;
-  pinHash?: string;
-  pinCodePoints?: number;
-  pinRetries: number;
-  forcePinChange: boolean;
-  minPinLength: number;
-  minPinLengthRpIds: string[];
-  uvRetries: number;
-  alwaysUv: boolean;
-  /** The serialized large-blob array (base64url), when written. */
-  largeBlobArray?: string;
-  enterpriseAttestation?: boolean;
-  fingerprints: { id: string; name?: string }[];
-  credentials: {
-    id: string;
-    rpId: string;
-    rpName?: string;
-    user: { id: string; name?: string; displayName?: string };
-    created: number;
-  }[];
-  counters: Record<string, number>;
-  sequence: number;
-  attestation: Partial<Record<'caKey' | 'caCert' | 'leafKey' | 'leafCert' | 'u2fKey' | 'u2fCert', string>>;
-}
+} & JsonForm<PersistentState>;
 
 const b = base64url.encode;
 

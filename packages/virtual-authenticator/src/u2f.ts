@@ -4,11 +4,11 @@
  * application parameter, so a U2F registration also answers CTAP2 getAssertion for the RP ID
  * (or AppID) whose SHA-256 is that parameter, and a CTAP2 credential answers U2F_AUTHENTICATE.
  */
-import { concatBytes, type Ec2PublicKey } from '@fido2kit/cose';
+import { concatBytes, type Ec2PublicKey, equalBytes } from '@fido2kit/cose';
 import { type CallOptions, U2F_SW } from '@fido2kit/ctap2';
-import { type AuthenticatorCore, bytesEqual } from './core.js';
+import type { AuthenticatorCore } from './core.js';
 import { type CredentialPayload, unwrapCredentialId, wrapCredentialId } from './credential-id.js';
-import { managementConfig } from './management.js';
+import { managementConfig } from './management-config.js';
 
 const INS = { register: 0x01, authenticate: 0x02, version: 0x03 } as const;
 
@@ -131,7 +131,7 @@ async function authenticate(
     payload !== undefined &&
     payload.alg === -7 &&
     payload.credProtect !== 3 &&
-    (!payload.rk || core.state.credentials.some((c) => bytesEqual(c.id, keyHandle)));
+    (!payload.rk || core.state.credentials.some((c) => equalBytes(c.id, keyHandle)));
   if (!usable) return sw(U2F_SW.WRONG_DATA);
   let up = 0;
   if (p1 === 0x07) return sw(U2F_SW.CONDITIONS_NOT_SATISFIED);
