@@ -210,6 +210,48 @@ const credBlob: ClientExtension = {
   },
 };
 
+/** True when the inputs ask for thirdPartyPayment (directly, or as SPC's `payment.isPayment`). */
+function wantsThirdPartyPayment(inputs: Record<string, unknown>): boolean {
+  const direct = inputs.thirdPartyPayment;
+  if (direct !== undefined && typeof direct !== 'boolean') typeError('thirdPartyPayment expected a boolean');
+  const payment = inputs.payment;
+  if (payment !== undefined && (payment === null || typeof payment !== 'object')) {
+    typeError('payment expected an object');
+  }
+  const isPayment = (payment as { isPayment?: unknown } | undefined)?.isPayment;
+  if (isPayment !== undefined && typeof isPayment !== 'boolean')
+    typeError('payment.isPayment expected a boolean');
+  return direct === true || isPayment === true;
+}
+
+/**
+ * thirdPartyPayment (CTAP 2.2 §12.9), asked for as `thirdPartyPayment: true` or as Secure
+ * Payment Confirmation's `payment: { isPayment: true }`: at creation the key marks the
+ * credential; at authentication the client output `thirdPartyPayment` says whether the
+ * asserting credential is enabled for third-party payment (a flag like credProps' `rk`).
+ * Ignored, as browsers ignore unknown extensions, by a key that does not list it.
+ */
+const thirdPartyPayment: ClientExtension = {
+  id: 'thirdPartyPayment',
+  inputs: ['thirdPartyPayment', 'payment'],
+  prepareCreate(inputs, ctx) {
+    return wantsThirdPartyPayment(inputs) && has(ctx, 'thirdPartyPayment')
+      ? { thirdPartyPayment: true }
+      : undefined;
+  },
+  prepareGet(inputs, ctx) {
+    return wantsThirdPartyPayment(inputs) && has(ctx, 'thirdPartyPayment')
+      ? { thirdPartyPayment: true }
+      : undefined;
+  },
+  processGet(r) {
+    const v = output(r, 'thirdPartyPayment');
+    if (v === undefined) return undefined;
+    if (typeof v !== 'boolean') invalidResponse('thirdPartyPayment output is not a boolean');
+    return { thirdPartyPayment: v };
+  },
+};
+
 /**
  * Checks a FIDO AppID against the caller's origin (WebAuthn L3 §10.1.1, FIDO AppID and Facet
  * §3.1.2): an https URL (http on localhost) whose host is the RP ID or a subdomain of it. The
@@ -301,6 +343,7 @@ export const CLIENT_EXTENSIONS: readonly ClientExtension[] = Object.freeze([
   largeBlob,
   minPinLength,
   appid,
+  thirdPartyPayment,
 ]);
 
 /**

@@ -99,6 +99,7 @@ export class AuthenticatorCore {
     s.counters = new Map();
     s.alwaysUv = this.config.factoryAlwaysUv;
     delete s.largeBlobArray;
+    delete s.persistentToken;
     s.enterpriseAttestation = false;
     const powerUpAt = this.volatile.powerUpAt;
     this.volatile = this.freshVolatile();
@@ -221,9 +222,26 @@ export class AuthenticatorCore {
     return t;
   }
 
-  /** invalidates every token (PIN change, reset). */
+  /** invalidates every token, the persistent one too (PIN set or change, reset). */
   dropToken(): void {
     this.volatile.token = undefined;
+    delete this.state.persistentToken;
+  }
+
+  /** The persistentPinUvAuthToken (CTAP 2.2 §6.5.5.7), made on first use; it survives power cycles. */
+  persistentToken(): Uint8Array {
+    this.state.persistentToken ??= this.random(32);
+    return this.state.persistentToken;
+  }
+
+  /**
+   * verify(persistentPinUvAuthToken, message, pinUvAuthParam): true when the MAC was made with
+   * the persistent token (which carries the pcmr permission only).
+   */
+  verifyPersistentToken(version: number, message: Uint8Array, param: Uint8Array): boolean {
+    const proto = this.protocols.get(version);
+    const t = this.state.persistentToken;
+    return proto !== undefined && t !== undefined && verifyMac(proto, t, message, param);
   }
 
   // --- credentials -----------------------------------------------------------------------------

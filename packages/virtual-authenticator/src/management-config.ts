@@ -141,13 +141,13 @@ export function managementConfig(config: { management?: ManagementConfig }): Man
 
 /**
  * pinUvAuthToken permissions (CTAP 2.1 §6.5.5.7) the management commands make available
- * (cm, be, lbw, acfg), for a key with or without a fingerprint sensor.
+ * (cm and CTAP 2.2's pcmr, be, lbw, acfg), for a key with or without a fingerprint sensor.
  */
 export function managementPermissions(config: { management?: ManagementConfig; sensor: boolean }): number {
   const m = managementConfig(config);
   const P = PIN_UV_AUTH_PERMISSIONS;
   let bits = 0;
-  if (m.credMgmt && m.u2f !== 'u2f-only') bits |= P.cm;
+  if (m.credMgmt && m.u2f !== 'u2f-only') bits |= P.cm | (m.preview ? 0 : P.pcmr);
   if (config.sensor) bits |= P.be;
   if (m.maxSerializedLargeBlobArray > 0) bits |= P.lbw;
   if (m.authnrCfg) bits |= P.acfg;

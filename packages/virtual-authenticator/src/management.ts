@@ -99,6 +99,10 @@ export function addManagementInfo(
   const m = managementConfig(core.config);
   const s = core.state;
   if (m.credMgmt) options.set(m.preview ? 'credentialMgmtPreview' : 'credMgmt', true);
+  // CTAP 2.2 §6.4: the persistent read-only credential-management token (pcmr) is offered
+  if (m.credMgmt && !m.preview && (core.config.clientPin || core.config.sensor)) {
+    options.set('perCredMgmtRO', true);
+  }
   if (core.config.sensor)
     options.set(m.preview ? 'userVerificationMgmtPreview' : 'bioEnroll', core.uvConfigured);
   if (m.maxSerializedLargeBlobArray > 0) {

@@ -12,7 +12,8 @@ export type ExtensionName =
   | 'hmac-secret-mc'
   | 'credBlob'
   | 'largeBlobKey'
-  | 'minPinLength';
+  | 'minPinLength'
+  | 'thirdPartyPayment';
 
 /** Every extension, in the order getInfo lists them. */
 export const ALL_EXTENSIONS: readonly ExtensionName[] = [
@@ -22,6 +23,7 @@ export const ALL_EXTENSIONS: readonly ExtensionName[] = [
   'credBlob',
   'largeBlobKey',
   'minPinLength',
+  'thirdPartyPayment',
 ] as const;
 
 /**

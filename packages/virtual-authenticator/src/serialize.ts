@@ -68,6 +68,7 @@ export function serializeState(config: ResolvedConfig, s: PersistentState): Virt
     alwaysUv: s.alwaysUv,
     ...(s.largeBlobArray === undefined ? {} : { largeBlobArray: b(s.largeBlobArray) }),
     ...(s.enterpriseAttestation === true ? { enterpriseAttestation: true } : {}),
+    ...(s.persistentToken === undefined ? {} : { persistentToken: b(s.persistentToken) }),
     fingerprints: s.fingerprints.map((f) => ({
       id: b(f.id),
       ...(f.name === undefined ? {} : { name: f.name }),
@@ -148,6 +149,9 @@ export function deserializeState(input: unknown): {
       alwaysUv: j.alwaysUv === true,
       ...(j.largeBlobArray === undefined ? {} : { largeBlobArray: d(j.largeBlobArray, 'largeBlobArray') }),
       ...(j.enterpriseAttestation === true ? { enterpriseAttestation: true } : {}),
+      ...(j.persistentToken === undefined
+        ? {}
+        : { persistentToken: d(j.persistentToken, 'persistentToken') }),
       fingerprints: (j.fingerprints ?? []).map((f) => ({
         id: d(f.id, 'fingerprint id'),
         ...(typeof f.name === 'string' ? { name: f.name } : {}),

@@ -108,10 +108,14 @@ function newPin(
   return { hash: sha256(pin).slice(0, 16), codePoints };
 }
 
-/** Checks requested permissions (steps 3, 4 of §6.5.5.7.2/3); returns the defined ones. */
+/**
+ * Checks requested permissions (steps 3, 4 of CTAP 2.1 §6.5.5.7.2/3); returns the defined
+ * ones. CTAP 2.2's pcmr is asked for alone: with any other bit it is CTAP1_ERR_INVALID_PARAMETER.
+ */
 function checkPermissions(core: AuthenticatorCore, permissions: number): number {
   if (permissions === 0) fail('CTAP1_ERR_INVALID_PARAMETER');
-  const defined = permissions & 0x3f;
+  const defined = permissions & 0x7f;
+  if ((defined & PERMISSIONS.pcmr) !== 0 && defined !== PERMISSIONS.pcmr) fail('CTAP1_ERR_INVALID_PARAMETER');
   const supported = PERMISSIONS.mc | PERMISSIONS.ga | core.extraPermissions;
   if ((defined & ~supported) !== 0) fail('CTAP2_ERR_UNAUTHORIZED_PERMISSION');
   return defined;
@@ -119,6 +123,15 @@ function checkPermissions(core: AuthenticatorCore, permissions: number): number 
 
 function tokenResponse(proto: PinUvAuthProtocol, shared: Uint8Array, token: Uint8Array) {
   return new Map<number, CborValue>([[R.pinUvAuthToken, proto.encrypt(shared, token)]]);
+}
+
+/**
+ * The token a successful getPinUvAuthToken*WithPermissions hands out: the persistent one for
+ * pcmr (CTAP 2.2 §6.5.5.7; the session's token is left as it is), else a fresh pinUvAuthToken.
+ */
+function grant(core: AuthenticatorCore, userPresent: boolean, permissions: number, rpId: string | undefined) {
+  if (permissions === PERMISSIONS.pcmr) return core.persistentToken();
+  return core.issueToken(userPresent, permissions, rpId).token;
 }
 
 export const clientPin: Command = {
@@ -208,8 +221,7 @@ export const clientPin: Command = {
         const shared = decapsulate(core, version, proto, keyAgreement);
         checkPin(core, version, proto, shared, pinHashEnc);
         if (s.forcePinChange) fail('CTAP2_ERR_PIN_POLICY_VIOLATION');
-        const t = core.issueToken(false, permissions, rpId);
-        return tokenResponse(proto, shared, t.token);
+        return tokenResponse(proto, shared, grant(core, false, permissions, rpId));
       }
       case S.getPinUvAuthTokenUsingUvWithPermissions: {
         const { version, proto } = protocolOf(core, p);
@@ -223,8 +235,7 @@ export const clientPin: Command = {
         const r = await core.builtInUv(call, { command: 'clientPIN', ...(rpId ? { rpId } : {}) });
         if (r === 'timeout') fail('CTAP2_ERR_USER_ACTION_TIMEOUT');
         if (r === 'no') fail(s.uvRetries === 0 ? 'CTAP2_ERR_UV_BLOCKED' : 'CTAP2_ERR_UV_INVALID');
-        const t = core.issueToken(true, permissions, rpId);
-        return tokenResponse(proto, shared, t.token);
+        return tokenResponse(proto, shared, grant(core, true, permissions, rpId));
       }
       case S.getUVRetries: {
         if (!core.config.sensor) fail('CTAP2_ERR_INVALID_SUBCOMMAND');

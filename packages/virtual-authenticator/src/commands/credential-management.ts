@@ -63,6 +63,9 @@ async function credentialResponse(core: AuthenticatorCore, c: Credential): Promi
     [R.publicKey, decode(encodeCoseKey(key.publicKey))],
     [R.credProtect, c.payload.credProtect],
   ]);
+  if (core.config.extensions.has('thirdPartyPayment')) {
+    out.set(R.thirdPartyPayment, c.payload.thirdPartyPayment === true);
+  }
   if (core.config.extensions.has('largeBlobKey')) {
     out.set(R.largeBlobKey, credentialSecret(c.payload.seed, 'largeBlobKey'));
   }
@@ -101,23 +104,37 @@ function handler(preview: boolean): Command['handle'] {
     if (sub !== S.enumerateRPsGetNextRP && sub !== S.enumerateCredentialsGetNextCredential) {
       v.enumeration = undefined;
     }
+    const message = () =>
+      params === undefined ? Uint8Array.of(sub) : concatBytes(Uint8Array.of(sub), encode(params));
     const auth = (): TokenState => {
-      const message =
-        params === undefined ? Uint8Array.of(sub) : concatBytes(Uint8Array.of(sub), encode(params));
       // preview keys know no permissions: a getPinToken token does everything
-      return checkManagementToken(core, protocol, param, message, preview ? 0 : CM);
+      return checkManagementToken(core, protocol, param, message(), preview ? 0 : CM);
+    };
+    // reads also take the persistentPinUvAuthToken (pcmr, CTAP 2.2 §6.8); it is bound to no RP.
+    // Writes (deleteCredential, updateUserInformation) do not: a MAC made with it fails as
+    // CTAP2_ERR_PIN_AUTH_INVALID, as any MAC by a token without cm does.
+    const read = (): TokenState | undefined => {
+      if (
+        !preview &&
+        param !== undefined &&
+        protocol !== undefined &&
+        core.verifyPersistentToken(protocol, message(), param)
+      ) {
+        return undefined;
+      }
+      return auth();
     };
     const s = core.state;
     switch (sub) {
       case S.getCredsMetadata: {
-        noRpBinding(auth());
+        noRpBinding(read());
         return new Map<number, CborValue>([
           [R.existingResidentCredentialsCount, s.credentials.length],
           [R.maxPossibleRemainingResidentCredentialsCount, core.remainingDiscoverableCredentials],
         ]);
       }
       case S.enumerateRPsBegin: {
-        noRpBinding(auth());
+        noRpBinding(read());
         const rps = rpIds(core);
         if (rps.length === 0) fail('CTAP2_ERR_NO_CREDENTIALS');
         const items = rps.map((c) => {
@@ -136,7 +153,7 @@ function handler(preview: boolean): Command['handle'] {
       case S.enumerateCredentialsBegin: {
         if (params === undefined) fail('CTAP2_ERR_MISSING_PARAMETER');
         const rpIdHash = req.bytes(params, P.rpIDHash);
-        const t = auth();
+        const t = read();
         const rp = rpIds(core).find((c) => equalBytes(sha256(utf8Encode(c.rpId)), rpIdHash));
         if (rp === undefined) fail('CTAP2_ERR_NO_CREDENTIALS');
         checkRp(t, rp.rpId);
