@@ -11,6 +11,7 @@ import {
   COSE_ALGORITHM_NAMES,
   COSE_ALGORITHMS,
   type EcCurve,
+  ML_DSA_SIZES,
   type OkpCurve,
   SIGNATURE_ALGORITHMS,
 } from './algorithms.js';
@@ -42,8 +43,18 @@ export interface RsaPublicKey {
   /** Public exponent, big-endian, without leading zero bytes. */
   readonly e: Uint8Array;
 }
+/**
+ * An AKP ("Algorithm Key Pair", kty 7) public key of draft-ietf-cose-dilithium §4: the
+ * algorithm (ML-DSA-44/65/87) is required and fixes the meaning of `pub` (label -1).
+ */
+export interface AkpPublicKey {
+  readonly kty: 'AKP';
+  readonly alg: number;
+  /** The ML-DSA public key (FIPS 204 pkEncode). */
+  readonly pub: Uint8Array;
+}
 /** A validated COSE public key. */
-export type CosePublicKey = Ec2PublicKey | OkpPublicKey | RsaPublicKey;
+export type CosePublicKey = Ec2PublicKey | OkpPublicKey | RsaPublicKey | AkpPublicKey;
 
 /** Options of {@link decodeCoseKey}. */
 export interface DecodeCoseKeyOptions {
@@ -65,8 +76,10 @@ export const COSE_KEY = {
   n: -1,
   e: -2,
 } as const;
-/** COSE key types. */
-export const COSE_KTY = { OKP: 1, EC2: 2, RSA: 3 } as const;
+/** COSE key types (AKP: draft-ietf-cose-dilithium §4). */
+export const COSE_KTY = { OKP: 1, EC2: 2, RSA: 3, AKP: 7 } as const;
+/** AKP key labels (draft-ietf-cose-dilithium §4): the public key, and the private key that must not travel. */
+export const COSE_AKP_KEY = { pub: -1, priv: -2 } as const;
 /** COSE elliptic curves. */
 export const COSE_CURVES = {
   'P-256': 1,
@@ -129,9 +142,10 @@ function checkAlgMatches(key: CosePublicKey): void {
   const ok =
     (a.family === 'ECDSA' && key.kty === 'EC2' && (a.curves?.includes(key.crv) ?? true)) ||
     (a.family === 'EdDSA' && key.kty === 'OKP' && (a.curves?.includes(key.crv) ?? true)) ||
-    ((a.family === 'RSASSA-PKCS1-v1_5' || a.family === 'RSA-PSS') && key.kty === 'RSA');
+    ((a.family === 'RSASSA-PKCS1-v1_5' || a.family === 'RSA-PSS') && key.kty === 'RSA') ||
+    (a.family === 'ML-DSA' && key.kty === 'AKP');
   if (!ok) {
-    const crv = key.kty === 'RSA' ? '' : ` ${key.crv}`;
+    const crv = key.kty === 'RSA' || key.kty === 'AKP' ? '' : ` ${key.crv}`;
     invalid(`COSE key of type ${key.kty}${crv} cannot be used with algorithm ${a.name} (${a.id})`);
   }
 }
@@ -220,6 +234,20 @@ export function decodeCoseKey(
       invalid('COSE RSA public exponent must be odd, at least 3 and at most 64 bits');
     }
     key = { kty: 'RSA', alg, n, e };
+  } else if (kty === COSE_KTY.AKP) {
+    // draft-ietf-cose-dilithium §4: alg is required and names the parameter set
+    if (map.has(COSE_AKP_KEY.priv)) invalid('COSE AKP key contains a private key (-2)');
+    const sizes = alg === undefined ? undefined : ML_DSA_SIZES[alg];
+    if (alg === undefined || sizes === undefined) {
+      invalid(`COSE AKP key expected alg ML-DSA-44/65/87 (-48/-49/-50), got ${String(alg)}`);
+    }
+    const pub = bytesParam(map, COSE_AKP_KEY.pub, 'pub');
+    if (pub.length !== sizes.publicKey) {
+      invalid(
+        `COSE AKP key for algorithm ${alg} expected pub of ${sizes.publicKey} bytes, got ${pub.length}`,
+      );
+    }
+    key = { kty: 'AKP', alg, pub };
   } else {
     invalid(`COSE key type ${String(kty)} is not supported`);
   }
@@ -237,7 +265,11 @@ export function decodeCoseKey(
  */
 export function encodeCoseKey(key: CosePublicKey): Uint8Array {
   const m = new Map<number, CborValue>();
-  if (key.kty === 'RSA') {
+  if (key.kty === 'AKP') {
+    m.set(COSE_KEY.kty, COSE_KTY.AKP);
+    m.set(COSE_KEY.alg, key.alg);
+    m.set(COSE_AKP_KEY.pub, key.pub);
+  } else if (key.kty === 'RSA') {
     m.set(COSE_KEY.kty, COSE_KTY.RSA);
     if (key.alg !== undefined) m.set(COSE_KEY.alg, key.alg);
     m.set(COSE_KEY.n, key.n);
@@ -254,7 +286,7 @@ export function encodeCoseKey(key: CosePublicKey): Uint8Array {
 
 /** A public JSON Web Key (RFC 7517/7518, RFC 8037). */
 export interface PublicJwk {
-  kty: 'EC' | 'OKP' | 'RSA';
+  kty: 'EC' | 'OKP' | 'RSA' | 'AKP';
   crv?: string;
   x?: string;
   y?: string;
@@ -280,6 +312,9 @@ const JOSE_ALG: Partial<Record<string, string>> = {
   PS256: 'PS256',
   PS384: 'PS384',
   PS512: 'PS512',
+  'ML-DSA-44': 'ML-DSA-44',
+  'ML-DSA-65': 'ML-DSA-65',
+  'ML-DSA-87': 'ML-DSA-87',
 };
 
 /**
@@ -298,6 +333,8 @@ export function coseKeyToJwk(key: CosePublicKey | Uint8Array): PublicJwk {
     jwk = { kty: 'EC', crv: k.crv, x: base64url.encode(k.x), y: base64url.encode(k.y) };
   } else if (k.kty === 'OKP') {
     jwk = { kty: 'OKP', crv: k.crv, x: base64url.encode(k.x) };
+  } else if (k.kty === 'AKP') {
+    jwk = { kty: 'AKP', pub: base64url.encode(k.pub) };
   } else {
     jwk = { kty: 'RSA', n: base64url.encode(k.n), e: base64url.encode(k.e) };
   }
@@ -318,6 +355,9 @@ const FROM_JOSE: Partial<Record<string, number>> = {
   PS256: COSE_ALGORITHMS.PS256,
   PS384: COSE_ALGORITHMS.PS384,
   PS512: COSE_ALGORITHMS.PS512,
+  'ML-DSA-44': COSE_ALGORITHMS['ML-DSA-44'],
+  'ML-DSA-65': COSE_ALGORITHMS['ML-DSA-65'],
+  'ML-DSA-87': COSE_ALGORITHMS['ML-DSA-87'],
 };
 
 function jwkMember(jwk: Record<string, unknown>, name: string): Uint8Array {
@@ -360,6 +400,10 @@ export function jwkToCoseKey(
     m.set(COSE_KEY.kty, COSE_KTY.RSA);
     m.set(COSE_KEY.n, jwkMember(j, 'n'));
     m.set(COSE_KEY.e, jwkMember(j, 'e'));
+  } else if (j.kty === 'AKP') {
+    if ('priv' in j) invalid('JWK contains a private key');
+    m.set(COSE_KEY.kty, COSE_KTY.AKP);
+    m.set(COSE_AKP_KEY.pub, jwkMember(j, 'pub'));
   } else {
     invalid(`JWK key type ${String(j.kty)} is not supported`);
   }
@@ -413,6 +457,12 @@ export function coseKeyToSpki(key: CosePublicKey | Uint8Array): Uint8Array {
   } else if (k.kty === 'OKP') {
     algId = new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: OID[k.crv] })] });
     pub = k.x;
+  } else if (k.kty === 'AKP') {
+    // id-ml-dsa-44/65/87 (NIST CSOR; draft-ietf-lamps-dilithium-certificates §2), no parameters
+    algId = new asn1js.Sequence({
+      value: [new asn1js.ObjectIdentifier({ value: `2.16.840.1.101.3.4.3.${17 - 48 - k.alg}` })],
+    });
+    pub = k.pub;
   } else {
     algId = new asn1js.Sequence({
       value: [new asn1js.ObjectIdentifier({ value: OID.rsaEncryption }), new asn1js.Null()],

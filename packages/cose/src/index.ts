@@ -13,6 +13,7 @@ export {
   type EcCurve,
   HASH_LENGTHS,
   type HashName,
+  ML_DSA_SIZES,
   type OkpCurve,
   SIGNATURE_ALGORITHMS,
   type SignatureAlgorithm,
@@ -59,6 +60,8 @@ export {
 export { aesGcmDecrypt, aesGcmEncrypt } from './cipher.js';
 export { type ClientData, parseClientDataJSON } from './client-data.js';
 export {
+  type AkpPublicKey,
+  COSE_AKP_KEY,
   COSE_CURVES,
   COSE_KEY,
   COSE_KTY,

@@ -163,7 +163,7 @@ export async function verifyRegistrationResponse(
   const rpID = matchRpIdHash(authData.subarray(0, 32), o.expectedRPID);
   checkFlags(ad, o);
   const alg = att.algorithm;
-  const crv = att.publicKey.kty === 'RSA' ? undefined : att.publicKey.crv;
+  const crv = 'crv' in att.publicKey ? att.publicKey.crv : undefined;
   assertAlgorithmAllowed(alg, crv, supported);
 
   // Step 20: extension outputs.

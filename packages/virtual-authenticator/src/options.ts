@@ -88,7 +88,10 @@ export interface VirtualAuthenticatorOptions extends ManagementOptions {
   keepaliveIntervalMs?: number;
   /** Discoverable credentials the key can hold. Default 25. */
   residentKeyCapacity?: number;
-  /** Credential algorithms in preference order: -7 (ES256), -8 (EdDSA). Default [-7, -8]. */
+  /**
+   * Credential algorithms in preference order: -7 (ES256), -8 (EdDSA), -48/-49/-50
+   * (ML-DSA-44/65/87, FIPS 204, on @noble/post-quantum). Default [-7, -8].
+   */
   algorithms?: number[];
   /** PIN/UV auth protocols in preference order. Default [2, 1]. */
   pinUvAuthProtocols?: (1 | 2)[];
