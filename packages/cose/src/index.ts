@@ -67,7 +67,6 @@ export {
   COSE_KTY,
   type CosePublicKey,
   coseKeyToJwk,
-  coseKeyToSpki,
   type DecodeCoseKeyOptions,
   decodeCoseKey,
   type Ec2PublicKey,
@@ -76,8 +75,8 @@ export {
   type OkpPublicKey,
   type PublicJwk,
   type RsaPublicKey,
-  spkiToCoseKey,
 } from './cose-key.js';
+export { coseKeyToSpki, spkiToCoseKey } from './cose-key-spki.js';
 export { ecdsaDerToRaw, ecdsaRawToDer } from './der.js';
 export {
   AlgorithmUnsupportedError,
