@@ -46,4 +46,4 @@ export {
   type SampleOutcome,
   type SampleRequest,
 } from './sensor.js';
-export type { VirtualAuthenticatorState } from './serialize.js';
+export type { JsonForm, VirtualAuthenticatorState } from './serialize.js';
