@@ -174,6 +174,6 @@ export async function verifyWithCertificateKey(
   const a = SIGNATURE_ALGORITHMS.get(alg);
   if (!a || (a.legacy && !options.allowLegacy)) return false;
   const { key } = spkiKey(spki);
-  if (a.curves && (key.kty === 'RSA' || !a.curves.includes(key.crv))) return false;
+  if (a.curves && (!('crv' in key) || !a.curves.includes(key.crv))) return false;
   return backendVerify(spki, a.family, a.hash, data, signature, !options.rawEcdsa, options.backend);
 }

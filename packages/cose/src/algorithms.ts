@@ -1,7 +1,7 @@
 /**
  * COSE algorithm identifiers used by WebAuthn and CTAP (IANA "COSE Algorithms" registry,
- * RFC 9053, RFC 8230, RFC 8812, and RFC 9864 for the fully-specified ESP256/384/512,
- * Ed25519 and Ed448).
+ * RFC 9053, RFC 8230, RFC 8812, RFC 9864 for the fully-specified ESP256/384/512, Ed25519 and
+ * Ed448, and draft-ietf-cose-dilithium for ML-DSA-44/65/87).
  */
 
 /** COSE algorithm identifiers by name. */
@@ -22,6 +22,12 @@ export const COSE_ALGORITHMS = {
   PS384: -38,
   PS512: -39,
   RS1: -65535,
+  /** ML-DSA-44 (FIPS 204; draft-ietf-cose-dilithium §5, IANA-registered), key type AKP. */
+  'ML-DSA-44': -48,
+  /** ML-DSA-65 (FIPS 204), key type AKP. */
+  'ML-DSA-65': -49,
+  /** ML-DSA-87 (FIPS 204), key type AKP. */
+  'ML-DSA-87': -50,
   /** Key agreement only: the platform key of CTAP's PIN/UV auth protocols. */
   'ECDH-ES+HKDF-256': -25,
 } as const;
@@ -49,7 +55,7 @@ export type OkpCurve = 'Ed25519' | 'Ed448' | 'X25519' | 'X448';
 export interface SignatureAlgorithm {
   readonly id: number;
   readonly name: CoseAlgorithmName;
-  readonly family: 'ECDSA' | 'EdDSA' | 'RSASSA-PKCS1-v1_5' | 'RSA-PSS';
+  readonly family: 'ECDSA' | 'EdDSA' | 'RSASSA-PKCS1-v1_5' | 'RSA-PSS' | 'ML-DSA';
   /** The message hash (absent for EdDSA, which hashes internally). */
   readonly hash?: HashName;
   /** Curves the algorithm allows (fully-specified algorithms name exactly one). */
@@ -89,6 +95,10 @@ export const SIGNATURE_ALGORITHMS: ReadonlyMap<number, SignatureAlgorithm> = new
     sig('PS384', 'RSA-PSS', 'SHA-384'),
     sig('PS512', 'RSA-PSS', 'SHA-512'),
     sig('RS1', 'RSASSA-PKCS1-v1_5', 'SHA-1', undefined, true),
+    // ML-DSA (FIPS 204 "pure", empty context) with AKP keys (draft-ietf-cose-dilithium)
+    sig('ML-DSA-44', 'ML-DSA'),
+    sig('ML-DSA-65', 'ML-DSA'),
+    sig('ML-DSA-87', 'ML-DSA'),
   ].map((a) => [a.id, a]),
 );
 
@@ -98,4 +108,16 @@ export const HASH_LENGTHS: Readonly<Record<HashName, number>> = Object.freeze({
   'SHA-256': 32,
   'SHA-384': 48,
   'SHA-512': 64,
+});
+
+/**
+ * ML-DSA parameter sets by COSE algorithm: public key and signature sizes in bytes (FIPS 204
+ * Table 2).
+ */
+export const ML_DSA_SIZES: Readonly<
+  Record<number, { readonly publicKey: number; readonly signature: number }>
+> = Object.freeze({
+  [-48]: Object.freeze({ publicKey: 1312, signature: 2420 }),
+  [-49]: Object.freeze({ publicKey: 1952, signature: 3309 }),
+  [-50]: Object.freeze({ publicKey: 2592, signature: 4627 }),
 });

@@ -1,22 +1,23 @@
 /**
- * COSE keys (RFC 9052 §7, RFC 9053 §7, RFC 8230 §4): decoding to a typed union with validation,
- * and conversions to JWK, from JWK, to and from SubjectPublicKeyInfo DER.
+ * COSE keys (RFC 9052 §7, RFC 9053 §7, RFC 8230 §4, draft-ietf-cose-dilithium §4): decoding to
+ * a typed union with validation, and conversions to and from JWK. The SubjectPublicKeyInfo forms
+ * are in cose-key-spki.ts.
  */
 import { ed448 } from '@noble/curves/ed448.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
-import * as asn1js from 'asn1js';
 import { describe, isBytes } from './_assert.js';
 import {
   COSE_ALGORITHM_NAMES,
   COSE_ALGORITHMS,
   type EcCurve,
+  ML_DSA_SIZES,
   type OkpCurve,
   SIGNATURE_ALGORITHMS,
 } from './algorithms.js';
 import { base64url } from './base64url.js';
 import { type CborValue, decode, encode } from './cbor.js';
-import { CoseKeyError, Fido2kitError, InvalidArgumentError } from './errors.js';
+import { CoseKeyError, InvalidArgumentError } from './errors.js';
 
 /** An EC2 public key (kty 2). */
 export interface Ec2PublicKey {
@@ -42,8 +43,18 @@ export interface RsaPublicKey {
   /** Public exponent, big-endian, without leading zero bytes. */
   readonly e: Uint8Array;
 }
+/**
+ * An AKP ("Algorithm Key Pair", kty 7) public key of draft-ietf-cose-dilithium §4: the
+ * algorithm (ML-DSA-44/65/87) is required and fixes the meaning of `pub` (label -1).
+ */
+export interface AkpPublicKey {
+  readonly kty: 'AKP';
+  readonly alg: number;
+  /** The ML-DSA public key (FIPS 204 pkEncode). */
+  readonly pub: Uint8Array;
+}
 /** A validated COSE public key. */
-export type CosePublicKey = Ec2PublicKey | OkpPublicKey | RsaPublicKey;
+export type CosePublicKey = Ec2PublicKey | OkpPublicKey | RsaPublicKey | AkpPublicKey;
 
 /** Options of {@link decodeCoseKey}. */
 export interface DecodeCoseKeyOptions {
@@ -54,9 +65,21 @@ export interface DecodeCoseKeyOptions {
 }
 
 /** COSE key labels and values. */
-export const COSE_KEY = { kty: 1, kid: 2, alg: 3, crv: -1, x: -2, y: -3, d: -4, n: -1, e: -2 } as const;
-/** COSE key types. */
-export const COSE_KTY = { OKP: 1, EC2: 2, RSA: 3 } as const;
+export const COSE_KEY = {
+  kty: 1,
+  kid: 2,
+  alg: 3,
+  crv: -1,
+  x: -2,
+  y: -3,
+  d: -4,
+  n: -1,
+  e: -2,
+} as const;
+/** COSE key types (AKP: draft-ietf-cose-dilithium §4). */
+export const COSE_KTY = { OKP: 1, EC2: 2, RSA: 3, AKP: 7 } as const;
+/** AKP key labels (draft-ietf-cose-dilithium §4): the public key, and the private key that must not travel. */
+export const COSE_AKP_KEY = { pub: -1, priv: -2 } as const;
 /** COSE elliptic curves. */
 export const COSE_CURVES = {
   'P-256': 1,
@@ -71,11 +94,13 @@ const CURVE_BY_ID: Record<number, EcCurve | OkpCurve> = Object.fromEntries(
   Object.entries(COSE_CURVES).map(([k, v]) => [v, k]),
 ) as Record<number, EcCurve | OkpCurve>;
 
-const EC_SIZES: Record<EcCurve, number> = { 'P-256': 32, 'P-384': 48, 'P-521': 66 };
+/** @internal */
+export const EC_SIZES: Record<EcCurve, number> = { 'P-256': 32, 'P-384': 48, 'P-521': 66 };
 const OKP_SIZES: Record<OkpCurve, number> = { Ed25519: 32, Ed448: 57, X25519: 32, X448: 56 };
 const EC_NOBLE = { 'P-256': p256, 'P-384': p384, 'P-521': p521 } as const;
 
-function invalid(message: string, cause?: unknown): never {
+/** @internal */
+export function invalid(message: string, cause?: unknown): never {
   throw new CoseKeyError(message, cause === undefined ? undefined : { cause });
 }
 
@@ -86,7 +111,8 @@ function bytesParam(m: Map<CborValue, CborValue>, label: number, name: string): 
   return v;
 }
 
-function stripZeros(v: Uint8Array): Uint8Array {
+/** @internal */
+export function stripZeros(v: Uint8Array): Uint8Array {
   let i = 0;
   while (i < v.length - 1 && v[i] === 0) i++;
   return v.subarray(i);
@@ -119,9 +145,10 @@ function checkAlgMatches(key: CosePublicKey): void {
   const ok =
     (a.family === 'ECDSA' && key.kty === 'EC2' && (a.curves?.includes(key.crv) ?? true)) ||
     (a.family === 'EdDSA' && key.kty === 'OKP' && (a.curves?.includes(key.crv) ?? true)) ||
-    ((a.family === 'RSASSA-PKCS1-v1_5' || a.family === 'RSA-PSS') && key.kty === 'RSA');
+    ((a.family === 'RSASSA-PKCS1-v1_5' || a.family === 'RSA-PSS') && key.kty === 'RSA') ||
+    (a.family === 'ML-DSA' && key.kty === 'AKP');
   if (!ok) {
-    const crv = key.kty === 'RSA' ? '' : ` ${key.crv}`;
+    const crv = key.kty === 'RSA' || key.kty === 'AKP' ? '' : ` ${key.crv}`;
     invalid(`COSE key of type ${key.kty}${crv} cannot be used with algorithm ${a.name} (${a.id})`);
   }
 }
@@ -215,6 +242,20 @@ export function decodeCoseKey(
       invalid('COSE RSA public exponent must be odd, at least 3 and at most 64 bits');
     }
     key = { kty: 'RSA', alg, n, e };
+  } else if (kty === COSE_KTY.AKP) {
+    // draft-ietf-cose-dilithium §4: alg is required and names the parameter set
+    if (map.has(COSE_AKP_KEY.priv)) invalid('COSE AKP key contains a private key (-2)');
+    const sizes = alg === undefined ? undefined : ML_DSA_SIZES[alg];
+    if (alg === undefined || sizes === undefined) {
+      invalid(`COSE AKP key expected alg ML-DSA-44/65/87 (-48/-49/-50), got ${String(alg)}`);
+    }
+    const pub = bytesParam(map, COSE_AKP_KEY.pub, 'pub');
+    if (pub.length !== sizes.publicKey) {
+      invalid(
+        `COSE AKP key for algorithm ${alg} expected pub of ${sizes.publicKey} bytes, got ${pub.length}`,
+      );
+    }
+    key = { kty: 'AKP', alg, pub };
   } else {
     invalid(`COSE key type ${String(kty)} is not supported`);
   }
@@ -232,7 +273,11 @@ export function decodeCoseKey(
  */
 export function encodeCoseKey(key: CosePublicKey): Uint8Array {
   const m = new Map<number, CborValue>();
-  if (key.kty === 'RSA') {
+  if (key.kty === 'AKP') {
+    m.set(COSE_KEY.kty, COSE_KTY.AKP);
+    m.set(COSE_KEY.alg, key.alg);
+    m.set(COSE_AKP_KEY.pub, key.pub);
+  } else if (key.kty === 'RSA') {
     m.set(COSE_KEY.kty, COSE_KTY.RSA);
     if (key.alg !== undefined) m.set(COSE_KEY.alg, key.alg);
     m.set(COSE_KEY.n, key.n);
@@ -249,7 +294,7 @@ export function encodeCoseKey(key: CosePublicKey): Uint8Array {
 
 /** A public JSON Web Key (RFC 7517/7518, RFC 8037). */
 export interface PublicJwk {
-  kty: 'EC' | 'OKP' | 'RSA';
+  kty: 'EC' | 'OKP' | 'RSA' | 'AKP';
   crv?: string;
   x?: string;
   y?: string;
@@ -275,13 +320,16 @@ const JOSE_ALG: Partial<Record<string, string>> = {
   PS256: 'PS256',
   PS384: 'PS384',
   PS512: 'PS512',
+  'ML-DSA-44': 'ML-DSA-44',
+  'ML-DSA-65': 'ML-DSA-65',
+  'ML-DSA-87': 'ML-DSA-87',
 };
 
 /** COSE bytes decoded, or a key object decodeCoseKey made; anything else is a caller's mistake. */
-function keyArgument(key: unknown): CosePublicKey {
+export function keyArgument(key: unknown): CosePublicKey {
   if (isBytes(key)) return decodeCoseKey(key);
   const kty = (key as { kty?: unknown } | null)?.kty;
-  if (typeof key !== 'object' || (kty !== 'EC2' && kty !== 'OKP' && kty !== 'RSA')) {
+  if (typeof key !== 'object' || (kty !== 'EC2' && kty !== 'OKP' && kty !== 'RSA' && kty !== 'AKP')) {
     throw new InvalidArgumentError(`"key" expected COSE bytes or a decoded COSE key, got ${describe(key)}`);
   }
   return key as CosePublicKey;
@@ -305,6 +353,8 @@ export function coseKeyToJwk(key: CosePublicKey | Uint8Array): PublicJwk {
     jwk = { kty: 'EC', crv: k.crv, x: base64url.encode(k.x), y: base64url.encode(k.y) };
   } else if (k.kty === 'OKP') {
     jwk = { kty: 'OKP', crv: k.crv, x: base64url.encode(k.x) };
+  } else if (k.kty === 'AKP') {
+    jwk = { kty: 'AKP', pub: base64url.encode(k.pub) };
   } else {
     jwk = { kty: 'RSA', n: base64url.encode(k.n), e: base64url.encode(k.e) };
   }
@@ -325,6 +375,9 @@ const FROM_JOSE: Partial<Record<string, number>> = {
   PS256: COSE_ALGORITHMS.PS256,
   PS384: COSE_ALGORITHMS.PS384,
   PS512: COSE_ALGORITHMS.PS512,
+  'ML-DSA-44': COSE_ALGORITHMS['ML-DSA-44'],
+  'ML-DSA-65': COSE_ALGORITHMS['ML-DSA-65'],
+  'ML-DSA-87': COSE_ALGORITHMS['ML-DSA-87'],
 };
 
 function jwkMember(jwk: Record<string, unknown>, name: string): Uint8Array {
@@ -367,131 +420,12 @@ export function jwkToCoseKey(
     m.set(COSE_KEY.kty, COSE_KTY.RSA);
     m.set(COSE_KEY.n, jwkMember(j, 'n'));
     m.set(COSE_KEY.e, jwkMember(j, 'e'));
+  } else if (j.kty === 'AKP') {
+    if ('priv' in j) invalid('JWK contains a private key');
+    m.set(COSE_KEY.kty, COSE_KTY.AKP);
+    m.set(COSE_AKP_KEY.pub, jwkMember(j, 'pub'));
   } else {
     invalid(`JWK key type ${String(j.kty)} is not supported`);
   }
   return decodeCoseKey(m, options);
-}
-
-const OID = {
-  ecPublicKey: '1.2.840.10045.2.1',
-  rsaEncryption: '1.2.840.113549.1.1.1',
-  Ed25519: '1.3.101.112',
-  Ed448: '1.3.101.113',
-  X25519: '1.3.101.110',
-  X448: '1.3.101.111',
-  'P-256': '1.2.840.10045.3.1.7',
-  'P-384': '1.3.132.0.34',
-  'P-521': '1.3.132.0.35',
-} as const;
-
-function positiveInteger(v: Uint8Array): asn1js.Integer {
-  const t = stripZeros(v);
-  const hex = (t[0] as number) & 0x80 ? Uint8Array.of(0, ...t) : t;
-  return new asn1js.Integer({ valueHex: hex.slice().buffer as ArrayBuffer });
-}
-
-function toBytes(buf: ArrayBuffer): Uint8Array {
-  return new Uint8Array(buf);
-}
-
-/**
- * The DER SubjectPublicKeyInfo (RFC 5280 §4.1.2.7; RFC 5480, RFC 8410, RFC 8017) of a COSE key.
- * @throws {CoseKeyError} `ERR_COSE_KEY_INVALID` for COSE bytes that are not a valid key
- * @throws {InvalidArgumentError} `ERR_INVALID_ARGUMENT` for anything but COSE bytes or a decoded key
- * @example
- * ```ts
- * const spki = coseKeyToSpki(key); // import into any crypto API that takes 'spki'
- * ```
- */
-export function coseKeyToSpki(key: CosePublicKey | Uint8Array): Uint8Array {
-  const k = keyArgument(key);
-  let algId: asn1js.Sequence;
-  let pub: Uint8Array;
-  if (k.kty === 'EC2') {
-    algId = new asn1js.Sequence({
-      value: [
-        new asn1js.ObjectIdentifier({ value: OID.ecPublicKey }),
-        new asn1js.ObjectIdentifier({ value: OID[k.crv] }),
-      ],
-    });
-    pub = new Uint8Array(1 + k.x.length + k.y.length);
-    pub[0] = 4;
-    pub.set(k.x, 1);
-    pub.set(k.y, 1 + k.x.length);
-  } else if (k.kty === 'OKP') {
-    algId = new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: OID[k.crv] })] });
-    pub = k.x;
-  } else {
-    algId = new asn1js.Sequence({
-      value: [new asn1js.ObjectIdentifier({ value: OID.rsaEncryption }), new asn1js.Null()],
-    });
-    pub = toBytes(new asn1js.Sequence({ value: [positiveInteger(k.n), positiveInteger(k.e)] }).toBER(false));
-  }
-  const spki = new asn1js.Sequence({
-    value: [algId, new asn1js.BitString({ valueHex: pub.slice().buffer as ArrayBuffer })],
-  });
-  return toBytes(spki.toBER(false));
-}
-
-/**
- * The COSE key of a DER SubjectPublicKeyInfo (EC P-256/384/521, Ed25519, Ed448, X25519, X448,
- * RSA), e.g. the public key of an X.509 certificate.
- * @throws {CoseKeyError} `ERR_COSE_KEY_INVALID`
- * @throws {InvalidArgumentError} `ERR_INVALID_ARGUMENT` when `spki` is not a Uint8Array
- */
-export function spkiToCoseKey(
-  spki: Uint8Array,
-  options: { alg?: number } & DecodeCoseKeyOptions = {},
-): CosePublicKey {
-  if (!isBytes(spki)) throw new InvalidArgumentError(`"spki" expected Uint8Array, got ${describe(spki)}`);
-  const parsed = asn1js.fromBER(spki.slice());
-  if (parsed.offset === -1 || parsed.offset !== spki.length || !(parsed.result instanceof asn1js.Sequence)) {
-    invalid('SPKI is not one DER SEQUENCE');
-  }
-  const [algIdRaw, bitsRaw] = (parsed.result as asn1js.Sequence).valueBlock.value;
-  if (!(algIdRaw instanceof asn1js.Sequence) || !(bitsRaw instanceof asn1js.BitString)) {
-    invalid('SPKI does not hold an AlgorithmIdentifier and a BIT STRING');
-  }
-  const [oidRaw, paramRaw] = algIdRaw.valueBlock.value;
-  if (!(oidRaw instanceof asn1js.ObjectIdentifier)) invalid('SPKI algorithm is not an OID');
-  const oid = oidRaw.valueBlock.toString();
-  const pub = new Uint8Array(bitsRaw.valueBlock.valueHexView);
-  if (bitsRaw.valueBlock.unusedBits !== 0) invalid('SPKI BIT STRING has unused bits');
-  const m = new Map<CborValue, CborValue>();
-  if (options.alg !== undefined) m.set(COSE_KEY.alg, options.alg);
-  if (oid === OID.ecPublicKey) {
-    const crvOid = paramRaw instanceof asn1js.ObjectIdentifier ? paramRaw.valueBlock.toString() : '';
-    const crv = (['P-256', 'P-384', 'P-521'] as const).find((c) => OID[c] === crvOid);
-    if (crv === undefined) invalid(`SPKI EC curve ${crvOid || '(none)'} is not supported`);
-    const size = EC_SIZES[crv];
-    if (pub.length !== 1 + 2 * size || pub[0] !== 4) invalid('SPKI EC point is not uncompressed');
-    m.set(COSE_KEY.kty, COSE_KTY.EC2);
-    m.set(COSE_KEY.crv, COSE_CURVES[crv]);
-    m.set(COSE_KEY.x, pub.slice(1, 1 + size));
-    m.set(COSE_KEY.y, pub.slice(1 + size));
-  } else if (oid === OID.rsaEncryption) {
-    const inner = asn1js.fromBER(pub.slice());
-    const seq = inner.result;
-    if (inner.offset !== pub.length || !(seq instanceof asn1js.Sequence))
-      invalid('SPKI RSA key is malformed');
-    const [n, e] = seq.valueBlock.value;
-    if (!(n instanceof asn1js.Integer) || !(e instanceof asn1js.Integer))
-      invalid('SPKI RSA key is malformed');
-    m.set(COSE_KEY.kty, COSE_KTY.RSA);
-    m.set(COSE_KEY.n, new Uint8Array(n.valueBlock.valueHexView));
-    m.set(COSE_KEY.e, new Uint8Array(e.valueBlock.valueHexView));
-  } else {
-    const crv = (['Ed25519', 'Ed448', 'X25519', 'X448'] as const).find((c) => OID[c] === oid);
-    if (crv === undefined) invalid(`SPKI algorithm ${oid} is not supported`);
-    m.set(COSE_KEY.kty, COSE_KTY.OKP);
-    m.set(COSE_KEY.crv, COSE_CURVES[crv]);
-    m.set(COSE_KEY.x, pub);
-  }
-  try {
-    return decodeCoseKey(m, options);
-  } catch (e) {
-    if (e instanceof Fido2kitError) throw e;
-    invalid('SPKI key is invalid', e);
-  }
 }

@@ -13,6 +13,7 @@ export {
   type EcCurve,
   HASH_LENGTHS,
   type HashName,
+  ML_DSA_SIZES,
   type OkpCurve,
   SIGNATURE_ALGORITHMS,
   type SignatureAlgorithm,
@@ -65,12 +66,13 @@ export {
 export { aesGcmDecrypt, aesGcmEncrypt } from './cipher.js';
 export { type ClientData, parseClientDataJSON } from './client-data.js';
 export {
+  type AkpPublicKey,
+  COSE_AKP_KEY,
   COSE_CURVES,
   COSE_KEY,
   COSE_KTY,
   type CosePublicKey,
   coseKeyToJwk,
-  coseKeyToSpki,
   type DecodeCoseKeyOptions,
   decodeCoseKey,
   type Ec2PublicKey,
@@ -79,8 +81,8 @@ export {
   type OkpPublicKey,
   type PublicJwk,
   type RsaPublicKey,
-  spkiToCoseKey,
 } from './cose-key.js';
+export { coseKeyToSpki, spkiToCoseKey } from './cose-key-spki.js';
 export { ecdsaDerToRaw, ecdsaRawToDer } from './der.js';
 export {
   AlgorithmUnsupportedError,

@@ -42,13 +42,15 @@ function checkSecret(algorithm: number, secret: Uint8Array): void {
 }
 
 /** The COSE algorithms {@link importSigningKey} signs with. */
-export const SIGNING_ALGORITHMS: readonly number[] = [-7, -9, -8, -19];
+export const SIGNING_ALGORITHMS: readonly number[] = [-7, -9, -8, -19, -48, -49, -50];
 
 /**
  * Prepares a private key for signing with a COSE algorithm: ES256/ESP256 (`secret` = the
- * 32-byte P-256 scalar, big-endian) or EdDSA/Ed25519 (`secret` = the 32-byte Ed25519 secret
- * key of RFC 8032 §5.1.5). The backend is node:crypto where present (OpenSSL), else WebCrypto,
- * else @noble; a backend that cannot sign with the algorithm hands over to noble.
+ * 32-byte P-256 scalar, big-endian), EdDSA/Ed25519 (`secret` = the 32-byte Ed25519 secret
+ * key of RFC 8032 §5.1.5) or ML-DSA-44/65/87 (`secret` = the 32-byte seed ξ of FIPS 204
+ * ML-DSA.KeyGen; the public key is an AKP key). The backend is node:crypto where present
+ * (OpenSSL), else WebCrypto, else @noble; a backend that cannot sign with the algorithm hands
+ * over to noble (ML-DSA always: neither node:crypto on Node 20 nor WebCrypto has it).
  *
  * @param algorithm the COSE algorithm identifier
  * @param secret the raw private key (copied)

@@ -3,7 +3,12 @@
  */
 import { abytes, describe, isBytes } from './_assert.js';
 import { Lru } from './_lru.js';
-import { COSE_ALGORITHM_NAMES, SIGNATURE_ALGORITHMS, type SignatureAlgorithm } from './algorithms.js';
+import {
+  COSE_ALGORITHM_NAMES,
+  ML_DSA_SIZES,
+  SIGNATURE_ALGORITHMS,
+  type SignatureAlgorithm,
+} from './algorithms.js';
 import { type BackendName, type CryptoBackend, resolveBackend } from './backend.js';
 import { bytesKey } from './bytes.js';
 import type { CborValue } from './cbor.js';
@@ -88,10 +93,11 @@ export function signatureAlgorithmFor(
   const fits =
     (alg.family === 'ECDSA' && key.kty === 'EC2' && (alg.curves?.includes(key.crv) ?? true)) ||
     (alg.family === 'EdDSA' && key.kty === 'OKP' && (alg.curves?.includes(key.crv) ?? false)) ||
-    ((alg.family === 'RSASSA-PKCS1-v1_5' || alg.family === 'RSA-PSS') && key.kty === 'RSA');
+    ((alg.family === 'RSASSA-PKCS1-v1_5' || alg.family === 'RSA-PSS') && key.kty === 'RSA') ||
+    (alg.family === 'ML-DSA' && key.kty === 'AKP' && key.alg === alg.id);
   if (!fits) {
     throw new CoseKeyError(
-      `a ${key.kty}${key.kty === 'RSA' ? '' : ` ${key.crv}`} key cannot verify ${alg.name}`,
+      `a ${key.kty}${key.kty === 'RSA' || key.kty === 'AKP' ? '' : ` ${key.crv}`} key cannot verify ${alg.name}`,
     );
   }
   return alg;
@@ -102,8 +108,10 @@ const EC_SIZE = { 'P-256': 32, 'P-384': 48, 'P-521': 66 } as const;
 /**
  * Verifies a WebAuthn/COSE signature: ES256, ES384, ES512 (and the fully-specified ESP256,
  * ESP384, ESP512), EdDSA with Ed25519 or Ed448 keys, Ed25519, Ed448, RS256/384/512,
- * PS256/384/512 and, when `allowLegacy` is set, RS1. ECDSA signatures are DER (as WebAuthn
- * sends them) and high-S values are accepted (authenticators do not normalise S).
+ * PS256/384/512, ML-DSA-44/65/87 with AKP keys (FIPS 204, draft-ietf-cose-dilithium; on
+ * @noble/post-quantum whichever backend is chosen, as no runtime's node:crypto or WebCrypto
+ * this package supports has ML-DSA) and, when `allowLegacy` is set, RS1. ECDSA signatures are
+ * DER (as WebAuthn sends them) and high-S values are accepted (authenticators do not normalise S).
  *
  * Resolves `false` for a signature that does not verify, including a malformed one; rejects
  * when the key or algorithm is unusable.
@@ -139,6 +147,8 @@ export function verifySignatureInternal(options: VerifySignatureOptions): boolea
     const raw = ecdsaDerToRaw(signature, EC_SIZE[(key as { crv: keyof typeof EC_SIZE }).crv]);
     if (raw === undefined) return false;
     sig = raw;
+  } else if (algorithm.family === 'ML-DSA') {
+    if (signature.length !== ML_DSA_SIZES[algorithm.id]?.signature) return false; // FIPS 204 Table 2
   } else if (algorithm.family === 'EdDSA') {
     if (signature.length !== ((key as { crv: string }).crv === 'Ed448' ? 114 : 64)) return false;
   } else if (signature.length !== (key as { n: Uint8Array }).n.length) {

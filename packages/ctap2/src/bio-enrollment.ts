@@ -3,7 +3,13 @@
  * fingerprint sensor's facts, enrolling a finger sample by sample, and listing, renaming and
  * removing enrolled fingerprints.
  */
-import { type CborValue, concatBytes as concat, encode, InvalidArgumentError, utf8Encode } from '@fido2kit/cose';
+import {
+  type CborValue,
+  concatBytes as concat,
+  encode,
+  InvalidArgumentError,
+  utf8Encode,
+} from '@fido2kit/cose';
 import { argBytes, argString, ResponseReader, throwIfAborted } from './_assert.js';
 import { checkToken, type ManagementOpenOptions, managementCommand, obtainToken } from './_management.js';
 import { CTAP_STATUS, CTAP2_COMMANDS } from './constants.js';

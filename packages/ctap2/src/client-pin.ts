@@ -57,6 +57,13 @@ export const PIN_UV_AUTH_PERMISSIONS = {
   lbw: 0x10,
   /** authenticatorConfig */
   acfg: 0x20,
+  /**
+   * persistentCredentialManagementReadOnly (CTAP 2.2 §6.5.5.7): the persistent
+   * pinUvAuthToken, which survives power cycles, for credential-management reads only
+   * (getCredsMetadata, enumerateRPs*, enumerateCredentials*). Asked for alone; offered when
+   * getInfo has the `perCredMgmtRO` option.
+   */
+  pcmr: 0x40,
 } as const;
 
 /** A permission name. */

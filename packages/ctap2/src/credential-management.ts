@@ -14,7 +14,7 @@ import type {
   PublicKeyCredentialUserEntity,
 } from './ctap2.js';
 import type { CallOptions } from './device.js';
-import { CtapError } from './errors.js';
+import { Ctap2ClientError, CtapError } from './errors.js';
 import type { PinUvAuthProtocol } from './pin-protocol.js';
 
 /** credentialManagement subcommands (CTAP 2.1 §6.8). */
@@ -260,6 +260,38 @@ export class CredentialManagement {
     }
     const { protocol, token } = await obtainToken(ctap, 'cm', options);
     return new CredentialManagement(ctap, protocol, token);
+  }
+
+  /**
+   * Obtains the persistent, read-only credential-management token (permission `pcmr`, CTAP 2.2
+   * §6.5.5.7) and returns a ready instance. The token outlives power cycles: keep
+   * {@link CredentialManagement.pinUvAuthToken} (a secret) with the protocol version and later
+   * build `new CredentialManagement(ctap, pinUvAuthProtocol(version), token)` to read again
+   * without the PIN. It reads only (getCredsMetadata, enumerateRps, enumerateCredentials);
+   * deleteCredential and updateUserInformation are refused with `CTAP2_ERR_PIN_AUTH_INVALID`.
+   * @throws {Ctap2ClientError} `ERR_NOT_SUPPORTED` when getInfo lacks the `perCredMgmtRO` option
+   * @throws {CtapError} `CTAP2_ERR_PIN_INVALID`, `CTAP2_ERR_PIN_BLOCKED`, `CTAP2_ERR_UV_INVALID`, …
+   * @example
+   * ```ts
+   * const cm = await CredentialManagement.openReadOnly(ctap, { pin: '1234' });
+   * saveSecret(cm.protocol.version, cm.pinUvAuthToken);
+   * ```
+   */
+  static async openReadOnly(ctap: Ctap2, options: ManagementOpenOptions = {}): Promise<CredentialManagement> {
+    if (ctap.info.options.perCredMgmtRO !== true) {
+      throw new Ctap2ClientError(
+        'ERR_NOT_SUPPORTED',
+        'the authenticator has no persistent read-only credential management (perCredMgmtRO)',
+      );
+    }
+    const { rpId: _ignored, ...rest } = options; // pcmr binds to no RP
+    const { protocol, token } = await obtainToken(ctap, 'pcmr', rest);
+    return new CredentialManagement(ctap, protocol, token);
+  }
+
+  /** A copy of the token this instance authenticates with (a secret: store it like one). */
+  get pinUvAuthToken(): Uint8Array {
+    return this.#token.slice();
   }
 
   async #call(

@@ -3,145 +3,32 @@
  * one entry per extension, each with its request and response processing (CTAP 2.1 §12,
  * WebAuthn Level 3 §10).
  */
-import {
-  base64url,
-  type CborValue,
-  concatBytes,
-  equalBytes as sameBytes,
-  sha256,
-  utf8Encode,
-} from '@fido2kit/cose';
+import { base64url, type CborValue, concatBytes, equalBytes, sha256, utf8Encode } from '@fido2kit/cose';
 import { invalidResponse } from './_assert.js';
-import type { ClientPin, PinUvAuthPermission, PinUvAuthToken } from './client-pin.js';
-import type {
-  Ctap2,
-  ExtensionMap,
-  GetAssertionResult,
-  MakeCredentialResult,
-  PublicKeyCredentialDescriptor,
-} from './ctap2.js';
-import type { CallOptions } from './device.js';
+import type { ExtensionMap, GetAssertionResult } from './ctap2.js';
 import { WebAuthnClientError } from './errors.js';
-import { LargeBlobs } from './large-blobs.js';
+import { largeBlob } from './extension-large-blob.js';
+import {
+  bytesInput,
+  type CeremonyScope,
+  type ClientExtension,
+  CRED_PROTECT,
+  type CredentialProtectionPolicy,
+  type ExtensionContext,
+  has,
+  notSupported,
+  output,
+  typeError,
+} from './extension-types.js';
 
-/** credProtect levels (CTAP 2.1 §12.1) by WebAuthn policy name, and back. */
-export const CRED_PROTECT = {
-  userVerificationOptional: 1,
-  userVerificationOptionalWithCredentialIDList: 2,
-  userVerificationRequired: 3,
-} as const;
-
-/** A credentialProtectionPolicy name. */
-export type CredentialProtectionPolicy = keyof typeof CRED_PROTECT;
-
-/** What an extension's processing may use. */
-export interface ExtensionContext {
-  readonly ctap: Ctap2;
-  /** A ClientPin for key agreement (hmac-secret), or undefined when the key has none. */
-  readonly clientPin: ClientPin | undefined;
-  /** Whether a discoverable credential is requested (create). */
-  readonly rk: boolean;
-  /** The allow list sent (get). */
-  readonly allowList: PublicKeyCredentialDescriptor[] | undefined;
-  /** State an entry keeps between its request and response processing. */
-  readonly state: Map<string, unknown>;
-  /**
-   * The pinUvAuthToken of the ceremony, when the client obtained one; it carries the
-   * permissions entries asked for through {@link ClientExtension.permissions} (e.g. `lbw`).
-   */
-  readonly token?: PinUvAuthToken | undefined;
-  /** The ceremony's signal and keepalive callback, for commands an entry sends itself. */
-  readonly call?: CallOptions | undefined;
-}
-
-/** The origin and RP ID of a ceremony, as {@link ClientExtension.alternateRpId} sees them. */
-export interface CeremonyScope {
-  readonly origin: string;
-  readonly rpId: string;
-}
-
-/** A client extension output, or a promise of one (an entry may send commands after the ceremony). */
-export type ExtensionOutput =
-  | Promise<Record<string, unknown> | undefined>
-  | Record<string, unknown>
-  | undefined;
-
-/** One client extension: which inputs it reads and how it builds and reads CTAP extensions. */
-export interface ClientExtension {
-  /** The WebAuthn extension identifier. */
-  readonly id: string;
-  /** The client extension input keys it handles (usually just `id`). */
-  readonly inputs: readonly string[];
-  prepareCreate?(
-    inputs: Record<string, unknown>,
-    ctx: ExtensionContext,
-  ): Promise<ExtensionMap | undefined> | ExtensionMap | undefined;
-  /**
-   * The client extension output after makeCredential. It may be async: the client awaits it
-   * before answering, so an entry can send further commands (largeBlob writes).
-   */
-  processCreate?(result: MakeCredentialResult, ctx: ExtensionContext): ExtensionOutput;
-  prepareGet?(
-    inputs: Record<string, unknown>,
-    ctx: ExtensionContext,
-  ): Promise<ExtensionMap | undefined> | ExtensionMap | undefined;
-  /** The client extension output after getAssertion; may be async (see `processCreate`). */
-  processGet?(result: GetAssertionResult, ctx: ExtensionContext): ExtensionOutput;
-  /**
-   * pinUvAuthToken permissions beyond `mc`/`ga` the entry needs for these inputs (e.g. `lbw`
-   * for a largeBlob write). Asked before user verification, so the ceremony's one PIN entry or
-   * fingerprint yields a token that also carries them.
-   */
-  permissions?(kind: 'create' | 'get', inputs: Record<string, unknown>): PinUvAuthPermission[] | undefined;
-  /**
-   * An RP ID to try when the ceremony's own finds no credential (the `appid` extension), checked
-   * against the caller's origin. Throw a `SecurityError` for one the origin may not use.
-   */
-  alternateRpId?(inputs: Record<string, unknown>, scope: CeremonyScope): string | undefined;
-  /**
-   * Checks the inputs when the key speaks only CTAP1/U2F (throw `NotSupportedError` for inputs
-   * it cannot honour); entries without U2F hooks are ignored on such keys, as browsers do.
-   */
-  prepareU2f?(
-    kind: 'create' | 'get',
-    inputs: Record<string, unknown>,
-    allowList: PublicKeyCredentialDescriptor[] | undefined,
-  ): void;
-  /** The client extension output of a U2F ceremony, from the result the client built from it. */
-  processU2f?(
-    kind: 'create' | 'get',
-    inputs: Record<string, unknown>,
-    result: MakeCredentialResult | GetAssertionResult,
-  ): Record<string, unknown> | undefined;
-}
-
-function notSupported(message: string): never {
-  throw new WebAuthnClientError('ERR_NOT_SUPPORTED', 'NotSupportedError', message);
-}
-
-function typeError(message: string): never {
-  throw new WebAuthnClientError('ERR_INVALID_ARGUMENT', 'TypeError', message);
-}
-
-function has(ctx: ExtensionContext, ext: string): boolean {
-  return ctx.ctap.info.extensions.includes(ext);
-}
-
-function output(
-  result: { authenticatorData: { extensions?: Map<CborValue, CborValue> } },
-  id: string,
-): CborValue {
-  return result.authenticatorData.extensions?.get(id);
-}
-
-function bytesInput(v: unknown, name: string): Uint8Array {
-  if (typeof v !== 'string') typeError(`extension input ${name} expected base64url`);
-  try {
-    return base64url.decode(v);
-  } catch (e) {
-    return typeError(`extension input ${name} is not base64url: ${(e as Error).message}`);
-  }
-}
+export {
+  type CeremonyScope,
+  type ClientExtension,
+  CRED_PROTECT,
+  type CredentialProtectionPolicy,
+  type ExtensionContext,
+  type ExtensionOutput,
+} from './extension-types.js';
 
 const PRF_LABEL = utf8Encode('WebAuthn PRF');
 
@@ -323,129 +210,45 @@ const credBlob: ClientExtension = {
   },
 };
 
-interface LargeBlobGetState {
-  read: boolean;
-  write?: Uint8Array;
-}
-
-function largeBlobInput(inputs: Record<string, unknown>): {
-  support?: unknown;
-  read?: unknown;
-  write?: unknown;
-} {
-  const input = inputs.largeBlob;
-  if (typeof input !== 'object' || input === null) typeError('largeBlob expected an object');
-  return input as { support?: unknown; read?: unknown; write?: unknown };
-}
-
-function largeBlobSupported(ctx: ExtensionContext): boolean {
-  return has(ctx, 'largeBlobKey') && ctx.ctap.info.options.largeBlobs === true;
-}
-
-/** WebAuthn L3 §10.1.5 authentication steps 1–2 and 4.1: inputs a client must refuse. */
-function largeBlobGetInput(inputs: Record<string, unknown>, allowListLength: number): LargeBlobGetState {
-  const input = largeBlobInput(inputs);
-  if (input.support !== undefined) notSupported('largeBlob support is an input of create, not get');
-  if (input.read !== undefined && input.write !== undefined) {
-    notSupported('largeBlob read and write cannot be asked together');
+/** True when the inputs ask for thirdPartyPayment (directly, or as SPC's `payment.isPayment`). */
+function wantsThirdPartyPayment(inputs: Record<string, unknown>): boolean {
+  const direct = inputs.thirdPartyPayment;
+  if (direct !== undefined && typeof direct !== 'boolean') typeError('thirdPartyPayment expected a boolean');
+  const payment = inputs.payment;
+  if (payment !== undefined && (payment === null || typeof payment !== 'object')) {
+    typeError('payment expected an object');
   }
-  if (input.read !== undefined && typeof input.read !== 'boolean')
-    typeError('largeBlob.read expected a boolean');
-  const state: LargeBlobGetState = { read: input.read === true };
-  if (input.write !== undefined) {
-    state.write = bytesInput(input.write, 'largeBlob.write');
-    if (allowListLength !== 1)
-      notSupported('largeBlob write needs exactly one credential in allowCredentials');
-  }
-  return state;
+  const isPayment = (payment as { isPayment?: unknown } | undefined)?.isPayment;
+  if (isPayment !== undefined && typeof isPayment !== 'boolean')
+    typeError('payment.isPayment expected a boolean');
+  return direct === true || isPayment === true;
 }
 
 /**
- * largeBlob (WebAuthn L3 §10.1.5) on largeBlobKey (CTAP 2.1 §12.3) and authenticatorLargeBlobs
- * (§6.10): `supported` at creation; at get, `read` gives `blob` (absent when the credential has
- * none) and `write` gives `written`. The blob is read and written after the assertion, with the
- * credential's largeBlobKey; writing on a protected key uses the ceremony's token, which the
- * entry asks to carry `lbw`.
+ * thirdPartyPayment (CTAP 2.2 §12.9), asked for as `thirdPartyPayment: true` or as Secure
+ * Payment Confirmation's `payment: { isPayment: true }`: at creation the key marks the
+ * credential; at authentication the client output `thirdPartyPayment` says whether the
+ * asserting credential is enabled for third-party payment (a flag like credProps' `rk`).
+ * Ignored, as browsers ignore unknown extensions, by a key that does not list it.
  */
-const largeBlob: ClientExtension = {
-  id: 'largeBlob',
-  inputs: ['largeBlob'],
+const thirdPartyPayment: ClientExtension = {
+  id: 'thirdPartyPayment',
+  inputs: ['thirdPartyPayment', 'payment'],
   prepareCreate(inputs, ctx) {
-    const input = largeBlobInput(inputs);
-    if (input.read !== undefined || input.write !== undefined) {
-      notSupported('largeBlob read and write are inputs of get, not create');
-    }
-    // largeBlobKey exists only for discoverable credentials (CTAP 2.1 §12.3)
-    const supported = largeBlobSupported(ctx) && ctx.rk;
-    if (!supported) {
-      if (input.support === 'required') {
-        notSupported(
-          ctx.rk
-            ? 'the authenticator has no large blob storage'
-            : 'large blobs need a discoverable credential (residentKey "required")',
-        );
-      }
-      return undefined;
-    }
-    return { largeBlobKey: true };
-  },
-  processCreate: (r) => ({ largeBlob: { supported: r.largeBlobKey !== undefined } }),
-  permissions(kind, inputs) {
-    const input = inputs.largeBlob as { write?: unknown } | undefined;
-    return kind === 'get' && input?.write !== undefined ? ['lbw'] : undefined;
+    return wantsThirdPartyPayment(inputs) && has(ctx, 'thirdPartyPayment')
+      ? { thirdPartyPayment: true }
+      : undefined;
   },
   prepareGet(inputs, ctx) {
-    const state = largeBlobGetInput(inputs, ctx.allowList?.length ?? 0);
-    ctx.state.set('largeBlob', state);
-    if (!largeBlobSupported(ctx) || (!state.read && state.write === undefined)) return undefined;
-    return { largeBlobKey: true };
+    return wantsThirdPartyPayment(inputs) && has(ctx, 'thirdPartyPayment')
+      ? { thirdPartyPayment: true }
+      : undefined;
   },
-  async processGet(r, ctx) {
-    const state = ctx.state.get('largeBlob') as LargeBlobGetState | undefined;
-    if (state === undefined) return undefined;
-    const key = r.largeBlobKey;
-    const call = ctx.call ?? {};
-    if (state.write !== undefined) {
-      if (key === undefined || !largeBlobSupported(ctx)) return { largeBlob: { written: false } };
-      const o = ctx.ctap.info.options;
-      const isProtected = o.clientPin === true || o.uv === true;
-      if (isProtected && ctx.token === undefined) return { largeBlob: { written: false } };
-      try {
-        const blobs = isProtected
-          ? new LargeBlobs(ctx.ctap, ctx.token?.protocol, ctx.token?.token)
-          : new LargeBlobs(ctx.ctap);
-        await blobs.putBlob(key, state.write, call);
-        return { largeBlob: { written: true } };
-      } catch {
-        // WebAuthn L3 §10.1.5 step 4.3: written is false when the write fails
-        return { largeBlob: { written: false } };
-      }
-    }
-    if (!state.read) return { largeBlob: {} };
-    if (key === undefined || !largeBlobSupported(ctx)) return { largeBlob: {} };
-    try {
-      const blob = await new LargeBlobs(ctx.ctap).getBlob(key, call);
-      return { largeBlob: blob === undefined ? {} : { blob: base64url.encode(blob) } };
-    } catch {
-      // a corrupt array or a failed read: no blob (step 3: "if successful")
-      return { largeBlob: {} };
-    }
-  },
-  prepareU2f(kind, inputs, allowList) {
-    if (kind === 'create') {
-      const input = largeBlobInput(inputs);
-      if (input.read !== undefined || input.write !== undefined) {
-        notSupported('largeBlob read and write are inputs of get, not create');
-      }
-      if (input.support === 'required') notSupported('a U2F authenticator has no large blob storage');
-    } else {
-      largeBlobGetInput(inputs, allowList?.length ?? 0);
-    }
-  },
-  processU2f(kind, inputs) {
-    if (kind === 'create') return { largeBlob: { supported: false } };
-    const input = inputs.largeBlob as { write?: unknown };
-    return { largeBlob: input.write !== undefined ? { written: false } : {} };
+  processGet(r) {
+    const v = output(r, 'thirdPartyPayment');
+    if (v === undefined) return undefined;
+    if (typeof v !== 'boolean') invalidResponse('thirdPartyPayment output is not a boolean');
+    return { thirdPartyPayment: v };
   },
 };
 
@@ -481,7 +284,7 @@ export function checkAppId(value: unknown, scope: CeremonyScope): string {
 function appidUsed(ctxState: Map<string, unknown>, r: GetAssertionResult): { appid: boolean } {
   const id = ctxState.get('appid');
   return {
-    appid: typeof id === 'string' && sameBytes(r.authenticatorData.rpIdHash, sha256(utf8Encode(id))),
+    appid: typeof id === 'string' && equalBytes(r.authenticatorData.rpIdHash, sha256(utf8Encode(id))),
   };
 }
 
@@ -540,6 +343,7 @@ export const CLIENT_EXTENSIONS: readonly ClientExtension[] = Object.freeze([
   largeBlob,
   minPinLength,
   appid,
+  thirdPartyPayment,
 ]);
 
 /**

@@ -5,7 +5,10 @@
 import { type CborValue, formatUuid } from '@fido2kit/cose';
 import { type CborMap, invalidResponse, isString, isUint, ResponseReader } from './_assert.js';
 
-/** getInfo member keys (CTAP 2.1 §6.4; 0x16 and later are CTAP 2.2). */
+/**
+ * getInfo member keys (CTAP 2.1 §6.4; 0x16 and later are CTAP 2.2 §6.4, the Proposed Standard
+ * of 2025-07-14).
+ */
 export const GET_INFO_KEYS = {
   versions: 0x01,
   extensions: 0x02,
@@ -36,6 +39,8 @@ export const GET_INFO_KEYS = {
   pinComplexityPolicy: 0x1b,
   pinComplexityPolicyURL: 0x1c,
   maxPINLength: 0x1d,
+  encCredStoreState: 0x1e,
+  authenticatorConfigCommands: 0x1f,
 } as const;
 
 /** The default maxMsgSize when the authenticator names none (CTAP 2.1 §6.4). */
@@ -112,6 +117,13 @@ export interface AuthenticatorInfo {
   pinComplexityPolicyURL?: Uint8Array;
   /** 0x1D (CTAP 2.2) */
   maxPINLength?: number;
+  /**
+   * 0x1E (CTAP 2.2): the credential store's state, encrypted under a key derived from the
+   * persistentPinUvAuthToken (permission pcmr); it changes when discoverable credentials do.
+   */
+  encCredStoreState?: Uint8Array;
+  /** 0x1F (CTAP 2.2): the authenticatorConfig subcommands the key supports. */
+  authenticatorConfigCommands?: number[];
   /** Members this client does not know, by key. */
   unknown: Map<CborValue, CborValue>;
 }
@@ -200,6 +212,8 @@ export function parseAuthenticatorInfo(value: unknown): AuthenticatorInfo {
     pinComplexityPolicy: r.bool(K.pinComplexityPolicy),
     pinComplexityPolicyURL: r.bytes(K.pinComplexityPolicyURL)?.slice(),
     maxPINLength: r.uint(K.maxPINLength),
+    encCredStoreState: r.bytes(K.encCredStoreState)?.slice(),
+    authenticatorConfigCommands: uints(K.authenticatorConfigCommands),
   };
   for (const [k, v] of Object.entries(optional)) {
     if (v !== undefined) (info as unknown as Record<string, unknown>)[k] = v;

@@ -4,10 +4,11 @@ import { fail } from './errors.js';
 /**
  * The default `supportedAlgorithmIDs`, in order of preference, used both in
  * `pubKeyCredParams` and when verifying: EdDSA, ES256, RS256, ES384, ES512, PS256, PS384, PS512,
- * RS384, RS512. RS1 (-65535) is legacy and must be asked for.
+ * RS384, RS512, then ML-DSA-44/65/87 (FIPS 204, COSE AKP keys). RS1 (-65535) is legacy and
+ * must be asked for.
  */
 export const DEFAULT_SUPPORTED_ALGORITHM_IDS: readonly number[] = Object.freeze([
-  -8, -7, -257, -35, -36, -37, -38, -39, -258, -259,
+  -8, -7, -257, -35, -36, -37, -38, -39, -258, -259, -48, -49, -50,
 ]);
 
 /**

@@ -109,7 +109,7 @@ function storedAlgorithm(publicKey: Uint8Array): { alg: number | undefined; crv:
       },
     );
   }
-  return { alg: key.alg, crv: key.kty === 'RSA' ? undefined : key.crv };
+  return { alg: key.alg, crv: 'crv' in key ? key.crv : undefined };
 }
 
 function idBytes(id: string | Uint8Array, name: string): Uint8Array {

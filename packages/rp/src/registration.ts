@@ -144,7 +144,7 @@ export async function verifyRegistrationResponse(
   const rpID = matchRpIdHash(ad.rpIdHash, o.expectedRPID);
   checkFlags(ad.flags, o);
   const alg = att.publicKey.alg;
-  const crv = att.publicKey.kty === 'RSA' ? undefined : att.publicKey.crv;
+  const crv = 'crv' in att.publicKey ? att.publicKey.crv : undefined;
   assertAlgorithmAllowed(alg, crv, supported);
 
   // Step 20: extension outputs.

@@ -77,3 +77,19 @@ export function readDescriptors(list: CborValue[] | undefined): CredentialDescri
     return { type, id };
   });
 }
+
+/**
+ * The members makeCredential and getAssertion share (CTAP 2.1 §6.1, §6.2): extensions, options,
+ * pinUvAuthParam, pinUvAuthProtocol, read with the command's key table.
+ */
+export function ceremonyParams(
+  p: CborMap,
+  k: { extensions: number; options: number; pinUvAuthParam: number; pinUvAuthProtocol: number },
+) {
+  return {
+    extensions: opt.map(p, k.extensions),
+    options: readOptions(opt.map(p, k.options)),
+    pinUvAuthParam: opt.bytes(p, k.pinUvAuthParam),
+    pinUvAuthProtocol: opt.uint(p, k.pinUvAuthProtocol),
+  };
+}

@@ -1,8 +1,9 @@
 /** `VirtualAuthenticator`: a software CTAP 2.1 authenticator for tests, demos and your own suites. */
-import { type CborValue, concatBytes, decode, encode, formatUuid, sha256, utf8Encode } from '@fido2kit/cose';
+import { type CborValue, concatBytes, decode, encode, formatUuid } from '@fido2kit/cose';
 import {
   type CallOptions,
   CTAP_STATUS,
+  CTAP2_COMMANDS,
   Ctap2ClientError,
   type CtapDevice,
   type CtapTransport,
@@ -10,23 +11,20 @@ import {
 import { randomBytes } from '@noble/hashes/utils.js';
 import { buildInfo, GET_INFO } from './commands/get-info.js';
 import { COMMANDS, type Command } from './commands/index.js';
-import { AuthenticatorCore, type ResolvedConfig } from './core.js';
+import { AuthenticatorCore } from './core.js';
 import { CtapStatusError, VirtualAuthenticatorError } from './errors.js';
-import { KEY_ALGORITHMS } from './keys.js';
-import { managementVolatile, resolveManagementConfig } from './management.js';
+import { managementVolatile } from './management.js';
 import { legacyAttestationIdentity, resolveAttestationIdentity } from './model.js';
 import {
   ALL_EXTENSIONS,
-  type AttestationKind,
-  DEFAULT_AAGUID,
-  DEFAULTS,
   type ExtensionName,
+  type ResolvedConfig,
   type VirtualAuthenticatorOptions,
 } from './options.js';
 import type { PresenceBehaviour, UvBehaviour } from './presence.js';
+import { initialState, resolveConfig } from './resolve-options.js';
 import { type FingerprintSensor, sensorOf } from './sensor.js';
-import { deserializeState, parseUuid, serializeState, type VirtualAuthenticatorState } from './serialize.js';
-import type { PersistentState } from './state.js';
+import { deserializeState, serializeState, type VirtualAuthenticatorState } from './serialize.js';
 import { handleU2f } from './u2f.js';
 
 /** The authenticatorGetInfo response (CTAP 2.1 §6.4) with the spec's member names. */
@@ -59,157 +57,6 @@ export interface StoredCredential {
   user: { id: Uint8Array; name?: string; displayName?: string };
   /** The credential's signature counter. */
   signCount: number;
-}
-
-const VALID_ATTESTATION: readonly AttestationKind[] = ['none', 'self', 'packed', 'fido-u2f'];
-
-function intOption(name: string, v: number | undefined, def: number, min: number, max = 2 ** 31): number {
-  if (v === undefined) return def;
-  if (!Number.isInteger(v) || v < min || v > max) {
-    throw new RangeError(`"${name}" expected an integer in ${min}..${max}, got ${String(v)}`);
-  }
-  return v;
-}
-
-function resolveConfig(o: VirtualAuthenticatorOptions): ResolvedConfig {
-  const attestation = o.attestation ?? 'packed';
-  if (!VALID_ATTESTATION.includes(attestation)) {
-    throw new RangeError(
-      `"attestation" expected one of ${VALID_ATTESTATION.join(', ')}, got ${String(attestation)}`,
-    );
-  }
-  const algorithms = o.algorithms ?? [...DEFAULTS.algorithms];
-  for (const a of algorithms) {
-    if (!KEY_ALGORITHMS.has(a)) throw new RangeError(`"algorithms" contains unsupported algorithm ${a}`);
-  }
-  const protocols = o.pinUvAuthProtocols ?? [...DEFAULTS.pinUvAuthProtocols];
-  for (const v of protocols) {
-    if (v !== 1 && v !== 2) throw new RangeError(`"pinUvAuthProtocols" expected 1 or 2, got ${String(v)}`);
-  }
-  const extensions = o.extensions ?? [...ALL_EXTENSIONS];
-  for (const e of extensions) {
-    if (!ALL_EXTENSIONS.includes(e))
-      throw new RangeError(`"extensions" contains unknown extension ${String(e)}`);
-  }
-  const minPinLength = intOption('minPinLength', o.minPinLength, DEFAULTS.minPinLength, 4, 63);
-  if (o.attestationCa !== undefined) {
-    const { privateKey, certificate } = o.attestationCa;
-    if (!(privateKey instanceof Uint8Array) || privateKey.length !== 32) {
-      throw new TypeError(
-        '"attestationCa.privateKey" expected the P-256 private key as 32 raw bytes (a CryptoKey must be exported first)',
-      );
-    }
-    if (!(certificate instanceof Uint8Array) || certificate.length < 100) {
-      throw new TypeError('"attestationCa.certificate" expected the CA certificate as DER bytes');
-    }
-  }
-  return {
-    attestation,
-    ...(o.attestationCa === undefined ? {} : { attestationCa: o.attestationCa }),
-    attestationIdentity: resolveAttestationIdentity(
-      o.attestationIdentity,
-      aaguidBytes(o.aaguid),
-      o.attestationCa !== undefined,
-    ),
-    clientPin: o.clientPin ?? true,
-    sensor: o.fingerprints !== undefined,
-    maxUvRetries: intOption('uvRetries', o.uvRetries, DEFAULTS.uvRetries, 1, 25),
-    residentKeyCapacity: intOption(
-      'residentKeyCapacity',
-      o.residentKeyCapacity,
-      DEFAULTS.residentKeyCapacity,
-      0,
-    ),
-    algorithms,
-    pinUvAuthProtocols: protocols,
-    extensions: new Set(extensions),
-    maxMsgSize: intOption('maxMsgSize', o.maxMsgSize, DEFAULTS.maxMsgSize, 64),
-    maxCredentialCountInList: intOption(
-      'maxCredentialCountInList',
-      o.maxCredentialCountInList,
-      DEFAULTS.maxCredentialCountInList,
-      1,
-    ),
-    maxCredentialIdLength: intOption(
-      'maxCredentialIdLength',
-      o.maxCredentialIdLength,
-      DEFAULTS.maxCredentialIdLength,
-      32,
-      1023,
-    ),
-    maxCredBlobLength: intOption(
-      'maxCredBlobLength',
-      o.maxCredBlobLength,
-      DEFAULTS.maxCredBlobLength,
-      32,
-      64,
-    ),
-    makeCredUvNotRqd: o.makeCredUvNotRqd ?? true,
-    transports: o.transports ?? ['usb'],
-    firmwareVersion: intOption('firmwareVersion', o.firmwareVersion, 1, 0),
-    factoryMinPinLength: minPinLength,
-    factoryMinPinLengthRpIds: [...(o.minPinLengthRpIds ?? [])],
-    factoryAlwaysUv: o.alwaysUv ?? false,
-    presenceTimeoutMs: intOption('presenceTimeoutMs', o.presenceTimeoutMs, DEFAULTS.presenceTimeoutMs, 0),
-    presenceDelayMs: intOption('presenceDelayMs', o.presenceDelayMs, 0, 0),
-    keepaliveIntervalMs: intOption(
-      'keepaliveIntervalMs',
-      o.keepaliveIntervalMs,
-      DEFAULTS.keepaliveIntervalMs,
-      1,
-    ),
-    quirks: { ...(o.quirks ?? {}) },
-    management: resolveManagementConfig(o),
-  };
-}
-
-function aaguidBytes(v: string | Uint8Array | undefined): Uint8Array {
-  if (v === undefined) return parseUuid(DEFAULT_AAGUID)!;
-  if (v instanceof Uint8Array) {
-    if (v.length !== 16) throw new RangeError(`"aaguid" expected 16 bytes, got length=${v.length}`);
-    return v.slice();
-  }
-  const b = typeof v === 'string' ? parseUuid(v) : undefined;
-  if (b === undefined) throw new TypeError(`"aaguid" expected a UUID string or 16 bytes, got ${String(v)}`);
-  return b;
-}
-
-function initialState(
-  o: VirtualAuthenticatorOptions,
-  config: ResolvedConfig,
-  random: (n: number) => Uint8Array,
-) {
-  const state: PersistentState = {
-    aaguid: aaguidBytes(o.aaguid),
-    secret: random(32),
-    pinRetries: intOption('pinRetries', o.pinRetries, DEFAULTS.maxPinRetries, 0, DEFAULTS.maxPinRetries),
-    forcePinChange: false,
-    minPinLength: config.factoryMinPinLength,
-    minPinLengthRpIds: [...config.factoryMinPinLengthRpIds],
-    uvRetries: config.maxUvRetries,
-    fingerprints: [],
-    credentials: [],
-    counters: new Map(),
-    sequence: 0,
-    alwaysUv: config.factoryAlwaysUv,
-    attestation: {},
-  };
-  if (o.pin !== undefined) {
-    if (typeof o.pin !== 'string') throw new TypeError('"pin" expected a string');
-    const bytes = utf8Encode(o.pin);
-    const codePoints = [...o.pin].length;
-    if (codePoints < config.factoryMinPinLength || bytes.length > DEFAULTS.maxPinBytes) {
-      throw new RangeError(
-        `"pin" expected ${config.factoryMinPinLength} or more code points and at most 63 bytes, got ${codePoints}`,
-      );
-    }
-    if (!config.clientPin) throw new RangeError('"pin" given but "clientPin" is false');
-    state.pinHash = sha256(bytes).slice(0, 16);
-    state.pinCodePoints = codePoints;
-  }
-  const count = intOption('fingerprints', o.fingerprints, 0, 0, 10);
-  for (let i = 0; i < count; i++) state.fingerprints.push({ id: random(8), name: `Finger ${i + 1}` });
-  return state;
 }
 
 /**
@@ -371,9 +218,14 @@ export class VirtualAuthenticator {
       if (command === undefined || core.config.management?.u2f === 'u2f-only') {
         return Uint8Array.of(CTAP_STATUS.CTAP1_ERR_INVALID_COMMAND);
       }
-      if (code !== 0x08) core.volatile.pending = undefined;
+      if (code !== CTAP2_COMMANDS.getNextAssertion) core.volatile.pending = undefined;
       // any other command ends a credential-management enumeration (CTAP 2.1 §6.8 state rules)
-      if (code !== 0x0a && code !== 0x41) managementVolatile(core).enumeration = undefined;
+      if (
+        code !== CTAP2_COMMANDS.credentialManagement &&
+        code !== CTAP2_COMMANDS.credentialManagementPreview
+      ) {
+        managementVolatile(core).enumeration = undefined;
+      }
       let params: Map<CborValue, CborValue> | undefined;
       if (request.length > 1) {
         let value: CborValue;

@@ -5,56 +5,25 @@
  */
 import { bytesToHex, equalBytes, sha256, utf8Encode } from '@fido2kit/cose';
 import type { CallOptions } from '@fido2kit/ctap2';
-import { type PinUvAuthProtocol, PinUvAuthProtocolOne, PinUvAuthProtocolTwo } from '@fido2kit/ctap2';
+import {
+  PIN_UV_AUTH_PERMISSIONS,
+  type PinUvAuthProtocol,
+  PinUvAuthProtocolOne,
+  PinUvAuthProtocolTwo,
+} from '@fido2kit/ctap2';
 import { p256 } from '@noble/curves/nist.js';
 import { generateCa, generateLeaf } from './certificates.js';
 import { type CredentialPayload, unwrapCredentialId, wrapCredentialId } from './credential-id.js';
 import { SigningKeys } from './keys.js';
-import { type ManagementConfig, managementPermissions } from './management.js';
-import { type AttestationIdentity, modelAttestation } from './model.js';
-import type { AttestationCa, AttestationKind, ExtensionName, Quirks } from './options.js';
-import { DEFAULTS } from './options.js';
+import { managementPermissions } from './management-config.js';
+import { modelAttestation } from './model.js';
+import { DEFAULTS, type ResolvedConfig } from './options.js';
 import type { PresenceBehaviour, PresenceRequest, UvBehaviour, WaitResult } from './presence.js';
 import { waitForUser } from './presence.js';
 import type { PersistentState, ResidentCredential, TokenState, VolatileState } from './state.js';
 
-/** Configuration after defaults. */
-export interface ResolvedConfig {
-  attestation: AttestationKind;
-  attestationCa?: AttestationCa;
-  /** Whose chain packed and fido-u2f attestation use (see model.ts). */
-  attestationIdentity: AttestationIdentity;
-  clientPin: boolean;
-  /** Whether the key has a fingerprint sensor. */
-  sensor: boolean;
-  maxUvRetries: number;
-  residentKeyCapacity: number;
-  algorithms: number[];
-  pinUvAuthProtocols: number[];
-  extensions: Set<ExtensionName>;
-  maxMsgSize: number;
-  maxCredentialCountInList: number;
-  maxCredentialIdLength: number;
-  maxCredBlobLength: number;
-  makeCredUvNotRqd: boolean;
-  transports: string[];
-  firmwareVersion: number;
-  /** minPINLength after a reset. */
-  factoryMinPinLength: number;
-  /** minPinLength extension RP IDs after a reset. */
-  factoryMinPinLengthRpIds: string[];
-  /** alwaysUv after a reset. */
-  factoryAlwaysUv: boolean;
-  presenceTimeoutMs: number;
-  presenceDelayMs: number;
-  keepaliveIntervalMs: number;
-  quirks: Quirks;
-  /** Key-management commands and CTAP1 (see management.ts); defaults when absent. */
-  management?: ManagementConfig;
-}
-
-/** pinUvAuthToken permissions (CTAP 2.1 §6.5.5.7). */
-export const PERMISSIONS = { mc: 0x01, ga: 0x02, cm: 0x04, be: 0x08, lbw: 0x10, acfg: 0x20 } as const;
+/** pinUvAuthToken permissions (CTAP 2.1 §6.5.5.7; ctap2's table, the one home of the bits). */
+export const PERMISSIONS = PIN_UV_AUTH_PERMISSIONS;
 
 /** A located credential: its ID and what the ID holds, and its resident record if discoverable. */
 export interface Credential {
@@ -131,6 +100,7 @@ export class AuthenticatorCore {
     s.counters = new Map();
     s.alwaysUv = this.config.factoryAlwaysUv;
     delete s.largeBlobArray;
+    delete s.persistentToken;
     s.enterpriseAttestation = false;
     const powerUpAt = this.volatile.powerUpAt;
     this.volatile = this.freshVolatile();
@@ -253,9 +223,26 @@ export class AuthenticatorCore {
     return t;
   }
 
-  /** invalidates every token (PIN change, reset). */
+  /** invalidates every token, the persistent one too (PIN set or change, reset). */
   dropToken(): void {
     this.volatile.token = undefined;
+    delete this.state.persistentToken;
+  }
+
+  /** The persistentPinUvAuthToken (CTAP 2.2 §6.5.5.7), made on first use; it survives power cycles. */
+  persistentToken(): Uint8Array {
+    this.state.persistentToken ??= this.random(32);
+    return this.state.persistentToken;
+  }
+
+  /**
+   * verify(persistentPinUvAuthToken, message, pinUvAuthParam): true when the MAC was made with
+   * the persistent token (which carries the pcmr permission only).
+   */
+  verifyPersistentToken(version: number, message: Uint8Array, param: Uint8Array): boolean {
+    const proto = this.protocols.get(version);
+    const t = this.state.persistentToken;
+    return proto !== undefined && t !== undefined && verifyMac(proto, t, message, param);
   }
 
   // --- credentials -----------------------------------------------------------------------------

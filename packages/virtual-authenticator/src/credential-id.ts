@@ -27,6 +27,8 @@ export interface CredentialPayload {
    * input the key is derived from (see keys.ts).
    */
   rawKey?: boolean;
+  /** CTAP 2.2 thirdPartyPayment (§12.9): enabled for third-party payment at creation. */
+  thirdPartyPayment?: boolean;
 }
 
 const VERSION = 0x01;
@@ -49,6 +51,7 @@ export function wrapCredentialId(
   ]);
   if (payload.credBlob !== undefined) m.set(6, payload.credBlob);
   if (payload.rawKey === true) m.set(7, true);
+  if (payload.thirdPartyPayment === true) m.set(8, true);
   const sealed = aesGcmEncrypt(secret, nonce, rpIdHash, encode(m));
   const out = new Uint8Array(HEADER + sealed.length);
   out[0] = VERSION;
@@ -76,6 +79,7 @@ export function unwrapCredentialId(
     const rk = m.get(5);
     const credBlob = m.get(6);
     const rawKey = m.get(7);
+    const thirdPartyPayment = m.get(8);
     if (
       typeof alg !== 'number' ||
       !(seed instanceof Uint8Array) ||
@@ -83,7 +87,8 @@ export function unwrapCredentialId(
       typeof hmacSecret !== 'boolean' ||
       typeof rk !== 'boolean' ||
       (credBlob !== undefined && !(credBlob instanceof Uint8Array)) ||
-      (rawKey !== undefined && rawKey !== true)
+      (rawKey !== undefined && rawKey !== true) ||
+      (thirdPartyPayment !== undefined && thirdPartyPayment !== true)
     ) {
       return undefined;
     }
@@ -95,6 +100,7 @@ export function unwrapCredentialId(
       rk,
       ...(credBlob === undefined ? {} : { credBlob }),
       ...(rawKey === true ? { rawKey } : {}),
+      ...(thirdPartyPayment === true ? { thirdPartyPayment } : {}),
     };
   } catch {
     return undefined;

@@ -22,7 +22,7 @@ export {
 } from './errors.js';
 export { CRED_PROTECT, EXTENSIONS } from './extensions/index.js';
 export { KEY_ALGORITHMS, type KeyAlgorithm } from './keys.js';
-export type { FingerprintSensorOptions, ManagementOptions, U2fMode } from './management.js';
+export type { FingerprintSensorOptions, ManagementOptions, U2fMode } from './management-config.js';
 export {
   type AttestationIdentity,
   type VirtualKeyMetadataStatement,
@@ -52,4 +52,4 @@ export {
   type SampleOutcome,
   type SampleRequest,
 } from './sensor.js';
-export type { VirtualAuthenticatorState } from './serialize.js';
+export type { JsonForm, VirtualAuthenticatorState } from './serialize.js';

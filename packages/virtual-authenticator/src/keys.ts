@@ -37,12 +37,20 @@ export function p256SecretKey(seed: Uint8Array): Uint8Array {
 
 const ES256: KeyAlgorithm = { alg: -7, name: 'ES256', secret: p256SecretKey };
 const EdDSA: KeyAlgorithm = { alg: -8, name: 'EdDSA', secret: (seed) => derive(seed, 'ed25519', 32) };
+/** ML-DSA (FIPS 204): the secret is the key-generation seed ξ; the public key is a COSE AKP key. */
+const mlDsa = (alg: number, name: string): KeyAlgorithm => ({
+  alg,
+  name,
+  secret: (seed) => derive(seed, 'ml-dsa', 32),
+});
 
-/** Supported credential algorithms by COSE identifier. */
-export const KEY_ALGORITHMS: ReadonlyMap<number, KeyAlgorithm> = new Map([
-  [ES256.alg, ES256],
-  [EdDSA.alg, EdDSA],
-]);
+/** Supported credential algorithms by COSE identifier: ES256, EdDSA, ML-DSA-44/65/87. */
+export const KEY_ALGORITHMS: ReadonlyMap<number, KeyAlgorithm> = new Map(
+  [ES256, EdDSA, mlDsa(-48, 'ML-DSA-44'), mlDsa(-49, 'ML-DSA-65'), mlDsa(-50, 'ML-DSA-87')].map((a) => [
+    a.alg,
+    a,
+  ]),
+);
 
 /** Per-credential secrets derived from the seed (hmac-secret's CredRandom, largeBlobKey). */
 export function credentialSecret(

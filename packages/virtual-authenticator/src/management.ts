@@ -1,141 +1,16 @@
 /**
- * Configuration and shared state of the key-management commands: credentialManagement,
- * bioEnrollment, authenticatorConfig, largeBlobs, and CTAP1/U2F. Their getInfo members and the
- * pinUvAuthToken checks they share live here; each command is its own file under commands/.
+ * Shared state and checks of the key-management commands: credentialManagement, bioEnrollment,
+ * authenticatorConfig, largeBlobs. Their getInfo members and the pinUvAuthToken check they share
+ * live here; each command is its own file under commands/, their configuration in
+ * management-config.ts.
  */
+
 import { type CborValue, sha256 } from '@fido2kit/cose';
-import type { AuthenticatorCore, ResolvedConfig } from './core.js';
+import { GET_INFO_KEYS } from '@fido2kit/ctap2';
+import type { AuthenticatorCore } from './core.js';
 import { fail } from './errors.js';
+import { managementConfig } from './management-config.js';
 import type { TokenState } from './state.js';
-
-/** CTAP1/U2F support: both protocols, U2F only (every CTAP2 command is unknown), or none. */
-export type U2fMode = 'dual' | 'u2f-only' | false;
-
-/** The simulated fingerprint sensor's facts. */
-export interface FingerprintSensorOptions {
-  /** Good samples an enrollment needs (maxCaptureSamplesRequiredForEnroll). Default 4. */
-  samplesRequired?: number;
-  /** Fingerprints the sensor can hold. Default 5. */
-  maxTemplates?: number;
-  /** Longest friendly name in bytes (maxTemplateFriendlyName). Default 64. */
-  maxTemplateFriendlyName?: number;
-  /** Touch or swipe sensor. Default 'touch'. */
-  kind?: 'touch' | 'swipe';
-}
-
-/** Options of the management commands (part of `VirtualAuthenticatorOptions`). */
-export interface ManagementOptions {
-  /** CTAP1/U2F: 'dual' (getInfo versions gain U2F_V2), 'u2f-only', or false. Default false. */
-  u2f?: U2fMode;
-  /** getInfo maxSerializedLargeBlobArray; 0 turns large-blob storage off. Default 4096. */
-  maxSerializedLargeBlobArray?: number;
-  /** Whether enterprise attestation can be enabled (getInfo option ep). Default false. */
-  enterpriseAttestation?: boolean;
-  /**
-   * RP IDs the key gives vendor-facilitated enterprise attestation to (enterpriseAttestation 1,
-   * CTAP 2.1 §7.1.1), as a vendor burns them in. Platform-managed (2) needs no list. Default [].
-   */
-  enterpriseAttestationRpIds?: string[];
-  /** The simulated fingerprint sensor (used when `fingerprints` is given). */
-  fingerprintSensor?: FingerprintSensorOptions;
-  /** getInfo maxRPIDsForSetMinPINLength. Default 4. */
-  maxRPIDsForSetMinPINLength?: number;
-  /**
-   * Imitate a FIDO_2_1_PRE key: credential management and bio enrollment only through the
-   * preview commands 0x41 and 0x40 (options credentialMgmtPreview, userVerificationMgmtPreview).
-   * Default false.
-   */
-  managementPreview?: boolean;
-  /** Whether authenticatorConfig (0x0D) is offered. Default true. */
-  authenticatorConfig?: boolean;
-  /** Whether credential management (0x0A) is offered. Default true. */
-  credentialManagement?: boolean;
-}
-
-/** The management options after defaults. */
-export interface ManagementConfig {
-  u2f: U2fMode;
-  maxSerializedLargeBlobArray: number;
-  enterpriseAttestation: boolean;
-  /** Vendor-facilitated enterprise attestation RP IDs (absent in states saved before it existed). */
-  enterpriseAttestationRpIds?: string[];
-  samplesRequired: number;
-  maxTemplates: number;
-  maxTemplateFriendlyName: number;
-  fingerprintKind: number;
-  maxRPIDsForSetMinPINLength: number;
-  preview: boolean;
-  authnrCfg: boolean;
-  credMgmt: boolean;
-}
-
-function int(name: string, v: number | undefined, def: number, min: number, max: number): number {
-  if (v === undefined) return def;
-  if (!Number.isInteger(v) || v < min || v > max) {
-    throw new RangeError(`"${name}" expected an integer in ${min}..${max}, got ${String(v)}`);
-  }
-  return v;
-}
-
-function rpIdList(v: unknown): string[] {
-  if (v === undefined) return [];
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) {
-    throw new TypeError(`"enterpriseAttestationRpIds" expected an array of strings, got ${String(v)}`);
-  }
-  return [...(v as string[])];
-}
-
-/** Applies defaults and checks ranges. */
-export function resolveManagementConfig(o: ManagementOptions): ManagementConfig {
-  const u2f = o.u2f ?? false;
-  if (u2f !== false && u2f !== 'dual' && u2f !== 'u2f-only') {
-    throw new RangeError(`"u2f" expected 'dual', 'u2f-only' or false, got ${String(u2f)}`);
-  }
-  const s = o.fingerprintSensor ?? {};
-  const blobs = int('maxSerializedLargeBlobArray', o.maxSerializedLargeBlobArray, 4096, 0, 1 << 24);
-  if (blobs !== 0 && blobs < 1024) {
-    throw new RangeError(`"maxSerializedLargeBlobArray" expected 0 or at least 1024, got ${blobs}`);
-  }
-  if (s.kind !== undefined && s.kind !== 'touch' && s.kind !== 'swipe') {
-    throw new RangeError(`"fingerprintSensor.kind" expected 'touch' or 'swipe', got ${String(s.kind)}`);
-  }
-  return {
-    u2f,
-    maxSerializedLargeBlobArray: blobs,
-    enterpriseAttestation: o.enterpriseAttestation ?? false,
-    enterpriseAttestationRpIds: rpIdList(o.enterpriseAttestationRpIds),
-    samplesRequired: int('fingerprintSensor.samplesRequired', s.samplesRequired, 4, 1, 32),
-    maxTemplates: int('fingerprintSensor.maxTemplates', s.maxTemplates, 5, 1, 32),
-    maxTemplateFriendlyName: int(
-      'fingerprintSensor.maxTemplateFriendlyName',
-      s.maxTemplateFriendlyName,
-      64,
-      1,
-      255,
-    ),
-    fingerprintKind: s.kind === 'swipe' ? 2 : 1,
-    maxRPIDsForSetMinPINLength: int('maxRPIDsForSetMinPINLength', o.maxRPIDsForSetMinPINLength, 4, 0, 64),
-    preview: o.managementPreview ?? false,
-    authnrCfg: o.authenticatorConfig ?? true,
-    credMgmt: o.credentialManagement ?? true,
-  };
-}
-
-/** The management config of a core (defaults for a state saved before it existed). */
-export function managementConfig(config: ResolvedConfig): ManagementConfig {
-  return config.management ?? resolveManagementConfig({});
-}
-
-/** pinUvAuthToken permissions the management commands make available (cm, be, lbw, acfg). */
-export function managementPermissions(config: ResolvedConfig): number {
-  const m = managementConfig(config);
-  let bits = 0;
-  if (m.credMgmt && m.u2f !== 'u2f-only') bits |= PERMISSIONS.cm;
-  if (config.sensor) bits |= PERMISSIONS.be;
-  if (m.maxSerializedLargeBlobArray > 0) bits |= PERMISSIONS.lbw;
-  if (m.authnrCfg) bits |= PERMISSIONS.acfg;
-  return bits;
-}
 
 /** A credential-management enumeration in progress (enumerateRPs / enumerateCredentials). */
 export interface EnumerationCursor {
@@ -164,9 +39,6 @@ export interface ManagementVolatile {
   enrollment?: EnrollmentInProgress;
   largeBlobWrite?: LargeBlobWrite;
 }
-
-/** pinUvAuthToken permission bits (CTAP 2.1 §6.5.5.7), as core.ts's PERMISSIONS. */
-const PERMISSIONS = { cm: 0x04, be: 0x08, lbw: 0x10, acfg: 0x20 } as const;
 
 const volatiles = new WeakMap<object, ManagementVolatile>();
 
@@ -227,17 +99,21 @@ export function addManagementInfo(
   const m = managementConfig(core.config);
   const s = core.state;
   if (m.credMgmt) options.set(m.preview ? 'credentialMgmtPreview' : 'credMgmt', true);
+  // CTAP 2.2 §6.4: the persistent read-only credential-management token (pcmr) is offered
+  if (m.credMgmt && !m.preview && (core.config.clientPin || core.config.sensor)) {
+    options.set('perCredMgmtRO', true);
+  }
   if (core.config.sensor)
     options.set(m.preview ? 'userVerificationMgmtPreview' : 'bioEnroll', core.uvConfigured);
   if (m.maxSerializedLargeBlobArray > 0) {
     options.set('largeBlobs', true);
-    info.set(0x0b, m.maxSerializedLargeBlobArray);
+    info.set(GET_INFO_KEYS.maxSerializedLargeBlobArray, m.maxSerializedLargeBlobArray);
   }
   if (m.authnrCfg) {
     options.set('authnrCfg', true);
     options.set('setMinPINLength', true);
     options.set('alwaysUv', s.alwaysUv);
-    info.set(0x10, m.maxRPIDsForSetMinPINLength);
+    info.set(GET_INFO_KEYS.maxRPIDsForSetMinPINLength, m.maxRPIDsForSetMinPINLength);
   }
   if (m.enterpriseAttestation) options.set('ep', s.enterpriseAttestation === true);
 }

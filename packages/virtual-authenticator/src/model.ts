@@ -18,15 +18,10 @@ import {
   MODEL_U2F_CERTIFICATE,
   MODEL_U2F_KEY,
 } from './model-data.js';
-import { DEFAULT_AAGUID } from './options.js';
+import { type AttestationIdentity, DEFAULT_AAGUID } from './options.js';
 import type { PersistentState } from './state.js';
 
-/**
- * Whose attestation chain a virtual key uses: `'model'`, the shipped batch chain of the
- * "fido2kit Virtual Security Key" model ({@link virtualKeyModel}); `'per-key'`, a CA of its own
- * (generated on first use, or the `attestationCa` you give).
- */
-export type AttestationIdentity = 'model' | 'per-key';
+export type { AttestationIdentity } from './options.js';
 
 /**
  * The model's FIDO metadata statement (Metadata Statement v3.0 §4), as JSON. It has the shape

@@ -1,5 +1,5 @@
 /** Options of {@link VirtualAuthenticator} and their defaults. */
-import type { ManagementOptions } from './management.js';
+import type { ManagementConfig, ManagementOptions } from './management-config.js';
 import type { PresenceBehaviour, UvBehaviour } from './presence.js';
 
 /** Attestation a virtual authenticator gives in makeCredential. */
@@ -12,7 +12,8 @@ export type ExtensionName =
   | 'hmac-secret-mc'
   | 'credBlob'
   | 'largeBlobKey'
-  | 'minPinLength';
+  | 'minPinLength'
+  | 'thirdPartyPayment';
 
 /** Every extension, in the order getInfo lists them. */
 export const ALL_EXTENSIONS: readonly ExtensionName[] = [
@@ -22,6 +23,7 @@ export const ALL_EXTENSIONS: readonly ExtensionName[] = [
   'credBlob',
   'largeBlobKey',
   'minPinLength',
+  'thirdPartyPayment',
 ] as const;
 
 /**
@@ -93,7 +95,10 @@ export interface VirtualAuthenticatorOptions extends ManagementOptions {
   keepaliveIntervalMs?: number;
   /** Discoverable credentials the key can hold. Default 25. */
   residentKeyCapacity?: number;
-  /** Credential algorithms in preference order: -7 (ES256), -8 (EdDSA). Default [-7, -8]. */
+  /**
+   * Credential algorithms in preference order: -7 (ES256), -8 (EdDSA), -48/-49/-50
+   * (ML-DSA-44/65/87, FIPS 204, on @noble/post-quantum). Default [-7, -8].
+   */
   algorithms?: number[];
   /** PIN/UV auth protocols in preference order. Default [2, 1]. */
   pinUvAuthProtocols?: (1 | 2)[];
@@ -149,3 +154,45 @@ export const DEFAULTS = {
   userPresentMs: 30_000,
   maxUserIdLength: 64,
 } as const;
+
+/** Configuration after defaults. */
+/**
+ * Whose attestation chain a virtual key uses: `'model'`, the shipped batch chain of the
+ * "fido2kit Virtual Security Key" model ({@link virtualKeyModel}); `'per-key'`, a CA of its own
+ * (generated on first use, or the `attestationCa` you give).
+ */
+export type AttestationIdentity = 'model' | 'per-key';
+
+export interface ResolvedConfig {
+  attestation: AttestationKind;
+  attestationCa?: AttestationCa;
+  /** Whose chain packed and fido-u2f attestation use (see model.ts). */
+  attestationIdentity: AttestationIdentity;
+  clientPin: boolean;
+  /** Whether the key has a fingerprint sensor. */
+  sensor: boolean;
+  maxUvRetries: number;
+  residentKeyCapacity: number;
+  algorithms: number[];
+  pinUvAuthProtocols: number[];
+  extensions: Set<ExtensionName>;
+  maxMsgSize: number;
+  maxCredentialCountInList: number;
+  maxCredentialIdLength: number;
+  maxCredBlobLength: number;
+  makeCredUvNotRqd: boolean;
+  transports: string[];
+  firmwareVersion: number;
+  /** minPINLength after a reset. */
+  factoryMinPinLength: number;
+  /** minPinLength extension RP IDs after a reset. */
+  factoryMinPinLengthRpIds: string[];
+  /** alwaysUv after a reset. */
+  factoryAlwaysUv: boolean;
+  presenceTimeoutMs: number;
+  presenceDelayMs: number;
+  keepaliveIntervalMs: number;
+  quirks: Quirks;
+  /** Key-management commands and CTAP1 (see management.ts); defaults when absent. */
+  management?: ManagementConfig;
+}

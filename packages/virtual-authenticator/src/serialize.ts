@@ -1,8 +1,7 @@
 /** exportState / fromState: the authenticator's persistent state as JSON-serialisable data. */
 import { base64url, formatUuid } from '@fido2kit/cose';
-import type { ResolvedConfig } from './core.js';
 import { VirtualAuthenticatorError } from './errors.js';
-import type { ExtensionName } from './options.js';
+import type { ExtensionName, ResolvedConfig } from './options.js';
 import type { PersistentState } from './state.js';
 
 /**
@@ -15,38 +14,30 @@ export type SerializedConfig = Omit<ResolvedConfig, 'attestationCa' | 'extension
 };
 
 /**
- * Everything a virtual authenticator needs to come back as the same key: JSON-serialisable,
- * byte strings as base64url. Treat it as a secret: it holds every credential's key material.
+ * The JSON form of a runtime type: byte strings become base64url strings, maps with string keys
+ * become records. The saved state is this of {@link PersistentState}, so its shape is written
+ * once (state.ts) and the compiler keeps the two in step.
  */
-export interface VirtualAuthenticatorState {
+export type JsonForm<T> = T extends Uint8Array
+  ? string
+  : T extends Map<string, infer V>
+    ? Record<string, JsonForm<V>>
+    : T extends readonly (infer E)[]
+      ? JsonForm<E>[]
+      : T extends object
+        ? { [K in keyof T]: JsonForm<T[K]> }
+        : T;
+
+/**
+ * Everything a virtual authenticator needs to come back as the same key: JSON-serialisable,
+ * byte strings as base64url (the AAGUID as a UUID string). Treat it as a secret: it holds every
+ * credential's key material.
+ */
+export type VirtualAuthenticatorState = {
   format: 'fido2kit-virtual-authenticator';
   version: 1;
   config: SerializedConfig;
-  aaguid: string;
-  secret: string;
-  pinHash?: string;
-  pinCodePoints?: number;
-  pinRetries: number;
-  forcePinChange: boolean;
-  minPinLength: number;
-  minPinLengthRpIds: string[];
-  uvRetries: number;
-  alwaysUv: boolean;
-  /** The serialized large-blob array (base64url), when written. */
-  largeBlobArray?: string;
-  enterpriseAttestation?: boolean;
-  fingerprints: { id: string; name?: string }[];
-  credentials: {
-    id: string;
-    rpId: string;
-    rpName?: string;
-    user: { id: string; name?: string; displayName?: string };
-    created: number;
-  }[];
-  counters: Record<string, number>;
-  sequence: number;
-  attestation: Partial<Record<'caKey' | 'caCert' | 'leafKey' | 'leafCert' | 'u2fKey' | 'u2fCert', string>>;
-}
+} & JsonForm<PersistentState>;
 
 const b = base64url.encode;
 
@@ -77,6 +68,7 @@ export function serializeState(config: ResolvedConfig, s: PersistentState): Virt
     alwaysUv: s.alwaysUv,
     ...(s.largeBlobArray === undefined ? {} : { largeBlobArray: b(s.largeBlobArray) }),
     ...(s.enterpriseAttestation === true ? { enterpriseAttestation: true } : {}),
+    ...(s.persistentToken === undefined ? {} : { persistentToken: b(s.persistentToken) }),
     fingerprints: s.fingerprints.map((f) => ({
       id: b(f.id),
       ...(f.name === undefined ? {} : { name: f.name }),
@@ -157,6 +149,9 @@ export function deserializeState(input: unknown): {
       alwaysUv: j.alwaysUv === true,
       ...(j.largeBlobArray === undefined ? {} : { largeBlobArray: d(j.largeBlobArray, 'largeBlobArray') }),
       ...(j.enterpriseAttestation === true ? { enterpriseAttestation: true } : {}),
+      ...(j.persistentToken === undefined
+        ? {}
+        : { persistentToken: d(j.persistentToken, 'persistentToken') }),
       fingerprints: (j.fingerprints ?? []).map((f) => ({
         id: d(f.id, 'fingerprint id'),
         ...(typeof f.name === 'string' ? { name: f.name } : {}),

@@ -42,6 +42,11 @@ export interface PersistentState {
   largeBlobArray?: Uint8Array;
   /** Whether authenticatorConfig enabled enterprise attestation. */
   enterpriseAttestation?: boolean;
+  /**
+   * The persistentPinUvAuthToken (CTAP 2.2 §6.5.5.7, permission pcmr): made on first request,
+   * kept across power cycles, dropped when the PIN is set or changed and by reset.
+   */
+  persistentToken?: Uint8Array;
   /** Attestation keys and certificates, generated on first use. */
   attestation: {
     caKey?: Uint8Array;

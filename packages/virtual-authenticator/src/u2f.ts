@@ -16,7 +16,7 @@ import {
 } from '@fido2kit/ctap2';
 import type { AuthenticatorCore } from './core.js';
 import { type CredentialPayload, unwrapCredentialId, wrapCredentialId } from './credential-id.js';
-import { managementConfig } from './management.js';
+import { managementConfig } from './management-config.js';
 
 function sw(word: number, data: Uint8Array = new Uint8Array(0)): Uint8Array {
   return encodeResponseApdu(data, word);

@@ -25,6 +25,7 @@ describe('getInfo lists the extensions', () => {
       'credBlob',
       'largeBlobKey',
       'minPinLength',
+      'thirdPartyPayment',
     ]);
     expect(makeAuthenticator({ extensions: [] }).authenticator.getInfo().extensions).toEqual([]);
   });

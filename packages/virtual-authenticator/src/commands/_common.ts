@@ -1,6 +1,8 @@
 /** Steps makeCredential and getAssertion share (CTAP 2.1 §6.1.2 and §6.2.2). */
+
 import { type CborValue, concatBytes } from '@fido2kit/cose';
 import type { CallOptions } from '@fido2kit/ctap2';
+import { PIN_UV_AUTH_PERMISSIONS } from '@fido2kit/ctap2';
 import type { AuthenticatorCore } from '../core.js';
 import { fail } from '../errors.js';
 import type { TokenState } from '../state.js';
@@ -73,7 +75,7 @@ export function consumeToken(t: TokenState, rpId: string, presence: boolean): vo
   if (presence) {
     t.userPresent = false;
     t.userVerified = false;
-    t.permissions &= 0x10;
+    t.permissions &= PIN_UV_AUTH_PERMISSIONS.lbw;
   }
 }
 

@@ -4,25 +4,34 @@
  * `authenticator.sensor`), and listing, renaming and removing templates. Enrolled templates are
  * what built-in UV matches against.
  */
-import { equalBytes as bytesEqual, type CborValue, concatBytes, encode, utf8Encode } from '@fido2kit/cose';
-import { BIO_ENROLLMENT_SUBCOMMANDS, type CallOptions, FINGERPRINT_SAMPLE_STATUS } from '@fido2kit/ctap2';
+import { type CborValue, concatBytes, encode, equalBytes, utf8Encode } from '@fido2kit/cose';
+import {
+  BIO_ENROLLMENT_KEYS,
+  BIO_ENROLLMENT_PARAM_KEYS,
+  BIO_ENROLLMENT_RESPONSE_KEYS,
+  BIO_ENROLLMENT_SUBCOMMANDS,
+  BIO_MODALITY_FINGERPRINT,
+  type CallOptions,
+  CTAP2_COMMANDS,
+  FINGERPRINT_SAMPLE_STATUS,
+  PIN_UV_AUTH_PERMISSIONS,
+} from '@fido2kit/ctap2';
 import { opt, req } from '../_params.js';
 import type { AuthenticatorCore } from '../core.js';
 import { CtapStatusError, fail } from '../errors.js';
-import {
-  checkManagementToken,
-  type EnrollmentInProgress,
-  managementConfig,
-  managementVolatile,
-} from '../management.js';
+import { checkManagementToken, type EnrollmentInProgress, managementVolatile } from '../management.js';
+import { managementConfig } from '../management-config.js';
 import { waitForUser } from '../presence.js';
 import { type SampleOutcome, sensorOf } from '../sensor.js';
 import type { Command, CommandResponse } from './types.js';
 
 const S = BIO_ENROLLMENT_SUBCOMMANDS;
 
-const BE = 0x08;
-const FINGERPRINT = 0x01;
+const K = BIO_ENROLLMENT_KEYS;
+const P = BIO_ENROLLMENT_PARAM_KEYS;
+const R = BIO_ENROLLMENT_RESPONSE_KEYS;
+const BE = PIN_UV_AUTH_PERMISSIONS.be;
+const FINGERPRINT = BIO_MODALITY_FINGERPRINT;
 
 /** Takes one sample: waits for the scripted finger (keepalives, timeout, cancel). */
 async function capture(
@@ -83,15 +92,15 @@ async function sample(
     s.uvRetries = core.config.maxUvRetries;
   }
   return new Map<number, CborValue>([
-    [0x05, status],
-    [0x06, e.remainingSamples],
+    [R.lastEnrollSampleStatus, status],
+    [R.remainingSamples, e.remainingSamples],
   ]);
 }
 
 function newTemplateId(core: AuthenticatorCore): Uint8Array {
   for (;;) {
     const id = core.random(8);
-    if (!core.state.fingerprints.some((f) => bytesEqual(f.id, id))) return id;
+    if (!core.state.fingerprints.some((f) => equalBytes(f.id, id))) return id;
   }
 }
 
@@ -101,12 +110,12 @@ function handler(preview: boolean): Command['handle'] {
     if (!core.config.sensor || m.u2f === 'u2f-only' || (m.preview && !preview))
       fail('CTAP1_ERR_INVALID_COMMAND');
     if (p === undefined) fail('CTAP2_ERR_MISSING_PARAMETER');
-    if (opt.bool(p, 0x06) === true) return new Map<number, CborValue>([[0x01, FINGERPRINT]]);
-    const modality = req.uint(p, 0x01);
-    const sub = req.uint(p, 0x02);
-    const params = opt.map(p, 0x03);
-    const protocol = opt.uint(p, 0x04);
-    const param = opt.bytes(p, 0x05);
+    if (opt.bool(p, K.getModality) === true) return new Map<number, CborValue>([[R.modality, FINGERPRINT]]);
+    const modality = req.uint(p, K.modality);
+    const sub = req.uint(p, K.subCommand);
+    const params = opt.map(p, K.subCommandParams);
+    const protocol = opt.uint(p, K.pinUvAuthProtocol);
+    const param = opt.bytes(p, K.pinUvAuthParam);
     if (modality !== FINGERPRINT) fail('CTAP2_ERR_INVALID_OPTION');
     const v = managementVolatile(core);
     const s = core.state;
@@ -115,14 +124,14 @@ function handler(preview: boolean): Command['handle'] {
       const message = params === undefined ? head : concatBytes(head, encode(params));
       checkManagementToken(core, protocol, param, message, preview ? 0 : BE);
     };
-    const timeoutMs = params === undefined ? undefined : opt.uint(params, 0x03);
+    const timeoutMs = params === undefined ? undefined : opt.uint(params, P.timeoutMilliseconds);
     switch (sub) {
       case S.getFingerprintSensorInfo:
         return new Map<number, CborValue>([
-          [0x01, FINGERPRINT],
-          [0x02, m.fingerprintKind],
-          [0x03, m.samplesRequired],
-          [0x08, m.maxTemplateFriendlyName],
+          [R.modality, FINGERPRINT],
+          [R.fingerprintKind, m.fingerprintKind],
+          [R.maxCaptureSamplesRequiredForEnroll, m.samplesRequired],
+          [R.maxTemplateFriendlyName, m.maxTemplateFriendlyName],
         ]);
       case S.enrollBegin: {
         auth();
@@ -134,15 +143,15 @@ function handler(preview: boolean): Command['handle'] {
         };
         v.enrollment = e;
         const out = await sample(core, call, e, timeoutMs);
-        out.set(0x04, e.templateId.slice());
+        out.set(R.templateId, e.templateId.slice());
         return out;
       }
       case S.enrollCaptureNextSample: {
         if (params === undefined) fail('CTAP2_ERR_MISSING_PARAMETER');
-        const templateId = req.bytes(params, 0x01);
+        const templateId = req.bytes(params, P.templateId);
         auth();
         const e = v.enrollment;
-        if (e === undefined || !bytesEqual(e.templateId, templateId)) fail('CTAP1_ERR_INVALID_PARAMETER');
+        if (e === undefined || !equalBytes(e.templateId, templateId)) fail('CTAP1_ERR_INVALID_PARAMETER');
         return sample(core, call, e, timeoutMs);
       }
       case S.cancelCurrentEnrollment:
@@ -153,10 +162,10 @@ function handler(preview: boolean): Command['handle'] {
         if (s.fingerprints.length === 0) fail('CTAP2_ERR_INVALID_OPTION');
         return new Map<number, CborValue>([
           [
-            0x07,
+            R.templateInfos,
             s.fingerprints.map((f) => {
-              const t = new Map<number, CborValue>([[0x01, f.id.slice()]]);
-              if (f.name !== undefined) t.set(0x02, f.name);
+              const t = new Map<number, CborValue>([[P.templateId, f.id.slice()]]);
+              if (f.name !== undefined) t.set(P.templateFriendlyName, f.name);
               return t;
             }),
           ],
@@ -164,20 +173,20 @@ function handler(preview: boolean): Command['handle'] {
       }
       case S.setFriendlyName: {
         if (params === undefined) fail('CTAP2_ERR_MISSING_PARAMETER');
-        const templateId = req.bytes(params, 0x01);
-        const name = req.string(params, 0x02);
+        const templateId = req.bytes(params, P.templateId);
+        const name = req.string(params, P.templateFriendlyName);
         auth();
         if (utf8Encode(name).length > m.maxTemplateFriendlyName) fail('CTAP1_ERR_INVALID_LENGTH');
-        const f = s.fingerprints.find((x) => bytesEqual(x.id, templateId));
+        const f = s.fingerprints.find((x) => equalBytes(x.id, templateId));
         if (f === undefined) fail('CTAP2_ERR_INVALID_OPTION');
         s.fingerprints = s.fingerprints.map((x) => (x === f ? { id: x.id, name } : x));
         return undefined;
       }
       case S.removeEnrollment: {
         if (params === undefined) fail('CTAP2_ERR_MISSING_PARAMETER');
-        const templateId = req.bytes(params, 0x01);
+        const templateId = req.bytes(params, P.templateId);
         auth();
-        const f = s.fingerprints.find((x) => bytesEqual(x.id, templateId));
+        const f = s.fingerprints.find((x) => equalBytes(x.id, templateId));
         if (f === undefined) fail('CTAP2_ERR_INVALID_OPTION');
         s.fingerprints = s.fingerprints.filter((x) => x !== f);
         return undefined;
@@ -189,13 +198,13 @@ function handler(preview: boolean): Command['handle'] {
 }
 
 export const bioEnrollment: Command = {
-  code: 0x09,
+  code: CTAP2_COMMANDS.bioEnrollment,
   name: 'authenticatorBioEnrollment',
   handle: handler(false),
 };
 
 export const bioEnrollmentPreview: Command = {
-  code: 0x40,
+  code: CTAP2_COMMANDS.bioEnrollmentPreview,
   name: 'authenticatorBioEnrollment (preview)',
   handle: handler(true),
 };

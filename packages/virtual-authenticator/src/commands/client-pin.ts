@@ -1,6 +1,12 @@
 /** authenticatorClientPIN (0x06), CTAP 2.1 §6.5.5: PIN and pinUvAuthToken management. */
 import { type CborValue, concatBytes, constantTimeEqual, sha256 } from '@fido2kit/cose';
-import { CLIENT_PIN_SUBCOMMANDS, type PinUvAuthProtocol } from '@fido2kit/ctap2';
+import {
+  CLIENT_PIN_KEYS,
+  CLIENT_PIN_RESPONSE_KEYS,
+  CLIENT_PIN_SUBCOMMANDS,
+  CTAP2_COMMANDS,
+  type PinUvAuthProtocol,
+} from '@fido2kit/ctap2';
 import { type CborMap, opt, req } from '../_params.js';
 import { type AuthenticatorCore, PERMISSIONS, verifyMac } from '../core.js';
 import { fail } from '../errors.js';
@@ -11,17 +17,19 @@ import type { Command } from './types.js';
 export { CLIENT_PIN_SUBCOMMANDS };
 
 const S = CLIENT_PIN_SUBCOMMANDS;
+const K = CLIENT_PIN_KEYS;
+const R = CLIENT_PIN_RESPONSE_KEYS;
 
 /** The protocol named by pinUvAuthProtocol (0x01): required, and supported. */
 function protocolOf(core: AuthenticatorCore, p: CborMap): { version: number; proto: PinUvAuthProtocol } {
-  const version = req.uint(p, 0x01);
+  const version = req.uint(p, K.pinUvAuthProtocol);
   const proto = core.protocols.get(version);
   if (proto === undefined) fail('CTAP1_ERR_INVALID_PARAMETER');
   return { version, proto };
 }
 
 function keyAgreementOf(p: CborMap): CborMap {
-  return req.map(p, 0x03);
+  return req.map(p, K.keyAgreement);
 }
 
 /** decapsulate(): the shared secret with the platform's key agreement key. */
@@ -100,26 +108,39 @@ function newPin(
   return { hash: sha256(pin).slice(0, 16), codePoints };
 }
 
-/** Checks requested permissions (steps 3, 4 of §6.5.5.7.2/3); returns the defined ones. */
+/**
+ * Checks requested permissions (steps 3, 4 of CTAP 2.1 §6.5.5.7.2/3); returns the defined
+ * ones. CTAP 2.2's pcmr is asked for alone: with any other bit it is CTAP1_ERR_INVALID_PARAMETER.
+ */
 function checkPermissions(core: AuthenticatorCore, permissions: number): number {
   if (permissions === 0) fail('CTAP1_ERR_INVALID_PARAMETER');
-  const defined = permissions & 0x3f;
+  const defined = permissions & 0x7f;
+  if ((defined & PERMISSIONS.pcmr) !== 0 && defined !== PERMISSIONS.pcmr) fail('CTAP1_ERR_INVALID_PARAMETER');
   const supported = PERMISSIONS.mc | PERMISSIONS.ga | core.extraPermissions;
   if ((defined & ~supported) !== 0) fail('CTAP2_ERR_UNAUTHORIZED_PERMISSION');
   return defined;
 }
 
 function tokenResponse(proto: PinUvAuthProtocol, shared: Uint8Array, token: Uint8Array) {
-  return new Map<number, CborValue>([[0x02, proto.encrypt(shared, token)]]);
+  return new Map<number, CborValue>([[R.pinUvAuthToken, proto.encrypt(shared, token)]]);
+}
+
+/**
+ * The token a successful getPinUvAuthToken*WithPermissions hands out: the persistent one for
+ * pcmr (CTAP 2.2 §6.5.5.7; the session's token is left as it is), else a fresh pinUvAuthToken.
+ */
+function grant(core: AuthenticatorCore, userPresent: boolean, permissions: number, rpId: string | undefined) {
+  if (permissions === PERMISSIONS.pcmr) return core.persistentToken();
+  return core.issueToken(userPresent, permissions, rpId).token;
 }
 
 export const clientPin: Command = {
-  code: 0x06,
+  code: CTAP2_COMMANDS.clientPIN,
   name: 'authenticatorClientPIN',
   async handle(core, p, call) {
     if (p === undefined) fail('CTAP2_ERR_MISSING_PARAMETER');
-    const sub = req.uint(p, 0x02);
-    const protocolParam = opt.uint(p, 0x01);
+    const sub = req.uint(p, K.subCommand);
+    const protocolParam = opt.uint(p, K.pinUvAuthProtocol);
     if (protocolParam !== undefined && !core.protocols.has(protocolParam))
       fail('CTAP1_ERR_INVALID_PARAMETER');
     const s = core.state;
@@ -130,19 +151,21 @@ export const clientPin: Command = {
     if (pinCommand && !core.config.clientPin) fail('CTAP2_ERR_INVALID_SUBCOMMAND');
     switch (sub) {
       case S.getPINRetries: {
-        const out = new Map<number, CborValue>([[0x03, s.pinRetries]]);
-        out.set(0x04, core.volatile.pinFailuresInARow >= DEFAULTS.consecutivePinFailures);
+        const out = new Map<number, CborValue>([[R.pinRetries, s.pinRetries]]);
+        out.set(R.powerCycleState, core.volatile.pinFailuresInARow >= DEFAULTS.consecutivePinFailures);
         return out;
       }
       case S.getKeyAgreement: {
         const { version } = protocolOf(core, p);
-        return new Map<number, CborValue>([[0x01, core.keyAgreementKey(version).publicKey as CborValue]]);
+        return new Map<number, CborValue>([
+          [R.keyAgreement, core.keyAgreementKey(version).publicKey as CborValue],
+        ]);
       }
       case S.setPIN: {
         const { version, proto } = protocolOf(core, p);
         const keyAgreement = keyAgreementOf(p);
-        const pinUvAuthParam = req.bytes(p, 0x04);
-        const newPinEnc = req.bytes(p, 0x05);
+        const pinUvAuthParam = req.bytes(p, K.pinUvAuthParam);
+        const newPinEnc = req.bytes(p, K.newPinEnc);
         if (core.pinSet) fail('CTAP2_ERR_PIN_AUTH_INVALID');
         const shared = decapsulate(core, version, proto, keyAgreement);
         if (!verifyMac(proto, shared, newPinEnc, pinUvAuthParam)) fail('CTAP2_ERR_PIN_AUTH_INVALID');
@@ -156,9 +179,9 @@ export const clientPin: Command = {
       case S.changePIN: {
         const { version, proto } = protocolOf(core, p);
         const keyAgreement = keyAgreementOf(p);
-        const pinUvAuthParam = req.bytes(p, 0x04);
-        const newPinEnc = req.bytes(p, 0x05);
-        const pinHashEnc = req.bytes(p, 0x06);
+        const pinUvAuthParam = req.bytes(p, K.pinUvAuthParam);
+        const newPinEnc = req.bytes(p, K.newPinEnc);
+        const pinHashEnc = req.bytes(p, K.pinHashEnc);
         checkNotBlocked(core);
         const shared = decapsulate(core, version, proto, keyAgreement);
         if (!verifyMac(proto, shared, concatBytes(newPinEnc, pinHashEnc), pinUvAuthParam)) {
@@ -179,8 +202,8 @@ export const clientPin: Command = {
       case S.getPinToken: {
         const { version, proto } = protocolOf(core, p);
         const keyAgreement = keyAgreementOf(p);
-        const pinHashEnc = req.bytes(p, 0x06);
-        if (p.has(0x09) || p.has(0x0a)) fail('CTAP1_ERR_INVALID_PARAMETER');
+        const pinHashEnc = req.bytes(p, K.pinHashEnc);
+        if (p.has(K.permissions) || p.has(K.rpId)) fail('CTAP1_ERR_INVALID_PARAMETER');
         checkNotBlocked(core);
         const shared = decapsulate(core, version, proto, keyAgreement);
         checkPin(core, version, proto, shared, pinHashEnc);
@@ -191,21 +214,20 @@ export const clientPin: Command = {
       case S.getPinUvAuthTokenUsingPinWithPermissions: {
         const { version, proto } = protocolOf(core, p);
         const keyAgreement = keyAgreementOf(p);
-        const pinHashEnc = req.bytes(p, 0x06);
-        const permissions = checkPermissions(core, req.uint(p, 0x09));
-        const rpId = opt.string(p, 0x0a);
+        const pinHashEnc = req.bytes(p, K.pinHashEnc);
+        const permissions = checkPermissions(core, req.uint(p, K.permissions));
+        const rpId = opt.string(p, K.rpId);
         checkNotBlocked(core);
         const shared = decapsulate(core, version, proto, keyAgreement);
         checkPin(core, version, proto, shared, pinHashEnc);
         if (s.forcePinChange) fail('CTAP2_ERR_PIN_POLICY_VIOLATION');
-        const t = core.issueToken(false, permissions, rpId);
-        return tokenResponse(proto, shared, t.token);
+        return tokenResponse(proto, shared, grant(core, false, permissions, rpId));
       }
       case S.getPinUvAuthTokenUsingUvWithPermissions: {
         const { version, proto } = protocolOf(core, p);
         const keyAgreement = keyAgreementOf(p);
-        const permissions = checkPermissions(core, req.uint(p, 0x09));
-        const rpId = opt.string(p, 0x0a);
+        const permissions = checkPermissions(core, req.uint(p, K.permissions));
+        const rpId = opt.string(p, K.rpId);
         if (!core.config.sensor) fail('CTAP2_ERR_INVALID_SUBCOMMAND');
         if (!core.uvConfigured) fail('CTAP2_ERR_NOT_ALLOWED');
         if (s.uvRetries === 0) fail('CTAP2_ERR_UV_BLOCKED');
@@ -213,12 +235,11 @@ export const clientPin: Command = {
         const r = await core.builtInUv(call, { command: 'clientPIN', ...(rpId ? { rpId } : {}) });
         if (r === 'timeout') fail('CTAP2_ERR_USER_ACTION_TIMEOUT');
         if (r === 'no') fail(s.uvRetries === 0 ? 'CTAP2_ERR_UV_BLOCKED' : 'CTAP2_ERR_UV_INVALID');
-        const t = core.issueToken(true, permissions, rpId);
-        return tokenResponse(proto, shared, t.token);
+        return tokenResponse(proto, shared, grant(core, true, permissions, rpId));
       }
       case S.getUVRetries: {
         if (!core.config.sensor) fail('CTAP2_ERR_INVALID_SUBCOMMAND');
-        return new Map<number, CborValue>([[0x05, s.uvRetries]]);
+        return new Map<number, CborValue>([[R.uvRetries, s.uvRetries]]);
       }
       default:
         fail('CTAP2_ERR_INVALID_SUBCOMMAND');

@@ -2,27 +2,38 @@
  * authenticatorConfig (0x0D), CTAP 2.1 §6.11: enableEnterpriseAttestation, toggleAlwaysUv,
  * setMinPINLength.
  */
+
 import { type CborValue, concatBytes, encode } from '@fido2kit/cose';
+import {
+  CONFIG_KEYS,
+  CONFIG_SUBCOMMANDS,
+  CTAP2_COMMANDS,
+  PIN_UV_AUTH_PERMISSIONS,
+  SET_MIN_PIN_LENGTH_KEYS,
+} from '@fido2kit/ctap2';
 import { opt, req } from '../_params.js';
 import { fail } from '../errors.js';
-import { checkManagementToken, managementConfig } from '../management.js';
+import { checkManagementToken } from '../management.js';
+import { managementConfig } from '../management-config.js';
 import type { Command } from './types.js';
 
-const S = { enableEnterpriseAttestation: 0x01, toggleAlwaysUv: 0x02, setMinPINLength: 0x03 } as const;
-const ACFG = 0x20;
+const K = CONFIG_KEYS;
+
+const S = CONFIG_SUBCOMMANDS;
+const ACFG = PIN_UV_AUTH_PERMISSIONS.acfg;
 const FF32 = new Uint8Array(32).fill(0xff);
 
 export const authenticatorConfig: Command = {
-  code: 0x0d,
+  code: CTAP2_COMMANDS.config,
   name: 'authenticatorConfig',
   async handle(core, p) {
     const m = managementConfig(core.config);
     if (!m.authnrCfg || m.u2f === 'u2f-only') fail('CTAP1_ERR_INVALID_COMMAND');
     if (p === undefined) fail('CTAP2_ERR_MISSING_PARAMETER');
-    const sub = req.uint(p, 0x01);
-    const params = opt.map(p, 0x02);
-    const protocol = opt.uint(p, 0x03);
-    const param = opt.bytes(p, 0x04);
+    const sub = req.uint(p, K.subCommand);
+    const params = opt.map(p, K.subCommandParams);
+    const protocol = opt.uint(p, K.pinUvAuthProtocol);
+    const param = opt.bytes(p, K.pinUvAuthParam);
     if (sub !== S.enableEnterpriseAttestation && sub !== S.toggleAlwaysUv && sub !== S.setMinPINLength) {
       fail('CTAP2_ERR_INVALID_SUBCOMMAND');
     }
@@ -43,9 +54,12 @@ export const authenticatorConfig: Command = {
         s.alwaysUv = !s.alwaysUv;
         return undefined;
       default: {
-        const newMin = params === undefined ? undefined : opt.uint(params, 0x01);
-        const rpIds = params === undefined ? undefined : opt.array(params, 0x02);
-        const force = params === undefined ? undefined : opt.bool(params, 0x03);
+        const newMin =
+          params === undefined ? undefined : opt.uint(params, SET_MIN_PIN_LENGTH_KEYS.newMinPINLength);
+        const rpIds =
+          params === undefined ? undefined : opt.array(params, SET_MIN_PIN_LENGTH_KEYS.minPinLengthRPIDs);
+        const force =
+          params === undefined ? undefined : opt.bool(params, SET_MIN_PIN_LENGTH_KEYS.forceChangePin);
         const ids = (rpIds ?? []).map((x: CborValue) => {
           if (typeof x !== 'string') fail('CTAP2_ERR_CBOR_UNEXPECTED_TYPE');
           return x;

@@ -3,28 +3,39 @@
  * metadata, enumerating RPs and their credentials, deleting and updating a credential.
  */
 import {
-  equalBytes as bytesEqual,
   type CborValue,
   concatBytes,
   decode,
   encode,
   encodeCoseKey,
+  equalBytes,
   sha256,
   utf8Encode,
 } from '@fido2kit/cose';
-import { CREDENTIAL_MANAGEMENT_SUBCOMMANDS } from '@fido2kit/ctap2';
+import {
+  CREDENTIAL_MANAGEMENT_KEYS,
+  CREDENTIAL_MANAGEMENT_PARAM_KEYS,
+  CREDENTIAL_MANAGEMENT_RESPONSE_KEYS,
+  CREDENTIAL_MANAGEMENT_SUBCOMMANDS,
+  CTAP2_COMMANDS,
+  PIN_UV_AUTH_PERMISSIONS,
+} from '@fido2kit/ctap2';
 import { type CborMap, opt, req } from '../_params.js';
 import type { AuthenticatorCore, Credential } from '../core.js';
 import { fail } from '../errors.js';
 import { credentialSecret, KEY_ALGORITHMS } from '../keys.js';
-import { checkManagementToken, managementConfig, managementVolatile } from '../management.js';
+import { checkManagementToken, managementVolatile } from '../management.js';
+import { managementConfig } from '../management-config.js';
 import type { ResidentCredential, TokenState } from '../state.js';
 import { descriptor } from './_common.js';
 import type { Command, CommandResponse } from './types.js';
 
 const S = CREDENTIAL_MANAGEMENT_SUBCOMMANDS;
 
-const CM = 0x04;
+const K = CREDENTIAL_MANAGEMENT_KEYS;
+const P = CREDENTIAL_MANAGEMENT_PARAM_KEYS;
+const R = CREDENTIAL_MANAGEMENT_RESPONSE_KEYS;
+const CM = PIN_UV_AUTH_PERMISSIONS.cm;
 
 /** RP IDs with discoverable credentials, in order of their first credential. */
 function rpIds(core: AuthenticatorCore): ResidentCredential[] {
@@ -47,13 +58,16 @@ async function credentialResponse(core: AuthenticatorCore, c: Credential): Promi
   if (!KEY_ALGORITHMS.has(c.payload.alg)) fail('CTAP1_ERR_OTHER');
   const key = await core.credentialKey(c.payload);
   const out = new Map<number, CborValue>([
-    [0x06, userMap(r.user)],
-    [0x07, descriptor(c.id)],
-    [0x08, decode(encodeCoseKey(key.publicKey))],
-    [0x0a, c.payload.credProtect],
+    [R.user, userMap(r.user)],
+    [R.credentialID, descriptor(c.id)],
+    [R.publicKey, decode(encodeCoseKey(key.publicKey))],
+    [R.credProtect, c.payload.credProtect],
   ]);
+  if (core.config.extensions.has('thirdPartyPayment')) {
+    out.set(R.thirdPartyPayment, c.payload.thirdPartyPayment === true);
+  }
   if (core.config.extensions.has('largeBlobKey')) {
-    out.set(0x0b, credentialSecret(c.payload.seed, 'largeBlobKey'));
+    out.set(R.largeBlobKey, credentialSecret(c.payload.seed, 'largeBlobKey'));
   }
   return out;
 }
@@ -61,9 +75,9 @@ async function credentialResponse(core: AuthenticatorCore, c: Credential): Promi
 /** The stored credential with this descriptor's ID, in any RP. */
 function findResident(core: AuthenticatorCore, params: CborMap | undefined): ResidentCredential {
   if (params === undefined) fail('CTAP2_ERR_MISSING_PARAMETER');
-  const d = req.map(params, 0x02);
+  const d = req.map(params, P.credentialID);
   const id = req.bytes(d, 'id');
-  const found = core.state.credentials.find((c) => bytesEqual(c.id, id));
+  const found = core.state.credentials.find((c) => equalBytes(c.id, id));
   if (found === undefined) fail('CTAP2_ERR_NO_CREDENTIALS');
   return found;
 }
@@ -81,52 +95,66 @@ function handler(preview: boolean): Command['handle'] {
     const m = managementConfig(core.config);
     if (!m.credMgmt || m.u2f === 'u2f-only' || (m.preview && !preview)) fail('CTAP1_ERR_INVALID_COMMAND');
     if (p === undefined) fail('CTAP2_ERR_MISSING_PARAMETER');
-    const sub = req.uint(p, 0x01);
-    const params = opt.map(p, 0x02);
-    const protocol = opt.uint(p, 0x03);
-    const param = opt.bytes(p, 0x04);
+    const sub = req.uint(p, K.subCommand);
+    const params = opt.map(p, K.subCommandParams);
+    const protocol = opt.uint(p, K.pinUvAuthProtocol);
+    const param = opt.bytes(p, K.pinUvAuthParam);
     const v = managementVolatile(core);
     // an enumeration continues only through its GetNext subcommands (CTAP 2.1 §6.8.3, §6.8.4)
     if (sub !== S.enumerateRPsGetNextRP && sub !== S.enumerateCredentialsGetNextCredential) {
       v.enumeration = undefined;
     }
+    const message = () =>
+      params === undefined ? Uint8Array.of(sub) : concatBytes(Uint8Array.of(sub), encode(params));
     const auth = (): TokenState => {
-      const message =
-        params === undefined ? Uint8Array.of(sub) : concatBytes(Uint8Array.of(sub), encode(params));
       // preview keys know no permissions: a getPinToken token does everything
-      return checkManagementToken(core, protocol, param, message, preview ? 0 : CM);
+      return checkManagementToken(core, protocol, param, message(), preview ? 0 : CM);
+    };
+    // reads also take the persistentPinUvAuthToken (pcmr, CTAP 2.2 §6.8); it is bound to no RP.
+    // Writes (deleteCredential, updateUserInformation) do not: a MAC made with it fails as
+    // CTAP2_ERR_PIN_AUTH_INVALID, as any MAC by a token without cm does.
+    const read = (): TokenState | undefined => {
+      if (
+        !preview &&
+        param !== undefined &&
+        protocol !== undefined &&
+        core.verifyPersistentToken(protocol, message(), param)
+      ) {
+        return undefined;
+      }
+      return auth();
     };
     const s = core.state;
     switch (sub) {
       case S.getCredsMetadata: {
-        noRpBinding(auth());
+        noRpBinding(read());
         return new Map<number, CborValue>([
-          [0x01, s.credentials.length],
-          [0x02, core.remainingDiscoverableCredentials],
+          [R.existingResidentCredentialsCount, s.credentials.length],
+          [R.maxPossibleRemainingResidentCredentialsCount, core.remainingDiscoverableCredentials],
         ]);
       }
       case S.enumerateRPsBegin: {
-        noRpBinding(auth());
+        noRpBinding(read());
         const rps = rpIds(core);
         if (rps.length === 0) fail('CTAP2_ERR_NO_CREDENTIALS');
         const items = rps.map((c) => {
           const rp = new Map<string, CborValue>([['id', c.rpId]]);
           if (c.rpName !== undefined) rp.set('name', c.rpName);
           return new Map<number, CborValue>([
-            [0x03, rp],
-            [0x04, sha256(utf8Encode(c.rpId))],
+            [R.rp, rp],
+            [R.rpIDHash, sha256(utf8Encode(c.rpId))],
           ]);
         });
         v.enumeration = { kind: 'rps', items, next: 1 };
         const first = new Map(items[0]);
-        first.set(0x05, items.length);
+        first.set(R.totalRPs, items.length);
         return first;
       }
       case S.enumerateCredentialsBegin: {
         if (params === undefined) fail('CTAP2_ERR_MISSING_PARAMETER');
-        const rpIdHash = req.bytes(params, 0x01);
-        const t = auth();
-        const rp = rpIds(core).find((c) => bytesEqual(sha256(utf8Encode(c.rpId)), rpIdHash));
+        const rpIdHash = req.bytes(params, P.rpIDHash);
+        const t = read();
+        const rp = rpIds(core).find((c) => equalBytes(sha256(utf8Encode(c.rpId)), rpIdHash));
         if (rp === undefined) fail('CTAP2_ERR_NO_CREDENTIALS');
         checkRp(t, rp.rpId);
         const creds = core.residents(rp.rpId).reverse();
@@ -135,7 +163,7 @@ function handler(preview: boolean): Command['handle'] {
         for (const c of creds) items.push(await credentialResponse(core, c));
         v.enumeration = { kind: 'credentials', items, next: 1 };
         const first = new Map(items[0]);
-        first.set(0x09, items.length);
+        first.set(R.totalCredentials, items.length);
         return first;
       }
       case S.enumerateRPsGetNextRP:
@@ -160,11 +188,11 @@ function handler(preview: boolean): Command['handle'] {
         const t = auth();
         const r = findResident(core, params);
         checkRp(t, r.rpId);
-        const user = req.map(params!, 0x03);
+        const user = req.map(params!, P.user);
         const id = req.bytes(user, 'id');
         const name = opt.string(user, 'name');
         const displayName = opt.string(user, 'displayName');
-        if (!bytesEqual(id, r.user.id)) fail('CTAP1_ERR_INVALID_PARAMETER');
+        if (!equalBytes(id, r.user.id)) fail('CTAP1_ERR_INVALID_PARAMETER');
         r.user = {
           id: r.user.id,
           ...(name ? { name } : {}),
@@ -180,13 +208,13 @@ function handler(preview: boolean): Command['handle'] {
 }
 
 export const credentialManagement: Command = {
-  code: 0x0a,
+  code: CTAP2_COMMANDS.credentialManagement,
   name: 'authenticatorCredentialManagement',
   handle: handler(false),
 };
 
 export const credentialManagementPreview: Command = {
-  code: 0x41,
+  code: CTAP2_COMMANDS.credentialManagementPreview,
   name: 'authenticatorCredentialManagement (preview)',
   handle: handler(true),
 };

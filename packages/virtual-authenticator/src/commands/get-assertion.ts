@@ -1,6 +1,8 @@
 /** authenticatorGetAssertion (0x02) and authenticatorGetNextAssertion (0x08), CTAP 2.1 §6.2, §6.3. */
-import { equalBytes as bytesEqual, type CborValue, concatBytes, encode } from '@fido2kit/cose';
-import { opt, readDescriptors, readOptions, req } from '../_params.js';
+
+import { type CborValue, concatBytes, encode, equalBytes } from '@fido2kit/cose';
+import { CTAP2_COMMANDS, GET_ASSERTION_KEYS, GET_ASSERTION_RESPONSE_KEYS } from '@fido2kit/ctap2';
+import { ceremonyParams, opt, readDescriptors, req } from '../_params.js';
 import { type AuthenticatorCore, type Credential, PERMISSIONS } from '../core.js';
 import { fail } from '../errors.js';
 import { EXTENSIONS, type ExtensionOutput } from '../extensions/index.js';
@@ -17,6 +19,9 @@ import {
   uvRequired,
 } from './_common.js';
 import type { Command } from './types.js';
+
+const K = GET_ASSERTION_KEYS;
+const R = GET_ASSERTION_RESPONSE_KEYS;
 
 const NAME = 'getAssertion';
 
@@ -59,9 +64,9 @@ async function assert(
   );
   const signature = await key.sign(concatBytes(authData, ctx.clientDataHash));
   const response = new Map<number, CborValue>([
-    [0x01, descriptor(credential.id)],
-    [0x02, authData],
-    [0x03, signature],
+    [R.credential, descriptor(credential.id)],
+    [R.authData, authData],
+    [R.signature, signature],
   ]);
   const r = credential.resident;
   if (r !== undefined) {
@@ -69,26 +74,23 @@ async function assert(
     // user-identifying information only after user verification by the authenticator
     if (uv && r.user.name !== undefined) user.set('name', r.user.name);
     if (uv && r.user.displayName !== undefined) user.set('displayName', r.user.displayName);
-    response.set(0x04, user);
+    response.set(R.user, user);
   }
-  if (numberOfCredentials !== undefined) response.set(0x05, numberOfCredentials);
+  if (numberOfCredentials !== undefined) response.set(R.numberOfCredentials, numberOfCredentials);
   for (const [k, v] of extras) response.set(k, v);
   return response;
 }
 
 export const getAssertion: Command = {
-  code: 0x02,
+  code: CTAP2_COMMANDS.getAssertion,
   name: 'authenticatorGetAssertion',
   async handle(core, p, call) {
     if (p === undefined) fail('CTAP2_ERR_MISSING_PARAMETER');
     const config = core.config;
-    const rpId = req.string(p, 0x01);
-    const clientDataHash = req.bytes(p, 0x02);
-    const allowList = readDescriptors(opt.array(p, 0x03));
-    const extensions = opt.map(p, 0x04);
-    const options = readOptions(opt.map(p, 0x05));
-    const pinUvAuthParam = opt.bytes(p, 0x06);
-    const pinUvAuthProtocol = opt.uint(p, 0x07);
+    const rpId = req.string(p, K.rpId);
+    const clientDataHash = req.bytes(p, K.clientDataHash);
+    const allowList = readDescriptors(opt.array(p, K.allowList));
+    const { extensions, options, pinUvAuthParam, pinUvAuthProtocol } = ceremonyParams(p, K);
     if (clientDataHash.length !== 32) fail('CTAP1_ERR_INVALID_LENGTH');
 
     // 1, 2
@@ -126,7 +128,7 @@ export const getAssertion: Command = {
       for (const d of allowList) {
         if (d.type !== 'public-key') continue;
         const c = core.locate(rpId, d.id);
-        if (c !== undefined && !applicable.some((a) => bytesEqual(a.id, c.id))) applicable.push(c);
+        if (c !== undefined && !applicable.some((a) => equalBytes(a.id, c.id))) applicable.push(c);
       }
     } else {
       applicable = core.residents(rpId);
@@ -184,7 +186,7 @@ export const getAssertion: Command = {
 };
 
 export const getNextAssertion: Command = {
-  code: 0x08,
+  code: CTAP2_COMMANDS.getNextAssertion,
   name: 'authenticatorGetNextAssertion',
   async handle(core) {
     const pending = core.volatile.pending;

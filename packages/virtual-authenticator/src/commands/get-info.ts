@@ -1,6 +1,6 @@
 /** authenticatorGetInfo (0x04), CTAP 2.1 §6.4. */
 import type { CborValue } from '@fido2kit/cose';
-import { GET_INFO_KEYS } from '@fido2kit/ctap2';
+import { CTAP2_COMMANDS, GET_INFO_KEYS } from '@fido2kit/ctap2';
 import type { AuthenticatorCore } from '../core.js';
 import { KEY_ALGORITHMS } from '../keys.js';
 import { addManagementInfo, infoVersions } from '../management.js';
@@ -64,7 +64,7 @@ export function buildInfo(core: AuthenticatorCore): Map<number, CborValue> {
 }
 
 export const getInfo: Command = {
-  code: 0x04,
+  code: CTAP2_COMMANDS.getInfo,
   name: 'authenticatorGetInfo',
   async handle(core) {
     return buildInfo(core);

@@ -4,33 +4,38 @@
  * arrives and the array's SHA-256 check matches. A corrupt or interrupted write leaves the stored
  * array as it was.
  */
+
 import { type CborValue, concatBytes, constantTimeEqual, sha256 } from '@fido2kit/cose';
+import {
+  CTAP2_COMMANDS,
+  LARGE_BLOBS_KEYS,
+  LARGE_BLOBS_RESPONSE_KEYS,
+  PIN_UV_AUTH_PERMISSIONS,
+} from '@fido2kit/ctap2';
 import { opt, req } from '../_params.js';
 import { fail } from '../errors.js';
-import {
-  checkManagementToken,
-  initialLargeBlobArray,
-  managementConfig,
-  managementVolatile,
-} from '../management.js';
+import { checkManagementToken, initialLargeBlobArray, managementVolatile } from '../management.js';
+import { managementConfig } from '../management-config.js';
 import type { Command } from './types.js';
 
-const LBW = 0x10;
+const K = LARGE_BLOBS_KEYS;
+
+const LBW = PIN_UV_AUTH_PERMISSIONS.lbw;
 const FF32 = new Uint8Array(32).fill(0xff);
 
 export const largeBlobs: Command = {
-  code: 0x0c,
+  code: CTAP2_COMMANDS.largeBlobs,
   name: 'authenticatorLargeBlobs',
   async handle(core, p) {
     const m = managementConfig(core.config);
     if (m.maxSerializedLargeBlobArray === 0 || m.u2f === 'u2f-only') fail('CTAP1_ERR_INVALID_COMMAND');
     if (p === undefined) fail('CTAP2_ERR_MISSING_PARAMETER');
-    const get = opt.uint(p, 0x01);
-    const set = opt.bytes(p, 0x02);
-    const offset = req.uint(p, 0x03);
-    const length = opt.uint(p, 0x04);
-    const param = opt.bytes(p, 0x05);
-    const protocol = opt.uint(p, 0x06);
+    const get = opt.uint(p, K.get);
+    const set = opt.bytes(p, K.set);
+    const offset = req.uint(p, K.offset);
+    const length = opt.uint(p, K.length);
+    const param = opt.bytes(p, K.pinUvAuthParam);
+    const protocol = opt.uint(p, K.pinUvAuthProtocol);
     if ((get === undefined) === (set === undefined)) fail('CTAP1_ERR_INVALID_PARAMETER');
     const maxFragment = core.config.maxMsgSize - 64;
     const s = core.state;
@@ -39,7 +44,9 @@ export const largeBlobs: Command = {
       if (length !== undefined) fail('CTAP1_ERR_INVALID_PARAMETER');
       if (get > maxFragment) fail('CTAP1_ERR_INVALID_LENGTH');
       if (offset > stored.length) fail('CTAP1_ERR_INVALID_PARAMETER');
-      return new Map<number, CborValue>([[0x01, stored.slice(offset, offset + get)]]);
+      return new Map<number, CborValue>([
+        [LARGE_BLOBS_RESPONSE_KEYS.config, stored.slice(offset, offset + get)],
+      ]);
     }
     const fragment = set!;
     if (fragment.length > maxFragment) fail('CTAP1_ERR_INVALID_LENGTH');

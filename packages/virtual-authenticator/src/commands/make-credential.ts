@@ -1,13 +1,15 @@
 /** authenticatorMakeCredential (0x01), CTAP 2.1 §6.1. */
-import { equalBytes as bytesEqual, type CborValue, encode, encodeCoseKey } from '@fido2kit/cose';
-import { opt, readDescriptors, readOptions, req } from '../_params.js';
+
+import { type CborValue, encode, encodeCoseKey, equalBytes } from '@fido2kit/cose';
+import { CTAP2_COMMANDS, MAKE_CREDENTIAL_KEYS, MAKE_CREDENTIAL_RESPONSE_KEYS } from '@fido2kit/ctap2';
+import { ceremonyParams, opt, readDescriptors, req } from '../_params.js';
 import { ATTESTATION_FORMATS } from '../attestation.js';
 import { type Credential, PERMISSIONS } from '../core.js';
 import type { CredentialPayload } from '../credential-id.js';
 import { fail } from '../errors.js';
 import { EXTENSIONS, type MakeCredentialExtensionStep } from '../extensions/index.js';
 import { KEY_ALGORITHMS } from '../keys.js';
-import { managementConfig } from '../management.js';
+import { managementConfig } from '../management-config.js';
 import { DEFAULTS } from '../options.js';
 import type { ResidentCredential } from '../state.js';
 import {
@@ -22,25 +24,25 @@ import {
 } from './_common.js';
 import type { Command } from './types.js';
 
+const K = MAKE_CREDENTIAL_KEYS;
+const R = MAKE_CREDENTIAL_RESPONSE_KEYS;
+
 const NAME = 'makeCredential';
 
 export const makeCredential: Command = {
-  code: 0x01,
+  code: CTAP2_COMMANDS.makeCredential,
   name: 'authenticatorMakeCredential',
   async handle(core, p, call) {
     if (p === undefined) fail('CTAP2_ERR_MISSING_PARAMETER');
     const config = core.config;
     // parameters (CTAP 2.1 §6.1)
-    const clientDataHash = req.bytes(p, 0x01);
-    const rp = req.map(p, 0x02);
-    const user = req.map(p, 0x03);
-    const pubKeyCredParams = req.array(p, 0x04);
-    const excludeList = readDescriptors(opt.array(p, 0x05));
-    const extensions = opt.map(p, 0x06);
-    const options = readOptions(opt.map(p, 0x07));
-    const pinUvAuthParam = opt.bytes(p, 0x08);
-    const pinUvAuthProtocol = opt.uint(p, 0x09);
-    const enterpriseAttestation = opt.uint(p, 0x0a);
+    const clientDataHash = req.bytes(p, K.clientDataHash);
+    const rp = req.map(p, K.rp);
+    const user = req.map(p, K.user);
+    const pubKeyCredParams = req.array(p, K.pubKeyCredParams);
+    const excludeList = readDescriptors(opt.array(p, K.excludeList));
+    const { extensions, options, pinUvAuthParam, pinUvAuthProtocol } = ceremonyParams(p, K);
+    const enterpriseAttestation = opt.uint(p, K.enterpriseAttestation);
     const rpId = req.string(rp, 'id');
     const rpName = opt.string(rp, 'name');
     const userId = req.bytes(user, 'id');
@@ -165,7 +167,7 @@ export const makeCredential: Command = {
 
     // 16, 17: the credential; room in the resident store
     const replaces = rk
-      ? core.state.credentials.find((c) => c.rpId === rpId && bytesEqual(c.user.id, userId))
+      ? core.state.credentials.find((c) => c.rpId === rpId && equalBytes(c.user.id, userId))
       : undefined;
     if (rk && replaces === undefined && core.remainingDiscoverableCredentials === 0) {
       fail('CTAP2_ERR_KEY_STORE_FULL');
@@ -231,11 +233,11 @@ export const makeCredential: Command = {
     if (token !== undefined) consumeToken(token, rpId, true);
 
     const response = new Map<number, CborValue>([
-      [0x01, attestation.fmt],
-      [0x02, authData],
-      [0x03, attStmt],
+      [R.fmt, attestation.fmt],
+      [R.authData, authData],
+      [R.attStmt, attStmt],
     ]);
-    if (enterprise) response.set(0x04, true);
+    if (enterprise) response.set(R.epAtt, true);
     for (const [k, v] of responseExtras) response.set(k, v);
     return response;
   },

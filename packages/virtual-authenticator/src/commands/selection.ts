@@ -1,9 +1,10 @@
 /** authenticatorSelection (0x0B), CTAP 2.1 §6.9: "touch the key you mean". */
+import { CTAP2_COMMANDS } from '@fido2kit/ctap2';
 import { fail } from '../errors.js';
 import type { Command } from './types.js';
 
 export const selection: Command = {
-  code: 0x0b,
+  code: CTAP2_COMMANDS.selection,
   name: 'authenticatorSelection',
   async handle(core, _params, call) {
     const r = await core.requestPresence(call, { command: 'selection' });

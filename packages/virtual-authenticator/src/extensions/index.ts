@@ -5,6 +5,7 @@ import { credProtect } from './cred-protect.js';
 import { hmacSecret, hmacSecretMc } from './hmac-secret.js';
 import { largeBlobKey } from './large-blob-key.js';
 import { minPinLength } from './min-pin-length.js';
+import { thirdPartyPayment } from './third-party-payment.js';
 import type { CtapExtension } from './types.js';
 
 export { CRED_PROTECT } from './cred-protect.js';
@@ -12,5 +13,7 @@ export type * from './types.js';
 
 /** Every extension the authenticator implements, by name. */
 export const EXTENSIONS: ReadonlyMap<ExtensionName, CtapExtension> = new Map(
-  [credProtect, hmacSecret, hmacSecretMc, credBlob, largeBlobKey, minPinLength].map((e) => [e.name, e]),
+  [credProtect, hmacSecret, hmacSecretMc, credBlob, largeBlobKey, minPinLength, thirdPartyPayment].map(
+    (e) => [e.name, e],
+  ),
 );

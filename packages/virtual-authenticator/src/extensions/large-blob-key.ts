@@ -1,4 +1,5 @@
 /** largeBlobKey (CTAP 2.1 §12.3): a per-credential key returned beside, not inside, authData. */
+import { GET_ASSERTION_RESPONSE_KEYS, MAKE_CREDENTIAL_RESPONSE_KEYS } from '@fido2kit/ctap2';
 import { fail } from '../errors.js';
 import { credentialSecret } from '../keys.js';
 import type { CtapExtension } from './types.js';
@@ -10,7 +11,12 @@ export const largeBlobKey: CtapExtension = {
     if (!input || !ctx.rk) fail('CTAP2_ERR_INVALID_OPTION');
     return {
       output: (credential) => ({
-        response: [[0x05, credentialSecret(credential.payload.seed, 'largeBlobKey')]],
+        response: [
+          [
+            MAKE_CREDENTIAL_RESPONSE_KEYS.largeBlobKey,
+            credentialSecret(credential.payload.seed, 'largeBlobKey'),
+          ],
+        ],
       }),
     };
   },
@@ -19,7 +25,14 @@ export const largeBlobKey: CtapExtension = {
     if (!input) fail('CTAP2_ERR_INVALID_OPTION');
     return (credential) =>
       credential.payload.rk
-        ? { response: [[0x07, credentialSecret(credential.payload.seed, 'largeBlobKey')]] }
+        ? {
+            response: [
+              [
+                GET_ASSERTION_RESPONSE_KEYS.largeBlobKey,
+                credentialSecret(credential.payload.seed, 'largeBlobKey'),
+              ],
+            ],
+          }
         : undefined;
   },
 };

@@ -27,7 +27,7 @@ export interface ExtensionOutput {
 /** An extension's makeCredential processing, split around credential creation. */
 export interface MakeCredentialExtensionStep {
   /** Changes to the credential before it is sealed into its ID. */
-  payload?: Partial<Pick<CredentialPayload, 'credProtect' | 'hmacSecret' | 'credBlob'>>;
+  payload?: Partial<Pick<CredentialPayload, 'credProtect' | 'hmacSecret' | 'credBlob' | 'thirdPartyPayment'>>;
   /** Outputs, given the new credential and the response's UV bit. */
   output?: (credential: Credential, uv: boolean) => ExtensionOutput | undefined;
 }
