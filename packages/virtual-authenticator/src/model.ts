@@ -112,7 +112,15 @@ const STATEMENT: VirtualKeyMetadataStatement = deepFreeze({
   attestationRootCertificates: [ROOT_BASE64],
   authenticatorGetInfo: {
     versions: ['FIDO_2_0', 'FIDO_2_1'],
-    extensions: ['credProtect', 'hmac-secret', 'hmac-secret-mc', 'credBlob', 'largeBlobKey', 'minPinLength'],
+    extensions: [
+      'credProtect',
+      'hmac-secret',
+      'hmac-secret-mc',
+      'credBlob',
+      'largeBlobKey',
+      'minPinLength',
+      'thirdPartyPayment',
+    ],
     aaguid: DEFAULT_AAGUID.replace(/-/g, ''),
     options: {
       plat: false,
@@ -126,6 +134,7 @@ const STATEMENT: VirtualKeyMetadataStatement = deepFreeze({
       authnrCfg: true,
       setMinPINLength: true,
       alwaysUv: false,
+      perCredMgmtRO: true,
     },
     maxMsgSize: 1200,
     pinUvAuthProtocols: [2, 1],
