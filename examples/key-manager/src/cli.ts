@@ -1,7 +1,8 @@
 /**
  * The command line of fido2kit-keys: the commands, their options, and a help page per command.
  */
-import { resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { FINGERPRINT_SAMPLE_STATUS } from '@fido2kit/ctap2';
@@ -203,11 +204,29 @@ const GROUP_DEFAULT: Partial<Record<(typeof GROUPS)[number], string>> = {
   credentials: 'credentials list',
 };
 
-export const DEFAULT_VIRTUAL_FILE = fileURLToPath(new URL('../data/virtual-key.json', import.meta.url));
+/**
+ * Where the virtual key lives when --virtual is not given: in a checkout of the repository, the
+ * example's data/ directory (git-ignored); once installed from npm, the user's state directory
+ * ($XDG_STATE_HOME, else ~/.local/state), never inside node_modules.
+ */
+export const DEFAULT_VIRTUAL_FILE = defaultVirtualFile();
+
+function defaultVirtualFile(): string {
+  const here = fileURLToPath(new URL('../data/virtual-key.json', import.meta.url));
+  if (!here.split(sep).includes('node_modules')) return here;
+  const state = process.env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
+  return join(state, 'fido2kit-keys', 'virtual-key.json');
+}
+
+/** `path` with the home directory shown as ~. */
+function tilde(path: string): string {
+  const home = homedir();
+  return home && path.startsWith(`${home}${sep}`) ? `~${path.slice(home.length)}` : path;
+}
 
 const COMMON = `Common options:
   --device KIND          virtual (default), hid, hid:PATH, nfc, nfc:READER, auto, or udp[:PORT[:PORT]]
-  --virtual FILE         the virtual key's state file (default: the example's data/virtual-key.json)
+  --virtual FILE         the virtual key's state file (default: ${tilde(DEFAULT_VIRTUAL_FILE)})
   --json                 print one JSON object per step on stdout, ask nothing`;
 
 export function mainHelp(): string {
