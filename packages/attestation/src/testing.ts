@@ -86,6 +86,11 @@ export async function ecPrivateKeyBytes(key: TestKeyPair): Promise<Uint8Array> {
   return base64url.decode(jwk.d);
 }
 
+/**
+ * A fresh key pair for test certificates and attestation statements (WebCrypto).
+ * @param algorithm the key type (default ES256, a P-256 key)
+ * @returns the key pair with its SPKI bytes
+ */
 export async function generateTestKey(algorithm: TestKeyAlgorithm = 'ES256'): Promise<TestKeyPair> {
   const kp = (await subtle().generateKey(GEN[algorithm] as EcKeyGenParams, true, [
     'sign',

@@ -65,6 +65,12 @@ export interface ClientExtension {
   readonly id: string;
   /** The client extension input keys it handles (usually just `id`). */
   readonly inputs: readonly string[];
+  /**
+   * The CTAP extension inputs for makeCredential, from the client extension inputs.
+   * @param inputs the client extension inputs of the creation options
+   * @param ctx the ceremony: authenticator info, PIN/UV protocol, shared secret
+   * @returns the CTAP extensions to send, or undefined to send none
+   */
   prepareCreate?(
     inputs: Record<string, unknown>,
     ctx: ExtensionContext,
@@ -74,6 +80,12 @@ export interface ClientExtension {
    * before answering, so an entry can send further commands (largeBlob writes).
    */
   processCreate?(result: MakeCredentialResult, ctx: ExtensionContext): ExtensionOutput;
+  /**
+   * The CTAP extension inputs for getAssertion, from the client extension inputs.
+   * @param inputs the client extension inputs of the request options
+   * @param ctx the ceremony: authenticator info, PIN/UV protocol, shared secret
+   * @returns the CTAP extensions to send, or undefined to send none
+   */
   prepareGet?(
     inputs: Record<string, unknown>,
     ctx: ExtensionContext,

@@ -22,7 +22,12 @@ import {
 import { ReportQueue } from './report-queue.js';
 
 /** What the simulated device wraps: a `VirtualAuthenticator` (anything with `device()`) or a `CtapDevice`. */
-export type SimulatedAuthenticator = { device(): CtapDevice } | CtapDevice;
+export type SimulatedAuthenticator =
+  | {
+      /** The authenticator's in-memory `CtapDevice`. */
+      device(): CtapDevice;
+    }
+  | CtapDevice;
 
 /** Options of {@link SimulatedHidDevice}. */
 export interface SimulatedHidDeviceOptions {
