@@ -19,6 +19,9 @@ fi
 step "lint and format (biome)"
 npx biome ci .
 
+step "changesets: a change to a package's src/ comes with one"
+node scripts/check-changesets.mjs
+
 step "typecheck"
 npx turbo run typecheck --output-logs=errors-only
 
