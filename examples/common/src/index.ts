@@ -1,3 +1,4 @@
+export { virtualFileProblem } from './files.js';
 export { NeedsAnswerError, Ui, type UiOptions } from './io.js';
 export {
   type DeviceChoice,
