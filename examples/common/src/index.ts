@@ -1,4 +1,4 @@
-export { virtualFileProblem } from './files.js';
+export { parseArgsMessage, virtualFileProblem } from './cli.js';
 export { NeedsAnswerError, Ui, type UiOptions } from './io.js';
 export {
   type DeviceChoice,

@@ -15,6 +15,7 @@ import {
   NeedsAnswerError,
   type OpenKey,
   openKey,
+  parseArgsMessage,
   parseDevice,
   Ui,
   virtualFileProblem,
@@ -98,7 +99,7 @@ function parseCommandLine(argv: string[]) {
   try {
     return parseCommandLineStrict(argv);
   } catch (e) {
-    throw usageErrorOf(e);
+    throw new UsageError(parseArgsMessage(e));
   }
 }
 
@@ -126,17 +127,6 @@ function parseCommandLineStrict(argv: string[]) {
 /** A mistake on the command line (exit code 2). */
 class UsageError extends Error {
   readonly code = 'ERR_USAGE';
-}
-
-/** parseArgs' errors (unknown option, missing value) as a usage error with a plain message. */
-function usageErrorOf(e: unknown): UsageError {
-  const code = (e as { code?: string }).code;
-  const message = (e as Error).message;
-  const option = /'(-[^']*)'/.exec(message)?.[1];
-  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) return new UsageError(`unknown option ${option}`);
-  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option)
-    return new UsageError(`${option.split(' ')[0]} needs a value`);
-  return new UsageError(message);
 }
 
 /** The metadata catalog: the virtual key model (from the virtual key's state), signed by the demo root. */

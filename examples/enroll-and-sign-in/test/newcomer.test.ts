@@ -12,7 +12,7 @@ const MAIN = new URL('../src/main.ts', import.meta.url);
 const demo = (args: string[]) => runProgram(MAIN, args);
 const tempDir = () => mkdtempSync(join(tmpdir(), 'fido2kit-demo-newcomer-'));
 
-describe('the demo says what is true and what to do', () => {
+describe('the demo says what is true and what to do', { timeout: 120_000 }, () => {
   it('--no-enforce-attestation: the key-model line claims a verified attestation only when it was', async () => {
     const data = tempDir();
     expect((await demo(['--data', data, 'enroll', '--yes'])).code).toBe(0);

@@ -6,6 +6,7 @@ import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { FINGERPRINT_SAMPLE_STATUS } from '@fido2kit/ctap2';
+import { parseArgsMessage, virtualFileProblem } from '@fido2kit/example-common';
 import type { SampleOutcome } from '@fido2kit/virtual-authenticator';
 import { type DeviceArg, parseDeviceArg, UsageError } from './keys.js';
 
@@ -300,26 +301,7 @@ export interface Args {
 export type ParseResult = Args | { help: string };
 
 export function parse(argv: string[]): ParseResult {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      device: { type: 'string' },
-      virtual: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      yes: { type: 'boolean', short: 'y', default: false },
-      pin: { type: 'string' },
-      'new-pin': { type: 'string' },
-      name: { type: 'string' },
-      rp: { type: 'string', multiple: true },
-      user: { type: 'string' },
-      'force-change': { type: 'boolean', default: false },
-      'plugged-in-ago': { type: 'string' },
-      'virtual-samples': { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  const { values, positionals } = parseCommandLine(argv);
   const words = [...positionals];
   if (words[0] === 'help') {
     words.shift();
@@ -353,6 +335,15 @@ export function parse(argv: string[]): ParseResult {
     throw new UsageError(
       `${spec.name}: expected ${spec.usage ?? 'no arguments'}, got ${rest.length ? rest.join(' ') : 'none'}\n\n${commandHelp(spec)}`,
     );
+  }
+  if (spec.name === 'config min-pin-length') {
+    const n = Number(rest[0]);
+    if (!Number.isInteger(n) || n < 4 || n > 63)
+      throw new UsageError(`config min-pin-length ${rest[0]}: expected a whole number from 4 to 63`);
+  }
+  if (values.virtual !== undefined) {
+    const problem = virtualFileProblem(resolve(values.virtual));
+    if (problem) throw new UsageError(`--virtual ${values.virtual}: ${problem}`);
   }
   const extras: ExtraOption[] = [
     'new-pin',
@@ -409,4 +400,36 @@ function findSpec(words: string[]): { spec: CommandSpec; rest: string[] } | unde
   const one = COMMANDS.find((c) => c.name === words[0] && !c.name.includes(' '));
   if (one) return { spec: one, rest: words.slice(1) };
   return undefined;
+}
+
+/** node:util's parseArgs with every option the commands take; its mistakes as usage errors. */
+function parseCommandLine(argv: string[]) {
+  try {
+    return parseCommandLineStrict(argv);
+  } catch (e) {
+    throw new UsageError(parseArgsMessage(e));
+  }
+}
+
+function parseCommandLineStrict(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      device: { type: 'string' },
+      virtual: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      yes: { type: 'boolean', short: 'y', default: false },
+      pin: { type: 'string' },
+      'new-pin': { type: 'string' },
+      name: { type: 'string' },
+      rp: { type: 'string', multiple: true },
+      user: { type: 'string' },
+      'force-change': { type: 'boolean', default: false },
+      'plugged-in-ago': { type: 'string' },
+      'virtual-samples': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
 }

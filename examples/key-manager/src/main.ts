@@ -80,6 +80,9 @@ async function main(argv: string[]): Promise<number> {
       device: args.device,
       virtualStateFile: args.virtual,
       ...(args.pluggedInAgo !== undefined ? { pluggedInAgoSeconds: args.pluggedInAgo } : {}),
+    }).catch((e: Error & { code?: string }) => {
+      // no key could be opened: the message says why; the code says it to a program
+      throw e.code ? e : Object.assign(e, { code: 'ERR_NO_DEVICE' });
     });
     if (key.created)
       ui.say(
