@@ -205,10 +205,11 @@ export async function pinChange(ctx: Context): Promise<void> {
 
 /**
  * Tries the current PIN on the key (getPinToken) before the new one is asked for, so a wrong PIN
- * is reported at once. A key that must have its PIN changed answers PIN_POLICY_VIOLATION once the
- * PIN matched (CTAP 2.1 §6.5.5.7): that PIN is right.
+ * is reported at once. Not while the key requires a PIN change: it then refuses every token, even
+ * for the right PIN (CTAP 2.1 §6.5.5.7), and changePin itself checks the PIN.
  */
 async function checkCurrentPin(ctx: Context, pin: string): Promise<void> {
+  if (ctx.ctap.info.forcePINChange) return;
   try {
     await new ClientPin(ctx.ctap).getPinToken(pin);
   } catch (e) {
