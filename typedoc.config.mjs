@@ -7,7 +7,9 @@ import { publicPackages } from './scripts/packages.mjs';
 
 const root = import.meta.dirname;
 // Libraries only: a package with entry points in its exports map (the key manager is a CLI).
-const libraries = publicPackages(root).filter((p) => p.exports && existsSync(join(root, p.dir, 'src', 'index.ts')));
+const libraries = publicPackages(root).filter(
+  (p) => p.exports && existsSync(join(root, p.dir, 'src', 'index.ts')),
+);
 
 /** @type {Partial<import('typedoc').TypeDocOptions>} */
 export default {
