@@ -1,6 +1,7 @@
 /** Command-line checks the example programs share. */
 import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 /**
  * Why `file` cannot be a virtual key's state file, or undefined when it can: an existing file, or
@@ -27,4 +28,19 @@ export function parseArgsMessage(e: unknown): string {
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) return `${option} needs a value`;
   if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return message.replace(/\.$/, '');
   return message;
+}
+
+/**
+ * node:util's parseArgs, its mistakes turned into the program's usage error (exit code 2) with
+ * the plain message of {@link parseArgsMessage}.
+ */
+export function parseCommandLine<T extends ParseArgsConfig>(
+  config: T,
+  usageError: (message: string) => Error,
+): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (e) {
+    throw usageError(parseArgsMessage(e));
+  }
 }

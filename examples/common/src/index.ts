@@ -1,4 +1,4 @@
-export { parseArgsMessage, virtualFileProblem } from './cli.js';
+export { parseCommandLine, virtualFileProblem } from './cli.js';
 export { NeedsAnswerError, Ui, type UiOptions } from './io.js';
 export {
   type DeviceChoice,

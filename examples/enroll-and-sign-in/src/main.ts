@@ -6,7 +6,6 @@
  */
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import type { MetadataCatalog } from '@fido2kit/attestation';
 import { type AccountJSON, WebAuthnClient } from '@fido2kit/ctap2';
 import {
@@ -15,7 +14,7 @@ import {
   NeedsAnswerError,
   type OpenKey,
   openKey,
-  parseArgsMessage,
+  parseCommandLine,
   parseDevice,
   Ui,
   virtualFileProblem,
@@ -66,7 +65,7 @@ interface Args {
 }
 
 function parse(argv: string[]): Args | 'help' {
-  const { values, positionals } = parseCommandLine(argv);
+  const { values, positionals } = parseCommandLineOf(argv);
   if (values.help) return 'help';
   const command = (positionals[0] ?? 'all') as Args['command'];
   if (!['all', 'enroll', 'sign-in'].includes(command) || positionals.length > 1) {
@@ -94,34 +93,29 @@ function parse(argv: string[]): Args | 'help' {
   };
 }
 
-/** node:util's parseArgs, with its messages for a mistyped option put plainly. */
-function parseCommandLine(argv: string[]) {
-  try {
-    return parseCommandLineStrict(argv);
-  } catch (e) {
-    throw new UsageError(parseArgsMessage(e));
-  }
-}
-
-function parseCommandLineStrict(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      user: { type: 'string' },
-      'display-name': { type: 'string' },
-      'key-name': { type: 'string' },
-      pin: { type: 'string' },
-      account: { type: 'string' },
-      yes: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      device: { type: 'string' },
-      virtual: { type: 'string' },
-      data: { type: 'string' },
-      'no-enforce-attestation': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
+/** The demo's options, read by node:util's parseArgs; mistakes are usage errors. */
+function parseCommandLineOf(argv: string[]) {
+  return parseCommandLine(
+    {
+      args: argv,
+      allowPositionals: true,
+      options: {
+        user: { type: 'string' },
+        'display-name': { type: 'string' },
+        'key-name': { type: 'string' },
+        pin: { type: 'string' },
+        account: { type: 'string' },
+        yes: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        device: { type: 'string' },
+        virtual: { type: 'string' },
+        data: { type: 'string' },
+        'no-enforce-attestation': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
     },
-  });
+    (message) => new UsageError(message),
+  );
 }
 
 /** A mistake on the command line (exit code 2). */

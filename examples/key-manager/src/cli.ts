@@ -4,9 +4,8 @@
 import { homedir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { FINGERPRINT_SAMPLE_STATUS } from '@fido2kit/ctap2';
-import { parseArgsMessage, virtualFileProblem } from '@fido2kit/example-common';
+import { parseCommandLine, virtualFileProblem } from '@fido2kit/example-common';
 import type { SampleOutcome } from '@fido2kit/virtual-authenticator';
 import { type DeviceArg, parseDeviceArg, UsageError } from './keys.js';
 
@@ -301,7 +300,7 @@ export interface Args {
 export type ParseResult = Args | { help: string };
 
 export function parse(argv: string[]): ParseResult {
-  const { values, positionals } = parseCommandLine(argv);
+  const { values, positionals } = parseCommandLineOf(argv);
   const words = [...positionals];
   if (words[0] === 'help') {
     words.shift();
@@ -402,34 +401,29 @@ function findSpec(words: string[]): { spec: CommandSpec; rest: string[] } | unde
   return undefined;
 }
 
-/** node:util's parseArgs with every option the commands take; its mistakes as usage errors. */
-function parseCommandLine(argv: string[]) {
-  try {
-    return parseCommandLineStrict(argv);
-  } catch (e) {
-    throw new UsageError(parseArgsMessage(e));
-  }
-}
-
-function parseCommandLineStrict(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      device: { type: 'string' },
-      virtual: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      yes: { type: 'boolean', short: 'y', default: false },
-      pin: { type: 'string' },
-      'new-pin': { type: 'string' },
-      name: { type: 'string' },
-      rp: { type: 'string', multiple: true },
-      user: { type: 'string' },
-      'force-change': { type: 'boolean', default: false },
-      'plugged-in-ago': { type: 'string' },
-      'virtual-samples': { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
+/** Every option the commands take, read by node:util's parseArgs; mistakes are usage errors. */
+function parseCommandLineOf(argv: string[]) {
+  return parseCommandLine(
+    {
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        device: { type: 'string' },
+        virtual: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        yes: { type: 'boolean', short: 'y', default: false },
+        pin: { type: 'string' },
+        'new-pin': { type: 'string' },
+        name: { type: 'string' },
+        rp: { type: 'string', multiple: true },
+        user: { type: 'string' },
+        'force-change': { type: 'boolean', default: false },
+        'plugged-in-ago': { type: 'string' },
+        'virtual-samples': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
     },
-  });
+    (message) => new UsageError(message),
+  );
 }
