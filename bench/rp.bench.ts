@@ -3,8 +3,10 @@
  * input and beside a bare node:crypto verify; verifyRegistrationResponse (packed, full x5c, with a
  * metadata lookup) beside @simplewebauthn/server; and the browser/edge bundle size of both.
  */
+import { spawnSync } from 'node:child_process';
 import * as nodeCrypto from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { base64url, encodeCoseKey, jwkToCoseKey } from '@fido2kit/cose';
@@ -71,7 +73,17 @@ function es256Assertion() {
   };
 }
 
-async function authenticationRows(): Promise<BenchRow[]> {
+/** What the rows need of a SimpleWebAuthn release (13.x and 14.x have the same call). */
+export type SimpleWebAuthn = Pick<typeof swa, 'verifyAuthenticationResponse'>;
+
+/**
+ * verifyAuthenticationResponse, ours beside SimpleWebAuthn `theirs` (labelled `anchor`) and beside
+ * a bare node:crypto verify, all in this process.
+ */
+export async function authenticationRows(
+  their: SimpleWebAuthn = swa,
+  anchor = '@simplewebauthn/server 13',
+): Promise<BenchRow[]> {
   const a = es256Assertion();
   const ours = () =>
     verifyAuthenticationResponse({
@@ -82,7 +94,7 @@ async function authenticationRows(): Promise<BenchRow[]> {
       credential: { id: a.id, publicKey: a.cose, counter: 0 },
     });
   const theirs = () =>
-    swa.verifyAuthenticationResponse({
+    their.verifyAuthenticationResponse({
       response: a.response,
       expectedChallenge: CHALLENGE,
       expectedOrigin: ORIGIN,
@@ -106,7 +118,7 @@ async function authenticationRows(): Promise<BenchRow[]> {
       theirs: theirOps,
       unit: 'ops/s',
       ratio: oursOps / theirOps,
-      anchor: '@simplewebauthn/server',
+      anchor,
       goal: '≥ 5×',
     },
     {
@@ -287,6 +299,33 @@ async function bundleRows(): Promise<BenchRow[]> {
   ];
 }
 
+/**
+ * SimpleWebAuthn 14.1 needs Node ≥ 22: its row runs in a child process on the Node 24 binary
+ * that scripts/node-versions.mjs installs from the registry (ours measured there too, same input).
+ */
+async function simpleWebAuthn14Rows(): Promise<BenchRow[]> {
+  const { installNode } = (await import(
+    fileURLToPath(new URL('../scripts/node-versions.mjs', import.meta.url))
+  )) as { installNode: (major: number) => string };
+  const node24 = installNode(24);
+  const tsx = createRequire(import.meta.url).resolve('tsx/cli');
+  const child = fileURLToPath(new URL('./rp-swa14.ts', import.meta.url));
+  const r = spawnSync(node24, [tsx, '--conditions=@fido2kit/source', child], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (r.status !== 0)
+    throw new Error(`rp bench: the Node 24 run of SimpleWebAuthn 14.1 failed (${r.status})`);
+  return JSON.parse(r.stdout.trim().split('\n').pop() as string) as BenchRow[];
+}
+
 export async function run(): Promise<BenchRow[]> {
-  return [...(await authenticationRows()), ...(await registrationRows()), ...(await bundleRows())];
+  const [vs13, vsRaw] = await authenticationRows();
+  return [
+    { ...(vs13 as BenchRow), name: `${vs13?.name} (Node ${process.versions.node})` },
+    ...(await simpleWebAuthn14Rows()),
+    vsRaw as BenchRow,
+    ...(await registrationRows()),
+    ...(await bundleRows()),
+  ];
 }

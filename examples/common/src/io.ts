@@ -9,7 +9,13 @@ export class NeedsAnswerError extends Error {
   readonly code = 'ERR_NEEDS_ANSWER';
   readonly flag: string;
   constructor(flag: string, what: string) {
-    super(`${what.replace(/[:?\s]+$/, '')}: no terminal to ask on; pass ${flag}`);
+    const question = what.trim().replace(/:$/, '');
+    // a whole sentence (or two) stays as it is; a prompt like "PIN of the key" takes a colon
+    super(
+      /[.?!]$/.test(question)
+        ? `${question} (No terminal to ask on: pass ${flag}.)`
+        : `${question}: no terminal to ask on; pass ${flag}`,
+    );
     this.flag = flag;
   }
 }

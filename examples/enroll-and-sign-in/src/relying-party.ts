@@ -126,7 +126,7 @@ export class DemoRelyingParty {
   /** Verifies the new key under the policy and stores it; returns the stored key and its user. */
   async finishEnrollment(
     response: RegistrationResponseJSON,
-    keyName: (model?: string) => Promise<string>,
+    keyName: (model: string | undefined, attestationTrusted: boolean) => Promise<string>,
   ): Promise<{ user: User; key: StoredKey }> {
     const clientData = JSON.parse(
       new TextDecoder().decode(base64url.decode(response.response.clientDataJSON)),
@@ -159,7 +159,7 @@ export class DemoRelyingParty {
       id: verified.credential.id,
       publicKey: base64url.encode(verified.credential.publicKey),
       counter: verified.credential.counter,
-      name: await keyName(model),
+      name: await keyName(model, verified.attestation.trusted),
       ...(model ? { model } : {}),
       aaguid: verified.credential.aaguid,
       ...(verified.credential.transports ? { transports: [...verified.credential.transports] } : {}),

@@ -1,8 +1,17 @@
 /** The commands that need no management API: list, info, wink, pin set, pin change, reset. */
-import { ClientPin } from '@fido2kit/ctap2';
+import { BioEnrollment, ClientPin } from '@fido2kit/ctap2';
 import type { Ui } from '@fido2kit/example-common';
 import type { Args } from './cli.js';
-import { askNewPin, askPin, type Context, hasPin, ManagerError, pinRetries, pinRule } from './context.js';
+import {
+  askNewPin,
+  askPin,
+  type Context,
+  hasPin,
+  isCode,
+  ManagerError,
+  pinRetries,
+  pinRule,
+} from './context.js';
 import { listKeys, openManagedKey, winkOf } from './keys.js';
 import { algorithmName, modelOf } from './models.js';
 
@@ -53,6 +62,7 @@ export async function info(ctx: Context): Promise<void> {
       .then((r) => r.retries)
       .catch(() => undefined);
   }
+  const fingerprintCount = fingerprintEnrolled ? await countFingerprints(ctx) : sensor ? 0 : undefined;
   const on = Object.keys(o).filter((k) => o[k] === true);
   const off = Object.keys(o).filter((k) => o[k] === false);
   const data = {
@@ -71,7 +81,12 @@ export async function info(ctx: Context): Promise<void> {
       minLength: i.minPINLength ?? 4,
       forceChange: i.forcePINChange,
     },
-    fingerprints: { sensor, enrolled: fingerprintEnrolled, uvRetries: uvRetries ?? null },
+    fingerprints: {
+      sensor,
+      enrolled: fingerprintEnrolled,
+      count: fingerprintCount ?? null,
+      uvRetries: uvRetries ?? null,
+    },
     remainingDiscoverableCredentials: i.remainingDiscoverableCredentials ?? null,
     maxMsgSize: i.maxMsgSize,
   };
@@ -97,7 +112,7 @@ export async function info(ctx: Context): Promise<void> {
     'Fingerprints',
     !sensor
       ? 'no sensor'
-      : `${fingerprintEnrolled ? 'enrolled' : 'sensor present, none enrolled'}${uvRetries !== undefined ? `; ${uvRetries} tries left` : ''}`,
+      : `${fingerprintLine(fingerprintEnrolled, fingerprintCount)}${uvRetries !== undefined ? `; ${uvRetries} tries left` : ''}`,
   ]);
   if (i.remainingDiscoverableCredentials !== undefined)
     rows.push([
@@ -108,6 +123,26 @@ export async function info(ctx: Context): Promise<void> {
   rows.push(['Options off', off.join(', ') || 'none']);
   const w = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) ui.say(`${k.padEnd(w)}  ${v}`);
+}
+
+/**
+ * How many fingerprints are enrolled: listing them needs a token with the `be` permission, so
+ * only with --pin (info asks nothing); undefined without it.
+ */
+async function countFingerprints(ctx: Context): Promise<number | undefined> {
+  if (ctx.args.pin === undefined || !BioEnrollment.isSupported(ctx.ctap)) return undefined;
+  try {
+    const bio = await BioEnrollment.open(ctx.ctap, { pin: ctx.args.pin });
+    return (await bio.enumerateEnrollments()).length;
+  } finally {
+    ctx.key.save();
+  }
+}
+
+function fingerprintLine(enrolled: boolean, count: number | undefined): string {
+  if (!enrolled) return 'sensor present, none enrolled';
+  if (count === undefined) return 'at least one enrolled (pass --pin to count them)';
+  return `${count} enrolled`;
 }
 
 export async function wink(ctx: Context): Promise<void> {
@@ -156,6 +191,7 @@ export async function pinChange(ctx: Context): Promise<void> {
   );
   ui.step('pin-retries', { retries: before ?? null });
   const current = await askPin(ctx, 'Current PIN');
+  await checkCurrentPin(ctx, current);
   ui.say(pinRule(ctap));
   const next = await askNewPin(ctx, args.newPin);
   try {
@@ -165,6 +201,22 @@ export async function pinChange(ctx: Context): Promise<void> {
   }
   ui.say('PIN changed.');
   ui.step('pin-change', { changed: true, retries: (await pinRetries(ctap)) ?? null });
+}
+
+/**
+ * Tries the current PIN on the key (getPinToken) before the new one is asked for, so a wrong PIN
+ * is reported at once. Not while the key requires a PIN change: it then refuses every token, even
+ * for the right PIN (CTAP 2.1 §6.5.5.7), and changePin itself checks the PIN.
+ */
+async function checkCurrentPin(ctx: Context, pin: string): Promise<void> {
+  if (ctx.ctap.info.forcePINChange) return;
+  try {
+    await new ClientPin(ctx.ctap).getPinToken(pin);
+  } catch (e) {
+    if (!isCode(e, 'CTAP2_ERR_PIN_POLICY_VIOLATION')) throw e;
+  } finally {
+    ctx.key.save();
+  }
 }
 
 export async function reset(ctx: Context): Promise<Context> {

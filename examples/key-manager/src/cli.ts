@@ -1,10 +1,11 @@
 /**
  * The command line of fido2kit-keys: the commands, their options, and a help page per command.
  */
-import { resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { FINGERPRINT_SAMPLE_STATUS } from '@fido2kit/ctap2';
+import { parseCommandLine, virtualFileProblem } from '@fido2kit/example-common';
 import type { SampleOutcome } from '@fido2kit/virtual-authenticator';
 import { type DeviceArg, parseDeviceArg, UsageError } from './keys.js';
 
@@ -203,12 +204,30 @@ const GROUP_DEFAULT: Partial<Record<(typeof GROUPS)[number], string>> = {
   credentials: 'credentials list',
 };
 
-export const DEFAULT_VIRTUAL_FILE = fileURLToPath(new URL('../data/virtual-key.json', import.meta.url));
+/**
+ * Where the virtual key lives when --virtual is not given: in a checkout of the repository, the
+ * example's data/ directory (git-ignored); once installed from npm, the user's state directory
+ * ($XDG_STATE_HOME, else ~/.local/state), never inside node_modules.
+ */
+export const DEFAULT_VIRTUAL_FILE = defaultVirtualFile();
+
+function defaultVirtualFile(): string {
+  const here = fileURLToPath(new URL('../data/virtual-key.json', import.meta.url));
+  if (!here.split(sep).includes('node_modules')) return here;
+  const state = process.env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
+  return join(state, 'fido2kit-keys', 'virtual-key.json');
+}
+
+/** `path` with the home directory shown as ~. */
+function tilde(path: string): string {
+  const home = homedir();
+  return home && path.startsWith(`${home}${sep}`) ? `~${path.slice(home.length)}` : path;
+}
 
 const COMMON = `Common options:
   --device KIND          virtual (default), hid, hid:PATH, nfc, nfc:READER, ble, ble:ADDRESS,
                          auto (USB, NFC, then Bluetooth), or udp[:PORT[:PORT]]
-  --virtual FILE         the virtual key's state file (default: the example's data/virtual-key.json)
+  --virtual FILE         the virtual key's state file (default: ${tilde(DEFAULT_VIRTUAL_FILE)})
   --json                 print one JSON object per step on stdout, ask nothing`;
 
 export function mainHelp(): string {
@@ -282,26 +301,7 @@ export interface Args {
 export type ParseResult = Args | { help: string };
 
 export function parse(argv: string[]): ParseResult {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      device: { type: 'string' },
-      virtual: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      yes: { type: 'boolean', short: 'y', default: false },
-      pin: { type: 'string' },
-      'new-pin': { type: 'string' },
-      name: { type: 'string' },
-      rp: { type: 'string', multiple: true },
-      user: { type: 'string' },
-      'force-change': { type: 'boolean', default: false },
-      'plugged-in-ago': { type: 'string' },
-      'virtual-samples': { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  const { values, positionals } = parseCommandLineOf(argv);
   const words = [...positionals];
   if (words[0] === 'help') {
     words.shift();
@@ -335,6 +335,15 @@ export function parse(argv: string[]): ParseResult {
     throw new UsageError(
       `${spec.name}: expected ${spec.usage ?? 'no arguments'}, got ${rest.length ? rest.join(' ') : 'none'}\n\n${commandHelp(spec)}`,
     );
+  }
+  if (spec.name === 'config min-pin-length') {
+    const n = Number(rest[0]);
+    if (!Number.isInteger(n) || n < 4 || n > 63)
+      throw new UsageError(`config min-pin-length ${rest[0]}: expected a whole number from 4 to 63`);
+  }
+  if (values.virtual !== undefined) {
+    const problem = virtualFileProblem(resolve(values.virtual));
+    if (problem) throw new UsageError(`--virtual ${values.virtual}: ${problem}`);
   }
   const extras: ExtraOption[] = [
     'new-pin',
@@ -391,4 +400,31 @@ function findSpec(words: string[]): { spec: CommandSpec; rest: string[] } | unde
   const one = COMMANDS.find((c) => c.name === words[0] && !c.name.includes(' '));
   if (one) return { spec: one, rest: words.slice(1) };
   return undefined;
+}
+
+/** Every option the commands take, read by node:util's parseArgs; mistakes are usage errors. */
+function parseCommandLineOf(argv: string[]) {
+  return parseCommandLine(
+    {
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        device: { type: 'string' },
+        virtual: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        yes: { type: 'boolean', short: 'y', default: false },
+        pin: { type: 'string' },
+        'new-pin': { type: 'string' },
+        name: { type: 'string' },
+        rp: { type: 'string', multiple: true },
+        user: { type: 'string' },
+        'force-change': { type: 'boolean', default: false },
+        'plugged-in-ago': { type: 'string' },
+        'virtual-samples': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    },
+    (message) => new UsageError(message),
+  );
 }

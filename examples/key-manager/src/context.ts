@@ -1,5 +1,5 @@
 /** What every command gets, and the PIN prompts they share. */
-import { ClientPin, type Ctap2 } from '@fido2kit/ctap2';
+import { ClientPin, type Ctap2, padPin } from '@fido2kit/ctap2';
 import type { OpenKey, Ui } from '@fido2kit/example-common';
 import type { Args } from './cli.js';
 
@@ -48,10 +48,38 @@ export function pinRule(ctap: Ctap2): string {
   return `The PIN must have at least ${min} characters and at most 63 bytes; letters, digits and symbols are all allowed.`;
 }
 
-/** A new PIN: `given` (--new-pin / --pin), or asked twice (masked). */
+/**
+ * Why `pin` breaks this key's PIN policy (ctap2's padPin applies CTAP 2.1 §6.5.5.5 with the
+ * key's minPINLength), or undefined when it does not.
+ */
+export function pinPolicyProblem(ctap: Ctap2, pin: string): string | undefined {
+  try {
+    padPin(pin, ctap.info.minPINLength ?? 4);
+    return undefined;
+  } catch (e) {
+    if (isCode(e, 'ERR_PIN_POLICY')) return (e as Error).message;
+    throw e;
+  }
+}
+
+/**
+ * A new PIN: `given` (--new-pin / --pin), or asked (masked) until it meets the key's policy, then
+ * asked again to confirm. The policy is checked as the PIN is typed, before the key is asked.
+ */
 export async function askNewPin(ctx: Context, given: string | undefined): Promise<string> {
-  if (given !== undefined) return given;
-  const first = await ctx.ui.askSecret('New PIN', '--new-pin');
+  if (given !== undefined) {
+    padPin(given, ctx.ctap.info.minPINLength ?? 4); // throws ERR_PIN_POLICY before the key is asked
+    return given;
+  }
+  let first = await ctx.ui.askSecret('New PIN', '--new-pin');
+  for (
+    let problem = pinPolicyProblem(ctx.ctap, first);
+    problem;
+    problem = pinPolicyProblem(ctx.ctap, first)
+  ) {
+    ctx.ui.warn(`${problem[0]!.toUpperCase()}${problem.slice(1)}.`);
+    first = await ctx.ui.askSecret('New PIN', '--new-pin');
+  }
   const again = await ctx.ui.askSecret('The new PIN again', '--new-pin');
   if (first !== again) throw new ManagerError('ERR_PIN_MISMATCH', 'the two PINs differ; nothing was changed');
   return first;

@@ -8,7 +8,7 @@
 import { Ctap2 } from '@fido2kit/ctap2';
 import { NeedsAnswerError, type OpenKey, Ui } from '@fido2kit/example-common';
 import { info, list, pinChange, pinSet, reset, wink } from './basic.js';
-import { type Args, mainHelp, parse } from './cli.js';
+import { type Args, parse } from './cli.js';
 import { type Context, isCode, ManagerError, pinRetries } from './context.js';
 import { openManagedKey, UsageError } from './keys.js';
 import { MANAGEMENT } from './manage.js';
@@ -66,7 +66,10 @@ async function main(argv: string[]): Promise<number> {
     args = parsed;
   } catch (e) {
     const m = (e as Error).message;
-    process.stderr.write(`fido2kit-keys: ${m}\n${m.includes('\n') ? '' : `\n${mainHelp()}\n`}`);
+    const more = m.includes('\n')
+      ? ''
+      : '\nfido2kit-keys --help lists the commands; fido2kit-keys COMMAND --help explains one.\n';
+    process.stderr.write(`fido2kit-keys: ${m}\n${more}`);
     return 2;
   }
   const ui = new Ui({ json: args.json, yes: args.yes });
@@ -82,6 +85,9 @@ async function main(argv: string[]): Promise<number> {
       device: args.device,
       virtualStateFile: args.virtual,
       ...(args.pluggedInAgo !== undefined ? { pluggedInAgoSeconds: args.pluggedInAgo } : {}),
+    }).catch((e: Error & { code?: string }) => {
+      // no key could be opened: the message says why; the code says it to a program
+      throw e.code ? e : Object.assign(e, { code: 'ERR_NO_DEVICE' });
     });
     if (key.created)
       ui.say(

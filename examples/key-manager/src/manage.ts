@@ -209,6 +209,12 @@ async function credentialsList(ctx: Context): Promise<void> {
   ui.say(
     `${n} ${n === 1 ? 'credential' : 'credentials'} stored on this key; room for ${meta.maxPossibleRemainingResidentCredentialsCount} more.`,
   );
+  const asked = ctx.args.rp;
+  const missing = asked.filter((rp) => !sites.some((s) => s.rpId === rp));
+  if (missing.length > 0)
+    ui.say(
+      `None stored for ${missing.join(', ')}${sites.length === 0 && n > 0 ? ` (the ${n === 1 ? 'one' : n} on this key ${n === 1 ? 'is' : 'are'} for other sites)` : ''}.`,
+    );
   for (const s of sites) {
     ui.say();
     ui.say(s.name && s.name !== s.rpId ? `${s.rpId} (${s.name})` : s.rpId);
@@ -308,11 +314,6 @@ async function configMinPinLength(ctx: Context): Promise<void> {
   const { ctap, ui, args } = ctx;
   const n = Number(args.positionals[0]);
   const current = ctap.info.minPINLength ?? 4;
-  if (!Number.isInteger(n) || n < 4 || n > 63)
-    throw new ManagerError(
-      'ERR_USAGE_VALUE',
-      `config min-pin-length ${args.positionals[0]}: expected a number from 4 to 63`,
-    );
   if (n < current)
     throw new ManagerError(
       'ERR_PIN_LENGTH_DECREASE',

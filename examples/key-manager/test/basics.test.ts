@@ -58,7 +58,7 @@ describe('fido2kit-keys: the command line', () => {
   });
 });
 
-describe('fido2kit-keys against the virtual key: list, info, wink, PIN, reset', () => {
+describe('fido2kit-keys against the virtual key: list, info, wink, PIN, reset', { timeout: 120_000 }, () => {
   it('lists the virtual key, then info on a new key: no PIN, a sensor with no fingerprints', async () => {
     const file = stateFile();
     const listed = await keys(['list', '--device', 'virtual', '--virtual', file, '--json']);
@@ -183,7 +183,9 @@ describe('fido2kit-keys against the virtual key: list, info, wink, PIN, reset', 
   });
 });
 
-describe('fido2kit-keys management commands: what they say when they cannot go on, and the settings', () => {
+describe('fido2kit-keys management commands: what they say when they cannot go on, and the settings', {
+  timeout: 120_000,
+}, () => {
   it('asks for a PIN to be set first, shows the retries after a wrong PIN, toggles alwaysUv, enables enterprise attestation', async () => {
     const file = stateFile();
     const noPin = await keys(['fingerprints', 'add', '--virtual', file]);

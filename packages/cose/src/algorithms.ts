@@ -49,6 +49,7 @@ export const COSE_ALGORITHM_NAMES: Readonly<Record<number, CoseAlgorithmName>> =
 export type HashName = 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512';
 /** Elliptic curves of EC2 and OKP keys. */
 export type EcCurve = 'P-256' | 'P-384' | 'P-521';
+/** Curves of OKP keys (RFC 8037, RFC 9053 §7.2). */
 export type OkpCurve = 'Ed25519' | 'Ed448' | 'X25519' | 'X448';
 
 /** What a signature algorithm is made of. */

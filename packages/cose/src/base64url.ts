@@ -102,4 +102,11 @@ function isBase64Url(text: unknown): text is string {
  * base64url.decode('-_8'); // Uint8Array [251, 255]
  * ```
  */
-export const base64url = { encode, decode, isBase64Url } as const;
+export const base64url = {
+  /** base64url (no padding) of `bytes`. */
+  encode,
+  /** Bytes of a base64url string; throws `Base64UrlError` (`ERR_BASE64URL_INVALID`). */
+  decode,
+  /** True when `text` is a string that `decode` accepts. */
+  isBase64Url,
+} as const;

@@ -63,7 +63,9 @@ export class AuthenticatorConfig {
   readonly #token: Uint8Array | undefined;
 
   /**
-   * @param protocol, pinUvAuthToken a token with the `acfg` permission (leave out on a key with
+   * @param ctap the opened authenticator
+   * @param protocol the PIN/UV auth protocol `pinUvAuthToken` was obtained with
+   * @param pinUvAuthToken a token with the `acfg` permission (leave both out on a key with
    *   neither PIN nor UV)
    * @throws {Ctap2ClientError} `ERR_NOT_SUPPORTED` when the key has no authenticatorConfig
    */

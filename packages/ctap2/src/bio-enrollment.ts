@@ -224,8 +224,10 @@ export class BioEnrollment {
   readonly command: number;
 
   /**
-   * @param protocol, pinUvAuthToken a token with the `be` permission; both may be left out for
-   *   the commands that need none (getFingerprintSensorInfo, cancelEnrollment)
+   * @param ctap the opened authenticator
+   * @param protocol the PIN/UV auth protocol `pinUvAuthToken` was obtained with
+   * @param pinUvAuthToken a token with the `be` permission; both may be left out for the
+   *   commands that need none (getFingerprintSensorInfo, cancelEnrollment)
    * @throws {Ctap2ClientError} `ERR_NOT_SUPPORTED` when the key has no bio enrollment
    */
   constructor(ctap: Ctap2, protocol?: PinUvAuthProtocol, pinUvAuthToken?: Uint8Array) {

@@ -26,7 +26,20 @@ export type CtapTransport = 'usb' | 'nfc' | 'ble' | 'hybrid' | 'virtual';
  */
 export interface CtapDevice {
   readonly transport: CtapTransport;
+  /**
+   * Sends one CTAP2 command.
+   * @param request the command byte followed by its CBOR parameters
+   * @param options abort signal and keepalive callback
+   * @returns the status byte followed by the CBOR response (CTAP 2.1 §8.1)
+   */
   cbor(request: Uint8Array, options?: CallOptions): Promise<Uint8Array>;
+  /**
+   * Sends one CTAP1/U2F APDU.
+   * @param apdu the U2F request APDU
+   * @param options abort signal and keepalive callback
+   * @returns the response data followed by SW1 SW2
+   */
   msg(apdu: Uint8Array, options?: CallOptions): Promise<Uint8Array>;
+  /** Releases the device; later calls fail. */
   close(): Promise<void>;
 }

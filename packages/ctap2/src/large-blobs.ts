@@ -195,8 +195,10 @@ export class LargeBlobs {
   readonly #token: Uint8Array | undefined;
 
   /**
-   * @param protocol, pinUvAuthToken a token with `lbw` (leave out on an unprotected key, or to
-   *   read only)
+   * @param ctap the opened authenticator
+   * @param protocol the PIN/UV auth protocol `pinUvAuthToken` was obtained with
+   * @param pinUvAuthToken a token with `lbw` (leave both out on an unprotected key, or to read
+   *   only)
    * @throws {Ctap2ClientError} `ERR_NOT_SUPPORTED` when the key has no large-blob storage
    */
   constructor(ctap: Ctap2, protocol?: PinUvAuthProtocol, pinUvAuthToken?: Uint8Array) {

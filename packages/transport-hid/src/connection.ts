@@ -15,7 +15,10 @@
  * connection is closed) or `ERR_TRANSPORT`.
  */
 export interface HidConnection {
+  /** Sends one 64-byte output report (no report ID). */
   write(report: Uint8Array): Promise<void>;
+  /** The next 64-byte input report, or undefined when none came within `timeoutMs` (0 polls). */
   read(timeoutMs: number): Promise<Uint8Array | undefined>;
+  /** Releases the device; later calls reject with `ERR_DEVICE_GONE`. */
   close(): Promise<void>;
 }

@@ -83,6 +83,11 @@ export class UdpHidConnection implements HidConnection {
     });
   }
 
+  /**
+   * Sends one 64-byte report to the simulator as a UDP datagram.
+   * @throws {RangeError} when `report` is not 64 bytes
+   * @throws {Ctap2ClientError} `ERR_DEVICE_GONE` when the socket is closed or the send fails
+   */
   write(report: Uint8Array): Promise<void> {
     if (this.#closed || this.#failure !== undefined) return Promise.reject(this.#gone());
     try {
@@ -98,11 +103,13 @@ export class UdpHidConnection implements HidConnection {
     });
   }
 
+  /** The next 64-byte report from the simulator, or undefined after `timeoutMs`. */
   read(timeoutMs: number): Promise<Uint8Array | undefined> {
     if (this.#closed || this.#failure !== undefined) return Promise.reject(this.#gone());
     return this.#queue.read(timeoutMs);
   }
 
+  /** Closes the UDP socket. */
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     this.#closed = true;

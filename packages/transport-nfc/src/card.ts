@@ -27,7 +27,12 @@ import {
 } from './apdu.js';
 
 /** Something that can be used as the applet's authenticator: a device, or what makes one. */
-export type AuthenticatorSource = CtapDevice | { device(): CtapDevice };
+export type AuthenticatorSource =
+  | CtapDevice
+  | {
+      /** The authenticator's in-memory `CtapDevice`. */
+      device(): CtapDevice;
+    };
 
 /** Options of {@link FidoApplet}. */
 export interface FidoAppletOptions {

@@ -53,6 +53,7 @@ export interface ApduLink {
   connect(options?: TransmitOptions): Promise<number>;
   /** One APDU exchange on the current connection; never reconnects by itself. */
   transmit(apdu: Uint8Array, options?: TransmitOptions): Promise<Uint8Array>;
+  /** Ends the connection and releases the reader. */
   close(): Promise<void>;
 }
 

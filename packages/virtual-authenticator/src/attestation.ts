@@ -27,6 +27,11 @@ export interface AttestationFormat {
   readonly algorithms?: readonly number[];
   /** Whether the authenticator data carries an all-zero AAGUID (U2F keys have none). */
   readonly zeroAaguid?: boolean;
+  /**
+   * The attestation statement (`attStmt`) for one makeCredential.
+   * @param input the authenticator data, client data hash and the key's attestation material
+   * @returns the statement's CBOR map (signing may be asynchronous: the backend seam)
+   */
   statement(input: AttestationInput): Promise<Map<string, CborValue>>;
 }
 

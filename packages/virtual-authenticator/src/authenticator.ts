@@ -299,6 +299,7 @@ export class VirtualAuthenticator {
   get presence(): PresenceBehaviour {
     return this.#core.presence;
   }
+  /** Scripts how the simulated user answers the next requests for presence. */
   set presence(value: PresenceBehaviour) {
     this.#core.presence = value;
   }
@@ -319,6 +320,7 @@ export class VirtualAuthenticator {
   get uv(): UvBehaviour {
     return this.#core.uv;
   }
+  /** Scripts how the simulated fingerprint sensor answers the next attempts. */
   set uv(value: UvBehaviour) {
     this.#core.uv = value;
   }

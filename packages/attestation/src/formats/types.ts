@@ -60,6 +60,12 @@ export interface FormatResult {
 /** An attestation statement format: its identifier and its verification procedure. */
 export interface AttestationFormat {
   readonly fmt: string;
+  /**
+   * Runs the format's verification procedure (WebAuthn L3 §8).
+   * @param ctx the attestation statement, authenticator data, client data hash and trust settings
+   * @returns the attestation type and trust path
+   * @throws {AttestationError} with the failing check's code
+   */
   verify(ctx: FormatContext): Promise<FormatResult>;
 }
 

@@ -10,7 +10,12 @@ import type { MetadataEntry, MetadataSource } from './types.js';
 
 /** Where the BLOB is kept between runs. */
 export interface MetadataCache {
+  /** The cached BLOB (a JWT), or undefined when nothing is cached yet. */
   get(): Promise<string | undefined>;
+  /**
+   * Keeps `jwt` for the next run.
+   * @param jwt the BLOB as fetched, already verified
+   */
   set(jwt: string): Promise<void>;
 }
 

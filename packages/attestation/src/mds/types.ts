@@ -85,6 +85,16 @@ export interface MetadataEntry {
 
 /** Anything that finds metadata entries (a catalog, a service, your own store). */
 export interface MetadataSource {
+  /**
+   * The entry of a FIDO2 authenticator model.
+   * @param aaguid the AAGUID as a UUID string
+   * @returns the entry, or undefined when the source does not list it
+   */
   findByAaguid(aaguid: string): MetadataEntry | undefined | Promise<MetadataEntry | undefined>;
+  /**
+   * The entry of a U2F authenticator model, by its attestation certificate key identifier.
+   * @param hex the certificate key identifier (SHA-1 of the public key) in lower-case hex
+   * @returns the entry, or undefined when the source does not list it
+   */
   findByCertificateKeyIdentifier(hex: string): MetadataEntry | undefined | Promise<MetadataEntry | undefined>;
 }
