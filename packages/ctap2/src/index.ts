@@ -172,6 +172,33 @@ export {
   pinUvAuthProtocol,
 } from './pin-protocol.js';
 export {
+  abortableSleep,
+  CallQueue,
+  checkBytesArgument,
+  errorCodeName,
+  invertCodes,
+  keepaliveStatus,
+  nonNegativeInteger,
+  positiveMs,
+  type RetryableResult,
+  type RetryPlan,
+  reportKeepalive,
+  resolveRetryOptions,
+  sendWithRetries,
+  TransportError,
+  type TransportErrorOptions,
+  type TransportRetryOptions,
+} from './transport-kit.js';
+export {
+  type QueuedFault,
+  resolveCtapDevice,
+  SimulatedCall,
+  type SimulatedCallHost,
+  type SimulatedCallOptions,
+  takeFault,
+  unrefTimer,
+} from './transport-kit-simulated.js';
+export {
   type AccountJSON,
   type AuthenticationResponseJSON,
   type AuthenticatorTransport,

@@ -3,7 +3,7 @@
  * (`ERR_DEVICE_GONE`, `ERR_TRANSPORT`, `ERR_TIMEOUT`, `ERR_ABORTED`, `ERR_INVALID_RESPONSE`,
  * `ERR_NOT_SUPPORTED`, …), so a caller switches on `code` whatever the transport; `reason` says more.
  */
-import { Ctap2ClientError, type Ctap2ClientErrorCode } from '@fido2kit/ctap2';
+import { TransportError, type TransportErrorOptions } from '@fido2kit/ctap2';
 
 /** Why a Bluetooth operation failed, in more detail than `code` (found in `error.reason`). */
 export type BleErrorReason =
@@ -39,12 +39,7 @@ export type BleErrorReason =
   | 'aborted';
 
 /** Options of {@link BleError}. */
-export interface BleErrorOptions {
-  /** The underlying error (from noble, D-Bus, the OS). */
-  cause?: unknown;
-  /** Extra facts for developers (never secrets). */
-  details?: Record<string, unknown>;
-}
+export type BleErrorOptions = TransportErrorOptions;
 
 /**
  * A failure of the Bluetooth transport or of the CTAPBLE codec. `code` is one of the ctap2 client
@@ -56,26 +51,4 @@ export interface BleErrorOptions {
  * catch (e) { if ((e as BleError).reason === 'no-adapter') console.log('this machine has no Bluetooth'); }
  * ```
  */
-export class BleError extends Ctap2ClientError {
-  /** A finer-grained reason than `code`. */
-  readonly reason: BleErrorReason;
-
-  /**
-   * @param code - the stable ctap2 client code.
-   * @param reason - the finer reason.
-   * @param message - a sentence for people.
-   * @param options - cause and details.
-   */
-  constructor(
-    code: Ctap2ClientErrorCode,
-    reason: BleErrorReason,
-    message: string,
-    options: BleErrorOptions = {},
-  ) {
-    super(code, message, {
-      ...(options.cause === undefined ? {} : { cause: options.cause }),
-      details: { reason, ...options.details },
-    });
-    this.reason = reason;
-  }
-}
+export class BleError extends TransportError<BleErrorReason> {}

@@ -4,7 +4,7 @@
  * CANCEL on abort, and a timeout on every wait. The retry and resynchronisation policy around it
  * is {@link BleTransport}'s.
  */
-import { type CallOptions, CtapError, type KeepaliveStatus } from '@fido2kit/ctap2';
+import { type CallOptions, CtapError, reportKeepalive } from '@fido2kit/ctap2';
 import type { BleConnection } from './connection.js';
 import { BleError } from './errors.js';
 import {
@@ -14,7 +14,6 @@ import {
   CtapbleReassembler,
   ctapbleErrorName,
   encodeFrame,
-  KEEPALIVE_STATUS,
 } from './framing.js';
 
 /** What the authenticator answered: a message of the request's command, or an ERROR frame's code. */
@@ -140,14 +139,10 @@ export function exchange(
         return;
       }
       if (r.cmd === CTAPBLE_COMMANDS.KEEPALIVE) {
-        const status = keepaliveStatus(r.data[0]);
-        if (status !== undefined && onKeepalive !== undefined && !cancelled) {
-          try {
-            onKeepalive(status);
-          } catch (error) {
-            callbackError = { error };
-            cancel();
-          }
+        const failed = cancelled ? undefined : reportKeepalive(r.data[0], onKeepalive);
+        if (failed !== undefined) {
+          callbackError = failed;
+          cancel();
         }
         return;
       }
@@ -226,12 +221,6 @@ export function bleDeviceError(code: number, cmd: number): CtapError {
     code,
     `the authenticator answered ${commandName(cmd)} with CTAPBLE ERROR ${ctapbleErrorName(code)} (0x${code.toString(16).padStart(2, '0')})`,
   );
-}
-
-function keepaliveStatus(byte: number | undefined): KeepaliveStatus | undefined {
-  if (byte === KEEPALIVE_STATUS.PROCESSING) return 'processing';
-  if (byte === KEEPALIVE_STATUS.UP_NEEDED) return 'user-presence-needed';
-  return undefined;
 }
 
 function commandName(cmd: number): string {

@@ -10,6 +10,7 @@
  * `fidoControlPointLength` and the ATT MTU − 3. A message carries at most 65535 bytes.
  */
 import { InvalidArgumentError } from '@fido2kit/cose';
+import { errorCodeName, invertCodes } from '@fido2kit/ctap2';
 
 /** UUIDs of the FIDO GATT service and its characteristics (CTAP 2.1 §11.4, "GATT Service Description"; lower case, 128-bit form). */
 export const FIDO_BLE_UUIDS = {
@@ -43,7 +44,8 @@ export const CTAPBLE_COMMANDS = {
 export type CtapbleCommandName = keyof typeof CTAPBLE_COMMANDS;
 
 /** CTAPBLE command names by byte (the inverse of {@link CTAPBLE_COMMANDS}). */
-export const CTAPBLE_COMMAND_NAMES: Readonly<Record<number, CtapbleCommandName>> = invert(CTAPBLE_COMMANDS);
+export const CTAPBLE_COMMAND_NAMES: Readonly<Record<number, CtapbleCommandName>> =
+  invertCodes(CTAPBLE_COMMANDS);
 
 /** Error codes carried by an ERROR frame (CTAP 2.1 §11.4, "Framing", BLE error constants). */
 export const CTAPBLE_ERRORS = {
@@ -60,7 +62,7 @@ export const CTAPBLE_ERRORS = {
 export type CtapbleErrorName = keyof typeof CTAPBLE_ERRORS;
 
 /** CTAPBLE error names by code (the inverse of {@link CTAPBLE_ERRORS}). */
-export const CTAPBLE_ERROR_NAMES: Readonly<Record<number, CtapbleErrorName>> = invert(CTAPBLE_ERRORS);
+export const CTAPBLE_ERROR_NAMES: Readonly<Record<number, CtapbleErrorName>> = invertCodes(CTAPBLE_ERRORS);
 
 /**
  * The name of a CTAPBLE error code, e.g. `ERR_BUSY`, or `ERR_0x42` for a code the spec does not name.
@@ -68,7 +70,7 @@ export const CTAPBLE_ERROR_NAMES: Readonly<Record<number, CtapbleErrorName>> = i
  * @returns the name.
  */
 export function ctapbleErrorName(code: number): string {
-  return CTAPBLE_ERROR_NAMES[code] ?? `ERR_0x${code.toString(16).padStart(2, '0')}`;
+  return errorCodeName(CTAPBLE_ERROR_NAMES, code);
 }
 
 /** KEEPALIVE status bytes (CTAP 2.1 §11.4, "Framing", BLE KEEPALIVE status constants). */
@@ -391,12 +393,6 @@ export function decodeServiceRevisions(value: Uint8Array): ServiceRevisions | un
 }
 
 // ——— helpers ———
-
-function invert<T extends Record<string, number>>(table: T): Readonly<Record<number, keyof T>> {
-  return Object.freeze(
-    Object.fromEntries(Object.entries(table).map(([k, v]) => [v, k])) as Record<number, keyof T>,
-  );
-}
 
 function checkInt(value: number, name: string, min: number, max: number): void {
   if (!Number.isInteger(value) || value < min || value > max) {

@@ -5,7 +5,14 @@
  * `@fido2kit/transport-ble/testing`.
  */
 import { InvalidArgumentError } from '@fido2kit/cose';
-import type { CtapDevice, KeepaliveStatus } from '@fido2kit/ctap2';
+import {
+  type CtapDevice,
+  resolveCtapDevice,
+  SimulatedCall,
+  type SimulatedCallHost,
+  takeFault,
+  unrefTimer,
+} from '@fido2kit/ctap2';
 import { positive } from './_options.js';
 import type { BleConnection } from './connection.js';
 import { BleError } from './errors.js';
@@ -17,7 +24,6 @@ import {
   decodeFragment,
   encodeControlPointLength,
   encodeFrame,
-  KEEPALIVE_STATUS,
   MAX_MESSAGE_LENGTH,
   maxFragmentLength,
   SERVICE_REVISION,
@@ -77,15 +83,6 @@ export interface SimulatedBlePeripheralStats {
   errors: number;
 }
 
-interface Pending {
-  cbor: boolean;
-  controller: AbortController;
-  status: number;
-  interval: ReturnType<typeof setInterval>;
-  grace: ReturnType<typeof setTimeout> | undefined;
-  done: boolean;
-}
-
 /**
  * A Bluetooth FIDO key in software: serves the FIDO GATT service to one central at a time and
  * forwards MSG payloads to the wrapped authenticator (CTAP2 when FIDO2 is selected and the first
@@ -101,6 +98,20 @@ interface Pending {
 export class SimulatedBlePeripheral implements SimulatedPeripheralPort {
   readonly #authenticator: BlePeripheralAuthenticator;
   #inner: CtapDevice | undefined;
+  readonly #host: SimulatedCallHost = {
+    sendKeepalive: (status) => {
+      this.stats.keepalives++;
+      this.#send(CTAPBLE_COMMANDS.KEEPALIVE, Uint8Array.of(status));
+    },
+    sendResponse: (response) => this.#send(CTAPBLE_COMMANDS.MSG, response),
+    sendOtherError: () => this.#error(CTAPBLE_ERRORS.ERR_OTHER),
+    release: (call) => {
+      if (this.#pending !== call) return false;
+      this.#pending = undefined;
+      return true;
+    },
+    isCurrent: (call) => this.#pending === call,
+  };
   readonly #mtu: number;
   readonly #controlPointLength: number;
   readonly #maxLen: number;
@@ -111,7 +122,7 @@ export class SimulatedBlePeripheral implements SimulatedPeripheralPort {
   #selected = 0;
   #assembler: CtapbleReassembler;
   #assemblyTimer: ReturnType<typeof setTimeout> | undefined;
-  #pending: Pending | undefined;
+  #pending: SimulatedCall | undefined;
   #link: SimulatedBleConnection | undefined;
   #faults: Required<Omit<BleFault, 'count'>>[] = [];
   #storms: number[] = [];
@@ -253,22 +264,14 @@ export class SimulatedBlePeripheral implements SimulatedPeripheralPort {
   // ——— fault pipeline ———
 
   #through(direction: BleDirection, fragment: Uint8Array, deliver: (f: Uint8Array) => void): void {
-    const fault = this.#faults.find((f) => f.direction === direction);
-    let copies = 1;
-    if (fault !== undefined) {
-      if (fault.after > 0) {
-        fault.after--;
-      } else {
-        this.#faults.splice(this.#faults.indexOf(fault), 1);
-        if (fault.kind === 'drop') return;
-        if (fault.kind === 'disconnect') {
-          this.disconnect();
-          return;
-        }
-        copies = 2;
-      }
+    const fault = takeFault(this.#faults, direction);
+    if (fault === 'drop') return;
+    if (fault === 'disconnect') {
+      this.disconnect();
+      return;
     }
-    for (let i = 0; i < copies; i++) deliver(fragment);
+    deliver(fragment);
+    if (fault === 'duplicate') deliver(fragment);
   }
 
   #send(cmd: number, data: Uint8Array): void {
@@ -303,7 +306,7 @@ export class SimulatedBlePeripheral implements SimulatedPeripheralPort {
     this.#clearAssemblyTimer();
     if (r.status === 'skipped') return;
     if (r.status === 'partial') {
-      this.#assemblyTimer = unref(
+      this.#assemblyTimer = unrefTimer(
         setTimeout(() => {
           this.#assemblyTimer = undefined;
           if (this.#assembler.end() !== undefined) this.#error(CTAPBLE_ERRORS.ERR_REQ_TIMEOUT);
@@ -337,57 +340,21 @@ export class SimulatedBlePeripheral implements SimulatedPeripheralPort {
   }
 
   #device(): CtapDevice {
-    if (this.#inner === undefined) {
-      const a = this.#authenticator as { cbor?: unknown };
-      this.#inner =
-        typeof a.cbor === 'function'
-          ? (this.#authenticator as CtapDevice)
-          : (this.#authenticator as { device(): CtapDevice }).device();
-    }
+    this.#inner ??= resolveCtapDevice(this.#authenticator);
     return this.#inner;
   }
 
   #forward(cbor: boolean, data: Uint8Array): void {
     this.stats.requests++;
-    const controller = new AbortController();
-    const pending: Pending = {
+    const call = new SimulatedCall(this.#host, {
       cbor,
-      controller,
-      status: KEEPALIVE_STATUS.PROCESSING,
-      interval: unref(setInterval(() => this.#keepalive(pending), this.#keepaliveMs)),
-      grace: undefined,
-      done: false,
-    };
-    this.#pending = pending;
+      keepaliveMs: this.#keepaliveMs,
+      maxResponseLength: MAX_MESSAGE_LENGTH,
+    });
+    this.#pending = call;
     const storm = this.#storms.shift();
-    if (storm !== undefined)
-      for (let i = 0; i < storm && this.#pending === pending; i++) this.#keepalive(pending);
-    const onKeepalive = (status: KeepaliveStatus): void => {
-      const byte =
-        status === 'user-presence-needed' ? KEEPALIVE_STATUS.UP_NEEDED : KEEPALIVE_STATUS.PROCESSING;
-      if (byte !== pending.status) {
-        pending.status = byte;
-        this.#keepalive(pending);
-      }
-    };
-    let call: Promise<Uint8Array>;
-    try {
-      const device = this.#device();
-      const options = { signal: controller.signal, onKeepalive };
-      call = cbor ? device.cbor(data, options) : device.msg(data, options);
-    } catch (e) {
-      call = Promise.reject(e);
-    }
-    call.then(
-      (response) => this.#finish(pending, response),
-      (error: unknown) => this.#finishError(pending, error),
-    );
-  }
-
-  #keepalive(pending: Pending): void {
-    if (pending.done || this.#pending !== pending || pending.controller.signal.aborted) return;
-    this.stats.keepalives++;
-    this.#send(CTAPBLE_COMMANDS.KEEPALIVE, Uint8Array.of(pending.status));
+    if (storm !== undefined) for (let i = 0; i < storm && this.#pending === call; i++) call.keepalive();
+    call.run(() => this.#device(), data);
   }
 
   #cancel(): void {
@@ -396,64 +363,13 @@ export class SimulatedBlePeripheral implements SimulatedPeripheralPort {
       this.#assembler.reset();
       this.#clearAssemblyTimer();
     }
-    const pending = this.#pending;
-    if (pending === undefined || pending.controller.signal.aborted) return;
-    pending.controller.abort(new BleError('ERR_ABORTED', 'aborted', 'CTAPBLE CANCEL'));
-    // An authenticator that ignores the signal still gets the central its answer.
-    pending.grace = unref(setTimeout(() => this.#finishCancelled(pending), this.#cancelGraceMs));
-  }
-
-  #settle(pending: Pending): boolean {
-    if (pending.done) return false;
-    pending.done = true;
-    clearInterval(pending.interval);
-    if (pending.grace !== undefined) clearTimeout(pending.grace);
-    if (this.#pending !== pending) return false;
-    this.#pending = undefined;
-    return true;
-  }
-
-  #finish(pending: Pending, response: Uint8Array): void {
-    if (pending.controller.signal.aborted) {
-      this.#finishCancelled(pending);
-      return;
-    }
-    if (!this.#settle(pending)) return;
-    if (!(response instanceof Uint8Array) || response.length > MAX_MESSAGE_LENGTH) {
-      this.#error(CTAPBLE_ERRORS.ERR_OTHER);
-      return;
-    }
-    this.#send(CTAPBLE_COMMANDS.MSG, response);
-  }
-
-  #finishError(pending: Pending, error: unknown): void {
-    if (pending.controller.signal.aborted) {
-      this.#finishCancelled(pending);
-      return;
-    }
-    if (!this.#settle(pending)) return;
-    const status = (error as { status?: unknown } | null)?.status;
-    if (pending.cbor && typeof status === 'number' && status > 0 && status <= 0xff) {
-      this.#send(CTAPBLE_COMMANDS.MSG, Uint8Array.of(status));
-      return;
-    }
-    this.#error(CTAPBLE_ERRORS.ERR_OTHER);
-  }
-
-  #finishCancelled(pending: Pending): void {
-    if (!this.#settle(pending)) return;
-    if (pending.cbor)
-      this.#send(CTAPBLE_COMMANDS.MSG, Uint8Array.of(0x2d)); // CTAP2_ERR_KEEPALIVE_CANCEL
-    else this.#error(CTAPBLE_ERRORS.ERR_OTHER);
+    // An authenticator that ignores the signal still gets the central its answer after the grace.
+    this.#pending?.cancel(new BleError('ERR_ABORTED', 'aborted', 'CTAPBLE CANCEL'), this.#cancelGraceMs);
   }
 
   /** A new or lost link: nothing carries over but the authenticator itself. */
   #resetLink(): void {
-    const pending = this.#pending;
-    if (pending !== undefined) {
-      this.#settle(pending);
-      pending.controller.abort(new BleError('ERR_DEVICE_GONE', 'disconnected', 'the central went away'));
-    }
+    this.#pending?.abandon(new BleError('ERR_DEVICE_GONE', 'disconnected', 'the central went away'));
     this.#assembler.reset();
     this.#clearAssemblyTimer();
     this.#selected = 0;
@@ -463,10 +379,4 @@ export class SimulatedBlePeripheral implements SimulatedPeripheralPort {
     if (this.#assemblyTimer !== undefined) clearTimeout(this.#assemblyTimer);
     this.#assemblyTimer = undefined;
   }
-}
-
-/** Timers of the simulated peripheral never keep the process alive on their own. */
-function unref<T>(timer: T): T {
-  (timer as { unref?: () => void }).unref?.();
-  return timer;
 }

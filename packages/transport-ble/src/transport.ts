@@ -2,8 +2,15 @@
  * The host side of CTAPBLE (CTAP 2.1 §11.4): a {@link CtapDevice} over any {@link BleConnection}.
  */
 import { equalBytes, InvalidArgumentError } from '@fido2kit/cose';
-import type { CallOptions, CtapDevice } from '@fido2kit/ctap2';
-import { checkBytes, nonNegative, positive, sleep, throwIfAborted } from './_options.js';
+import {
+  type CallOptions,
+  CallQueue,
+  type CtapDevice,
+  resolveRetryOptions,
+  sendWithRetries,
+  type TransportRetryOptions,
+} from '@fido2kit/ctap2';
+import { checkBytes, sleep, throwIfAborted } from './_options.js';
 import type { BleConnection } from './connection.js';
 import { BleError } from './errors.js';
 import { bleDeviceError, type ExchangeLink, exchange, type PendingExchange } from './exchange.js';
@@ -23,28 +30,17 @@ import {
 /** The protocol revision in use on a link. */
 export type BleProtocolRevision = 'fido2' | 'u2f-1.2' | 'u2f-1.1' | 'u2f-1.0';
 
-/** Options of {@link BleTransport.open}. */
-export interface BleTransportOptions {
+/**
+ * Options of {@link BleTransport.open}: the revision to select, then timeouts and retries ("busy"
+ * is CTAPBLE ERR_BUSY; the nonce source feeds the resynchronising PING).
+ */
+export interface BleTransportOptions extends TransportRetryOptions {
   /**
    * Which revision to select in fidoServiceRevisionBitfield: `'auto'` (default) picks FIDO2 when
    * offered, else U2F 1.2, else U2F 1.1; `'fido2'` refuses an authenticator without CTAP2; `'u2f'`
    * selects a U2F revision (the CTAP1 fallback).
    */
   protocol?: 'auto' | 'fido2' | 'u2f';
-  /** Longest silence, in ms, while waiting for an answer; every fragment and KEEPALIVE restarts it. Default 5000. */
-  timeoutMs?: number;
-  /** Cap on one call, keepalives included (a user who never touches the key). Default 120000. */
-  maxDurationMs?: number;
-  /** How long, in ms, to wait for the answer after a CANCEL before giving up. Default 1000. */
-  cancelTimeoutMs?: number;
-  /** How often an ERR_BUSY answer is retried (with exponential backoff). Default 8. */
-  busyRetries?: number;
-  /** First backoff, in ms, after ERR_BUSY; doubles each time up to 500. Default 20. */
-  busyBackoffMs?: number;
-  /** How often a request the authenticator reports it never received whole (ERR_INVALID_SEQ, ERR_REQ_TIMEOUT) is sent again. Default 2. */
-  resendRetries?: number;
-  /** Source of the PING nonce used to resynchronise after a fault; default `crypto.getRandomValues`. */
-  randomBytes?: (length: number) => Uint8Array;
 }
 
 /** What the link and the authenticator's FIDO service said during {@link BleTransport.open}. */
@@ -83,15 +79,14 @@ export class BleTransport implements CtapDevice {
   readonly transport = 'ble' as const;
   readonly #connection: BleConnection;
   readonly #protocol: 'auto' | 'fido2' | 'u2f';
-  readonly #timeoutMs: number;
-  readonly #maxDurationMs: number;
-  readonly #cancelTimeoutMs: number;
-  readonly #busyRetries: number;
-  readonly #busyBackoffMs: number;
-  readonly #resendRetries: number;
-  readonly #randomBytes: (length: number) => Uint8Array;
+  readonly #retry: Required<TransportRetryOptions>;
   #info!: BleDeviceInfo;
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #queue = new CallQueue(async (signal) => {
+    if (this.#closed) throw new BleError('ERR_DEVICE_GONE', 'closed', 'the Bluetooth transport is closed');
+    if (this.#gone !== undefined) throw this.#gone;
+    throwIfAborted(signal);
+    if (this.#needsResync) await this.#resync(signal);
+  });
   #pending: PendingExchange | undefined;
   #gone: BleError | undefined;
   #needsResync = false;
@@ -104,13 +99,7 @@ export class BleTransport implements CtapDevice {
       throw new InvalidArgumentError(`"protocol" expected 'auto', 'fido2' or 'u2f', got ${String(protocol)}`);
     }
     this.#protocol = protocol;
-    this.#timeoutMs = positive(options.timeoutMs, 5000, 'timeoutMs');
-    this.#maxDurationMs = positive(options.maxDurationMs, 120_000, 'maxDurationMs');
-    this.#cancelTimeoutMs = positive(options.cancelTimeoutMs, 1000, 'cancelTimeoutMs');
-    this.#busyRetries = nonNegative(options.busyRetries, 8, 'busyRetries');
-    this.#busyBackoffMs = positive(options.busyBackoffMs, 20, 'busyBackoffMs');
-    this.#resendRetries = nonNegative(options.resendRetries, 2, 'resendRetries');
-    this.#randomBytes = options.randomBytes ?? ((n) => crypto.getRandomValues(new Uint8Array(n)));
+    this.#retry = resolveRetryOptions(options);
   }
 
   /**
@@ -213,7 +202,7 @@ export class BleTransport implements CtapDevice {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#queue.catch(() => {});
+    await this.#queue.idle();
     await this.#connection.close().catch(() => {});
   }
 
@@ -308,9 +297,9 @@ export class BleTransport implements CtapDevice {
     return {
       connection: this.#connection,
       maxFragmentLength: this.#info.maxFragmentLength,
-      timeoutMs: this.#timeoutMs,
-      maxDurationMs: this.#maxDurationMs,
-      cancelTimeoutMs: this.#cancelTimeoutMs,
+      timeoutMs: this.#retry.timeoutMs,
+      maxDurationMs: this.#retry.maxDurationMs,
+      cancelTimeoutMs: this.#retry.cancelTimeoutMs,
       attach: (pending) => {
         this.#pending = pending;
       },
@@ -324,16 +313,7 @@ export class BleTransport implements CtapDevice {
   // ——— calls ———
 
   #serial<T>(signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
-    const run = async (): Promise<T> => {
-      if (this.#closed) throw new BleError('ERR_DEVICE_GONE', 'closed', 'the Bluetooth transport is closed');
-      if (this.#gone !== undefined) throw this.#gone;
-      throwIfAborted(signal);
-      if (this.#needsResync) await this.#resync(signal);
-      return work();
-    };
-    const result = this.#queue.then(run, run);
-    this.#queue = result.catch(() => {});
-    return result;
+    return this.#queue.run(signal, work);
   }
 
   /** One request/response, with ERR_BUSY and resend retries. */
@@ -345,33 +325,22 @@ export class BleTransport implements CtapDevice {
         `the request is ${payload.length} bytes; CTAPBLE carries at most ${MAX_MESSAGE_LENGTH}`,
       );
     }
-    let busy = 0;
-    let resend = 0;
-    let backoff = this.#busyBackoffMs;
-    for (;;) {
-      const result = await exchange(this.#link(), cmd, payload, options);
-      if (result.kind === 'response') return result.data;
-      if (result.code === CTAPBLE_ERRORS.ERR_BUSY && busy < this.#busyRetries) {
-        busy++;
-        await sleep(backoff, options.signal);
-        backoff = Math.min(backoff * 2, 500);
-        continue;
-      }
-      if (
-        (result.code === CTAPBLE_ERRORS.ERR_INVALID_SEQ || result.code === CTAPBLE_ERRORS.ERR_REQ_TIMEOUT) &&
-        resend < this.#resendRetries
-      ) {
-        // The authenticator dropped the request before executing it: sending it again is safe.
-        resend++;
-        continue;
-      }
-      throw bleDeviceError(result.code, cmd);
-    }
+    return sendWithRetries({
+      send: async () => {
+        const r = await exchange(this.#link(), cmd, payload, options);
+        return r.kind === 'response' ? { kind: 'response', value: r.data } : r;
+      },
+      busyCode: CTAPBLE_ERRORS.ERR_BUSY,
+      resendCodes: [CTAPBLE_ERRORS.ERR_INVALID_SEQ, CTAPBLE_ERRORS.ERR_REQ_TIMEOUT],
+      options: this.#retry,
+      sleep: (ms) => sleep(ms, options.signal),
+      fail: (code) => bleDeviceError(code, cmd),
+    });
   }
 
   /** A nonce PING whose echo marks the end of whatever an abandoned exchange left in flight. */
   async #resync(signal: AbortSignal | undefined): Promise<void> {
-    const nonce = this.#randomBytes(NONCE_SIZE);
+    const nonce = this.#retry.randomBytes(NONCE_SIZE);
     if (!(nonce instanceof Uint8Array) || nonce.length !== NONCE_SIZE) {
       throw new InvalidArgumentError('"randomBytes" expected to return a Uint8Array of length 8');
     }

@@ -1,4 +1,5 @@
 /** Waiting that honours an AbortSignal (internal). */
+import { abortableSleep } from '@fido2kit/ctap2';
 import { abortedError } from './errors.js';
 
 /** Throws `ERR_ABORTED` when the signal has fired. */
@@ -8,19 +9,5 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 
 /** Resolves after `ms`, or rejects with `ERR_ABORTED` when `signal` fires first. */
 export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(abortedError(signal));
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(abortedError(signal));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return abortableSleep(ms, signal, abortedError);
 }

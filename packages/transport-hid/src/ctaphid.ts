@@ -7,6 +7,7 @@
  * packet is `CID(4) ‖ SEQ(0–127) ‖ DATA(59)`. A message carries at most 57 + 128 × 59 = 7609 bytes.
  */
 import { InvalidArgumentError } from '@fido2kit/cose';
+import { errorCodeName, invertCodes } from '@fido2kit/ctap2';
 
 /** Size of a CTAPHID report (full-speed USB HID, CTAP 2.1 §11.2.4). */
 export const HID_REPORT_SIZE = 64;
@@ -42,7 +43,8 @@ export const CTAPHID_COMMANDS = {
 export type CtaphidCommandName = keyof typeof CTAPHID_COMMANDS;
 
 /** CTAPHID command names by byte (the inverse of {@link CTAPHID_COMMANDS}). */
-export const CTAPHID_COMMAND_NAMES: Readonly<Record<number, CtaphidCommandName>> = invert(CTAPHID_COMMANDS);
+export const CTAPHID_COMMAND_NAMES: Readonly<Record<number, CtaphidCommandName>> =
+  invertCodes(CTAPHID_COMMANDS);
 
 /** Error codes carried by CTAPHID_ERROR (CTAP 2.1 §11.2.9.1.6). */
 export const CTAPHID_ERRORS = {
@@ -61,11 +63,11 @@ export const CTAPHID_ERRORS = {
 export type CtaphidErrorName = keyof typeof CTAPHID_ERRORS;
 
 /** CTAPHID error names by code (the inverse of {@link CTAPHID_ERRORS}). */
-export const CTAPHID_ERROR_NAMES: Readonly<Record<number, CtaphidErrorName>> = invert(CTAPHID_ERRORS);
+export const CTAPHID_ERROR_NAMES: Readonly<Record<number, CtaphidErrorName>> = invertCodes(CTAPHID_ERRORS);
 
 /** The name of a CTAPHID error code, e.g. `ERR_CHANNEL_BUSY`, or `ERR_0x42` for unknown codes. */
 export function ctaphidErrorName(code: number): string {
-  return CTAPHID_ERROR_NAMES[code] ?? `ERR_0x${code.toString(16).padStart(2, '0')}`;
+  return errorCodeName(CTAPHID_ERROR_NAMES, code);
 }
 
 /** Capability flags of the CTAPHID_INIT response (CTAP 2.1 §11.2.9.1.3). */
@@ -376,12 +378,6 @@ export class CtaphidReassembler {
 }
 
 // ——— helpers ———
-
-function invert<T extends Record<string, number>>(table: T): Readonly<Record<number, keyof T>> {
-  return Object.freeze(
-    Object.fromEntries(Object.entries(table).map(([k, v]) => [v, k])) as Record<number, keyof T>,
-  );
-}
 
 function readCid(bytes: Uint8Array, at: number): number {
   return ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;

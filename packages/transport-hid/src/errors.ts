@@ -4,7 +4,7 @@
  * have the same shape as `@fido2kit/transport-nfc`'s `NfcError`: a `code` to switch on whatever the
  * transport, and a `reason` that says more.
  */
-import { Ctap2ClientError, type Ctap2ClientErrorCode } from '@fido2kit/ctap2';
+import { TransportError, type TransportErrorOptions } from '@fido2kit/ctap2';
 
 /** Why a HID operation failed, in more detail than `code` (found in `error.reason`). */
 export type HidErrorReason =
@@ -44,12 +44,7 @@ export type HidErrorReason =
   | 'aborted';
 
 /** Options of {@link HidError}. */
-export interface HidErrorOptions {
-  /** The underlying error (node-hid's, a socket error, the authenticator's CtapError, …). */
-  cause?: unknown;
-  /** Extra facts for developers (path, platform, the reassembly problem, …). */
-  details?: Record<string, unknown>;
-}
+export type HidErrorOptions = TransportErrorOptions;
 
 /**
  * A failure of the HID transport. `code` is one of the ctap2 client codes; `reason` says more
@@ -61,29 +56,7 @@ export interface HidErrorOptions {
  * catch (e) { if ((e as { code?: string }).code === 'ERR_DEVICE_GONE') askToPlugInAgain(); }
  * ```
  */
-export class HidError extends Ctap2ClientError {
-  /** A finer-grained reason than `code`. */
-  readonly reason: HidErrorReason;
-
-  /**
-   * @param code - the stable code callers switch on.
-   * @param reason - the finer reason.
-   * @param message - what happened, for people.
-   * @param options - `cause` and `details`.
-   */
-  constructor(
-    code: Ctap2ClientErrorCode,
-    reason: HidErrorReason,
-    message: string,
-    options: HidErrorOptions = {},
-  ) {
-    super(code, message, {
-      ...(options.cause === undefined ? {} : { cause: options.cause }),
-      details: { reason, ...options.details },
-    });
-    this.reason = reason;
-  }
-}
+export class HidError extends TransportError<HidErrorReason> {}
 
 /** `ERR_ABORTED` with the signal's reason (or `cause`) underneath. */
 export function abortedError(signal: AbortSignal | undefined, cause?: unknown): HidError {

@@ -4,7 +4,13 @@
  * fault injection. Exported from `@fido2kit/transport-hid/testing`.
  */
 import { InvalidArgumentError } from '@fido2kit/cose';
-import type { CtapDevice, KeepaliveStatus } from '@fido2kit/ctap2';
+import {
+  type CtapDevice,
+  resolveCtapDevice,
+  SimulatedCall,
+  type SimulatedCallHost,
+  unrefTimer,
+} from '@fido2kit/ctap2';
 import type { HidConnection } from './connection.js';
 import {
   BROADCAST_CID,
@@ -16,7 +22,6 @@ import {
   encodeInitResponse,
   encodeMessage,
   INIT_NONCE_SIZE,
-  KEEPALIVE_STATUS,
   MAX_PAYLOAD,
 } from './ctaphid.js';
 import { HidError } from './errors.js';
@@ -29,14 +34,10 @@ import type {
   SimulatedHidLink,
 } from './simulated-types.js';
 
+/** The request in progress and the channel that sent it. */
 interface Pending {
   cid: number;
-  cmd: number;
-  controller: AbortController;
-  status: number;
-  interval: ReturnType<typeof setInterval>;
-  grace: ReturnType<typeof setTimeout> | undefined;
-  done: boolean;
+  call: SimulatedCall;
 }
 
 type Sink = (report: Uint8Array) => void;
@@ -242,7 +243,7 @@ export class SimulatedHidDevice {
     this.#clearAssemblyTimer();
     if (r.status === 'partial') {
       const cid = r.cid;
-      this.#assemblyTimer = unref(
+      this.#assemblyTimer = unrefTimer(
         setTimeout(() => {
           this.#assemblyTimer = undefined;
           if (this.#assembler.busy && this.#assembler.cid === cid) {
@@ -300,11 +301,9 @@ export class SimulatedHidDevice {
       this.#assembler.reset();
       this.#clearAssemblyTimer();
     }
-    const pending = this.#pending;
-    if (pending === undefined || pending.cid !== cid || pending.controller.signal.aborted) return;
-    pending.controller.abort(new HidError('ERR_ABORTED', 'aborted', 'CTAPHID_CANCEL'));
-    // An authenticator that ignores the signal still gets the host its answer.
-    pending.grace = unref(setTimeout(() => this.#finishCancelled(pending), this.#cancelGraceMs));
+    if (this.#pending?.cid !== cid) return;
+    // An authenticator that ignores the signal still gets the host its answer after the grace.
+    this.#pending.call.cancel(new HidError('ERR_ABORTED', 'aborted', 'CTAPHID_CANCEL'), this.#cancelGraceMs);
   }
 
   #dispatch(cid: number, cmd: number, payload: Uint8Array): void {
@@ -352,118 +351,41 @@ export class SimulatedHidDevice {
   }
 
   #device(): CtapDevice {
-    if (this.#inner === undefined) {
-      const a = this.#authenticator as { device?: unknown; cbor?: unknown };
-      this.#inner =
-        typeof a.cbor === 'function'
-          ? (this.#authenticator as CtapDevice)
-          : (this.#authenticator as { device(): CtapDevice }).device();
-    }
+    this.#inner ??= resolveCtapDevice(this.#authenticator);
     return this.#inner;
   }
 
   #forward(cid: number, cmd: number, payload: Uint8Array): void {
     this.stats.requests++;
-    const controller = new AbortController();
-    const pending: Pending = {
-      cid,
-      cmd,
-      controller,
-      status: KEEPALIVE_STATUS.PROCESSING,
-      interval: unref(setInterval(() => this.#keepalive(pending), this.#keepaliveMs)),
-      grace: undefined,
-      done: false,
+    const host: SimulatedCallHost = {
+      sendKeepalive: (status) => {
+        this.stats.keepalives++;
+        this.#send(cid, CTAPHID_COMMANDS.KEEPALIVE, Uint8Array.of(status));
+      },
+      sendResponse: (response) => this.#send(cid, cmd, response),
+      sendOtherError: () => this.#error(cid, CTAPHID_ERRORS.ERR_OTHER),
+      release: (call) => {
+        if (this.#pending?.call !== call) return false;
+        this.#pending = undefined;
+        return true;
+      },
+      isCurrent: (call) => this.#pending?.call === call,
     };
-    this.#pending = pending;
-    const onKeepalive = (status: KeepaliveStatus): void => {
-      const byte =
-        status === 'user-presence-needed' ? KEEPALIVE_STATUS.UPNEEDED : KEEPALIVE_STATUS.PROCESSING;
-      if (byte !== pending.status) {
-        pending.status = byte;
-        this.#keepalive(pending);
-      }
-    };
-    let call: Promise<Uint8Array>;
-    try {
-      const device = this.#device();
-      const options = { signal: controller.signal, onKeepalive };
-      call = cmd === CTAPHID_COMMANDS.CBOR ? device.cbor(payload, options) : device.msg(payload, options);
-    } catch (e) {
-      call = Promise.reject(e);
-    }
-    call.then(
-      (response) => this.#finish(pending, response),
-      (error: unknown) => this.#finishError(pending, error),
-    );
-  }
-
-  #keepalive(pending: Pending): void {
-    if (pending.done || this.#pending !== pending || pending.controller.signal.aborted) return;
-    this.stats.keepalives++;
-    this.#send(pending.cid, CTAPHID_COMMANDS.KEEPALIVE, Uint8Array.of(pending.status));
-  }
-
-  #settle(pending: Pending): boolean {
-    if (pending.done) return false;
-    pending.done = true;
-    clearInterval(pending.interval);
-    if (pending.grace !== undefined) clearTimeout(pending.grace);
-    if (this.#pending !== pending) return false;
-    this.#pending = undefined;
-    return true;
-  }
-
-  #finish(pending: Pending, response: Uint8Array): void {
-    if (pending.controller.signal.aborted) {
-      this.#finishCancelled(pending);
-      return;
-    }
-    if (!this.#settle(pending)) return;
-    if (!(response instanceof Uint8Array) || response.length > MAX_PAYLOAD) {
-      this.#error(pending.cid, CTAPHID_ERRORS.ERR_OTHER);
-      return;
-    }
-    this.#send(pending.cid, pending.cmd, response);
-  }
-
-  #finishError(pending: Pending, error: unknown): void {
-    if (pending.controller.signal.aborted) {
-      this.#finishCancelled(pending);
-      return;
-    }
-    if (!this.#settle(pending)) return;
-    const status = (error as { status?: unknown } | null)?.status;
-    if (pending.cmd === CTAPHID_COMMANDS.CBOR && typeof status === 'number' && status > 0 && status <= 0xff) {
-      this.#send(pending.cid, pending.cmd, Uint8Array.of(status));
-      return;
-    }
-    this.#error(pending.cid, CTAPHID_ERRORS.ERR_OTHER);
-  }
-
-  #finishCancelled(pending: Pending): void {
-    if (!this.#settle(pending)) return;
-    if (pending.cmd === CTAPHID_COMMANDS.CBOR) {
-      this.#send(pending.cid, pending.cmd, Uint8Array.of(0x2d)); // CTAP2_ERR_KEEPALIVE_CANCEL
-    } else {
-      this.#error(pending.cid, CTAPHID_ERRORS.ERR_OTHER);
-    }
+    const call = new SimulatedCall(host, {
+      cbor: cmd === CTAPHID_COMMANDS.CBOR,
+      keepaliveMs: this.#keepaliveMs,
+      maxResponseLength: MAX_PAYLOAD,
+    });
+    this.#pending = { cid, call };
+    call.run(() => this.#device(), payload);
   }
 
   #abortPending(): void {
-    const pending = this.#pending;
-    if (pending === undefined) return;
-    this.#settle(pending);
-    pending.controller.abort(new HidError('ERR_ABORTED', 'aborted', 'the request was abandoned'));
+    this.#pending?.call.abandon(new HidError('ERR_ABORTED', 'aborted', 'the request was abandoned'));
   }
 
   #clearAssemblyTimer(): void {
     if (this.#assemblyTimer !== undefined) clearTimeout(this.#assemblyTimer);
     this.#assemblyTimer = undefined;
   }
-}
-
-/** Timers of the simulated device never keep the process alive on their own. */
-function unref<T>(timer: T): T {
-  (timer as { unref?: () => void }).unref?.();
-  return timer;
 }

@@ -2,6 +2,7 @@
  * Fault injection for the simulated HID device: reports dropped, duplicated, reordered, or the
  * device unplugged or stalled after a given number of reports in one direction.
  */
+import { takeFault } from '@fido2kit/ctap2';
 
 /** Which way a report travels. */
 export type HidDirection = 'to-host' | 'to-device';
@@ -49,32 +50,22 @@ export class FaultPipeline {
 
   /** Passes `report` travelling in `direction` through the next fault, then on to `deliver`. */
   pass(direction: HidDirection, report: Uint8Array, deliver: (report: Uint8Array) => void): void {
-    const fault = this.#faults.find((f) => f.direction === direction);
-    let copies = 1;
-    if (fault !== undefined) {
-      if (fault.after > 0) {
-        fault.after--;
-      } else {
-        this.#faults.splice(this.#faults.indexOf(fault), 1);
-        switch (fault.kind) {
-          case 'drop':
-            return;
-          case 'duplicate':
-            copies = 2;
-            break;
-          case 'reorder':
-            this.#held[direction] = report;
-            return;
-          case 'unplug':
-            this.#hooks.unplug();
-            return;
-          case 'stall':
-            this.#hooks.stall();
-            return;
-        }
-      }
+    const fault = takeFault(this.#faults, direction);
+    switch (fault) {
+      case 'drop':
+        return;
+      case 'reorder':
+        this.#held[direction] = report;
+        return;
+      case 'unplug':
+        this.#hooks.unplug();
+        return;
+      case 'stall':
+        this.#hooks.stall();
+        return;
     }
-    for (let i = 0; i < copies; i++) deliver(report);
+    deliver(report);
+    if (fault === 'duplicate') deliver(report);
     const held = this.#held[direction];
     if (held !== undefined) {
       this.#held[direction] = undefined;

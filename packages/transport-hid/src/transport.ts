@@ -2,7 +2,14 @@
  * The host side of CTAPHID (CTAP 2.1 §11.2): a {@link CtapDevice} over any {@link HidConnection}.
  */
 import { equalBytes, InvalidArgumentError } from '@fido2kit/cose';
-import { type CallOptions, type CtapDevice, CtapError, type KeepaliveStatus } from '@fido2kit/ctap2';
+import {
+  type CallOptions,
+  CallQueue,
+  type CtapDevice,
+  CtapError,
+  reportKeepalive,
+  sendWithRetries,
+} from '@fido2kit/ctap2';
 import { checkBytes } from './_assert.js';
 import { sleep, throwIfAborted } from './_wait.js';
 import type { HidConnection } from './connection.js';
@@ -18,7 +25,6 @@ import {
   encodeMessage,
   INIT_NONCE_SIZE,
   type InitResponse,
-  KEEPALIVE_STATUS,
   MAX_PAYLOAD,
 } from './ctaphid.js';
 import { abortedError, deviceGoneError, HidError } from './errors.js';
@@ -57,7 +63,11 @@ export class HidTransport implements CtapDevice {
   readonly #resendRetries: number;
   readonly #randomBytes: (length: number) => Uint8Array;
   #info!: HidDeviceInfo;
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #queue = new CallQueue(async (signal) => {
+    if (this.#closed) throw deviceGoneError('closed', 'the HID transport is closed');
+    throwIfAborted(signal);
+    if (this.#needsResync) await this.#resync(signal);
+  });
   #needsResync = false;
   #closed = false;
 
@@ -173,22 +183,14 @@ export class HidTransport implements CtapDevice {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#queue.catch(() => {});
+    await this.#queue.idle();
     await this.#connection.close().catch(() => {});
   }
 
   // ——— internals ———
 
   #serial<T>(signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
-    const run = async (): Promise<T> => {
-      if (this.#closed) throw deviceGoneError('closed', 'the HID transport is closed');
-      throwIfAborted(signal);
-      if (this.#needsResync) await this.#resync(signal);
-      return work();
-    };
-    const result = this.#queue.then(run, run);
-    this.#queue = result.catch(() => {});
-    return result;
+    return this.#queue.run(signal, work);
   }
 
   /** One request/response, with CHANNEL_BUSY and resend retries. */
@@ -200,35 +202,29 @@ export class HidTransport implements CtapDevice {
         `the request is ${payload.length} bytes; CTAPHID carries at most ${MAX_PAYLOAD}`,
       );
     }
-    let busy = 0;
-    let resend = 0;
     let reallocated = false;
-    let backoff = this.#busyBackoffMs;
-    for (;;) {
-      const result = await this.#exchange(this.#info.channelId, cmd, payload, options);
-      if (result.kind === 'response') return result.payload;
-      if (result.code === CTAPHID_ERRORS.ERR_INVALID_CHANNEL && !reallocated) {
+    return sendWithRetries({
+      send: async () => {
+        const r = await this.#exchange(this.#info.channelId, cmd, payload, options);
+        return r.kind === 'response' ? { kind: 'response', value: r.payload } : r;
+      },
+      busyCode: CTAPHID_ERRORS.ERR_CHANNEL_BUSY,
+      resendCodes: [CTAPHID_ERRORS.ERR_INVALID_SEQ, CTAPHID_ERRORS.ERR_MSG_TIMEOUT],
+      options: {
+        busyRetries: this.#busyRetries,
+        busyBackoffMs: this.#busyBackoffMs,
+        resendRetries: this.#resendRetries,
+      },
+      sleep: (ms) => sleep(ms, options.signal),
+      fail: (code) => hidError(code, cmd),
+      recover: async (code) => {
+        if (code !== CTAPHID_ERRORS.ERR_INVALID_CHANNEL || reallocated) return false;
         // The device forgot our channel (it was reset): allocate a new one and send again.
         reallocated = true;
         await this.#init(BROADCAST_CID, options.signal);
-        continue;
-      }
-      if (result.code === CTAPHID_ERRORS.ERR_CHANNEL_BUSY && busy < this.#busyRetries) {
-        busy++;
-        await sleep(backoff, options.signal);
-        backoff = Math.min(backoff * 2, 500);
-        continue;
-      }
-      if (
-        (result.code === CTAPHID_ERRORS.ERR_INVALID_SEQ || result.code === CTAPHID_ERRORS.ERR_MSG_TIMEOUT) &&
-        resend < this.#resendRetries
-      ) {
-        // The device dropped the request before executing it: sending it again is safe.
-        resend++;
-        continue;
-      }
-      throw hidError(result.code, cmd);
-    }
+        return true;
+      },
+    });
   }
 
   /** INIT on our channel; on a device that no longer knows it, a new channel. */
@@ -360,14 +356,10 @@ export class HidTransport implements CtapDevice {
         }
         silenceDeadline = Date.now() + this.#timeoutMs;
         if (r.cmd === CTAPHID_COMMANDS.KEEPALIVE) {
-          const status = keepaliveStatus(r.payload[0]);
-          if (status !== undefined && onKeepalive !== undefined && !cancelled) {
-            try {
-              onKeepalive(status);
-            } catch (error) {
-              callbackError = { error };
-              cancel();
-            }
+          const failed = cancelled ? undefined : reportKeepalive(r.payload[0], onKeepalive);
+          if (failed !== undefined) {
+            callbackError = failed;
+            cancel();
           }
           continue;
         }
@@ -441,12 +433,6 @@ function hidError(code: number, cmd: number): CtapError {
     code,
     `the device answered ${commandName(cmd)} with CTAPHID_ERROR ${ctaphidErrorName(code)} (0x${code.toString(16).padStart(2, '0')})`,
   );
-}
-
-function keepaliveStatus(byte: number | undefined): KeepaliveStatus | undefined {
-  if (byte === KEEPALIVE_STATUS.PROCESSING) return 'processing';
-  if (byte === KEEPALIVE_STATUS.UPNEEDED) return 'user-presence-needed';
-  return undefined;
 }
 
 function commandName(cmd: number): string {

@@ -3,7 +3,7 @@
  * (`ERR_DEVICE_GONE`, `ERR_TRANSPORT`, `ERR_TIMEOUT`, `ERR_ABORTED`, `ERR_INVALID_RESPONSE`, …), so a
  * caller switches on `code` whatever the transport.
  */
-import { Ctap2ClientError, type Ctap2ClientErrorCode } from '@fido2kit/ctap2';
+import { type Ctap2ClientErrorCode, TransportError } from '@fido2kit/ctap2';
 
 /** Why an NFC operation failed, in more detail than `code` (found in `error.reason`). */
 export type NfcErrorReason =
@@ -45,9 +45,7 @@ export interface NfcErrorOptions {
  * catch (e) { if ((e as { code?: string }).code === 'ERR_DEVICE_GONE') askToTapAgain(); }
  * ```
  */
-export class NfcError extends Ctap2ClientError {
-  /** A finer-grained reason than `code`. */
-  readonly reason: NfcErrorReason;
+export class NfcError extends TransportError<NfcErrorReason> {
   /** The status word behind the failure, if any. */
   readonly sw: number | undefined;
   /** The PC/SC return code behind the failure, if any. */
@@ -59,11 +57,10 @@ export class NfcError extends Ctap2ClientError {
     message: string,
     options: NfcErrorOptions = {},
   ) {
-    super(code, message, {
-      ...(options.cause === undefined ? {} : { cause: options.cause }),
-      details: { reason, ...(options.sw === undefined ? {} : { sw: options.sw }), ...options.details },
+    super(code, reason, message, {
+      cause: options.cause,
+      details: { ...(options.sw === undefined ? {} : { sw: options.sw }), ...options.details },
     });
-    this.reason = reason;
     this.sw = options.sw;
     this.pcscCode = options.pcscCode;
   }

@@ -1,27 +1,18 @@
 /**
  * Finding and opening FIDO authenticators on PC/SC readers.
  */
+import { abortableSleep } from '@fido2kit/ctap2';
 import { NfcError } from './errors.js';
 import { PcscContext } from './pcsc.js';
 import { PcscCardLink } from './pcsc-link.js';
 import { type ApduMode, NfcTransport } from './transport.js';
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(new NfcError('ERR_ABORTED', 'aborted', 'the operation was aborted'));
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new NfcError('ERR_ABORTED', 'aborted', 'the operation was aborted'));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return abortableSleep(
+    ms,
+    signal,
+    () => new NfcError('ERR_ABORTED', 'aborted', 'the operation was aborted'),
+  );
 }
 
 /** A reader with a FIDO authenticator on it. */

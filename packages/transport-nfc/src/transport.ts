@@ -6,6 +6,7 @@
  */
 import { concatBytes, InvalidArgumentError } from '@fido2kit/cose';
 import {
+  abortableSleep,
   type CallOptions,
   type CommandApdu,
   type CtapDevice,
@@ -81,21 +82,7 @@ function aborted(signal: AbortSignal | undefined): NfcError {
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(aborted(signal));
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(aborted(signal));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return abortableSleep(ms, signal, aborted);
 }
 
 /**
