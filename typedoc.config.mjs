@@ -21,6 +21,10 @@ export default {
   packageOptions: {
     entryPoints: ['src/index.ts'],
     excludePrivate: true,
+    // the package READMEs link into docs/api/ themselves; the reference does not copy them
+    readme: 'none',
+    disableGit: true,
+    sourceLinkTemplate: 'https://github.com/fido2kit/fido2kit/blob/main/{path}#L{line}',
     excludeInternal: true,
     // validation runs per package, as each is converted
     validation: { notExported: true, invalidLink: true, notDocumented: true, rewrittenLink: true },
@@ -46,4 +50,6 @@ export default {
   treatValidationWarningsAsErrors: true,
   sourceLinkTemplate: 'https://github.com/fido2kit/fido2kit/blob/main/{path}#L{line}',
   gitRevision: 'main',
+  // a CI clone has no usable remote: the links come from sourceLinkTemplate alone
+  disableGit: true,
 };

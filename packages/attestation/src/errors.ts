@@ -17,7 +17,7 @@ export type AttestationPackageErrorCode =
   | 'ERR_CERTIFICATE_NOT_YET_VALID'
   | 'ERR_CERTIFICATE_CHAIN_INVALID'
   | 'ERR_CERTIFICATE_SIGNATURE_INVALID'
-  /** @deprecated No longer raised: a root carried in x5c now gives `trusted: false`. */
+  // deprecated, no longer raised: a root carried in x5c now gives `trusted: false`
   | 'ERR_CERTIFICATE_SELF_SIGNED_ROOT'
   | 'ERR_CERTIFICATE_REVOKED'
   | 'ERR_CRL_INVALID'

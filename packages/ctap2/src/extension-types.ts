@@ -63,6 +63,10 @@ export interface ClientExtension {
   readonly id: string;
   /** The client extension input keys it handles (usually just `id`). */
   readonly inputs: readonly string[];
+  /**
+   * The CTAP extension inputs for makeCredential from the client extension inputs, or
+   * `undefined` when the entry sends none (it may refuse bad inputs with a typed error).
+   */
   prepareCreate?(
     inputs: Record<string, unknown>,
     ctx: ExtensionContext,
@@ -72,6 +76,7 @@ export interface ClientExtension {
    * before answering, so an entry can send further commands (largeBlob writes).
    */
   processCreate?(result: MakeCredentialResult, ctx: ExtensionContext): ExtensionOutput;
+  /** The CTAP extension inputs for getAssertion (see `prepareCreate`). */
   prepareGet?(
     inputs: Record<string, unknown>,
     ctx: ExtensionContext,

@@ -199,11 +199,13 @@ export {
   unrefTimer,
 } from './transport-kit-simulated.js';
 export {
+  type AccountChooser,
   type AccountJSON,
   type AuthenticationResponseJSON,
   type AuthenticatorTransport,
   checkRpId,
   MAX_RELATED_ORIGIN_LABELS,
+  type PinPrompt,
   type PinRequest,
   type PublicKeyCredentialCreationOptionsJSON,
   type PublicKeyCredentialDescriptorJSON,

@@ -44,7 +44,7 @@ export type {
   RegistrationResponseJSON,
   UserVerificationRequirement,
 } from '@fido2kit/cose';
-export type { AccountJSON } from './webauthn/accounts.js';
+export type { AccountChooser, AccountJSON } from './webauthn/accounts.js';
 export {
   MAX_RELATED_ORIGIN_LABELS,
   type RelatedOriginsFetch,
@@ -52,7 +52,7 @@ export {
   validateRelatedOrigin,
 } from './webauthn/related-origins.js';
 export { checkRpId } from './webauthn/rp-id.js';
-export type { PinRequest } from './webauthn/user-verification.js';
+export type { PinPrompt, PinRequest } from './webauthn/user-verification.js';
 
 /** Options of {@link WebAuthnClient}. */
 export interface WebAuthnClientOptions {

@@ -2,11 +2,16 @@
 import type { CtapDevice } from '@fido2kit/ctap2';
 
 /** What the simulated device wraps: a `VirtualAuthenticator` (anything with `device()`) or a `CtapDevice`. */
-export type SimulatedAuthenticator = { device(): CtapDevice } | CtapDevice;
+export type SimulatedAuthenticator =
+  | {
+      /** The authenticator's in-memory device. */
+      device(): CtapDevice;
+    }
+  | CtapDevice;
 
 /** Options of {@link SimulatedHidDevice}. */
 export interface SimulatedHidDeviceOptions {
-  /** {@link CTAPHID_CAPABILITIES} flags; default WINK | CBOR (MSG supported). */
+  /** `CTAPHID_CAPABILITIES` (from the package root) flags; default WINK | CBOR (MSG supported). */
   capabilities?: number;
   /** Reported device version; default 1.0.0. */
   deviceVersion?: { major: number; minor: number; build: number };

@@ -15,7 +15,7 @@ export type SerializedConfig = Omit<ResolvedConfig, 'attestationCa' | 'extension
 
 /**
  * The JSON form of a runtime type: byte strings become base64url strings, maps with string keys
- * become records. The saved state is this of {@link PersistentState}, so its shape is written
+ * become records. The saved state is this of the runtime `PersistentState`, so its shape is written
  * once (state.ts) and the compiler keeps the two in step.
  */
 export type JsonForm<T> = T extends Uint8Array

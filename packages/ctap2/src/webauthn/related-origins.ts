@@ -12,8 +12,14 @@ export const MAX_RELATED_ORIGIN_LABELS = 5;
 
 /** The part of a fetch Response the check reads. */
 export interface RelatedOriginsResponse {
+  /** The HTTP status (only 200 is accepted). */
   readonly status: number;
-  readonly headers: { get(name: string): string | null };
+  /** The response headers (the client reads `content-type`). */
+  readonly headers: {
+    /** A header's value, or `null` when absent. */
+    get(name: string): string | null;
+  };
+  /** The body as text (parsed as JSON by the client). */
   text(): Promise<string>;
 }
 
