@@ -31,7 +31,12 @@ import {
 import { SimulatedBleConnection, type SimulatedPeripheralPort } from './simulated-connection.js';
 
 /** What the peripheral wraps: a `VirtualAuthenticator` (anything with `device()`) or a `CtapDevice`. */
-export type BlePeripheralAuthenticator = { device(): CtapDevice } | CtapDevice;
+export type BlePeripheralAuthenticator =
+  | {
+      /** The authenticator's in-memory device. */
+      device(): CtapDevice;
+    }
+  | CtapDevice;
 
 /** Options of {@link SimulatedBlePeripheral}. */
 export interface SimulatedBlePeripheralOptions {
