@@ -5,6 +5,7 @@
  */
 
 import { Lru } from './_lru.js';
+import { ed25519Pkcs8 } from './_pkcs8.js';
 import { HASH_LENGTHS, type HashName, type SignatureAlgorithm } from './algorithms.js';
 import { nobleBackend } from './backend-noble.js';
 import type { BackendSigningKey, BackendVerifyInput, CryptoBackend } from './backend-types.js';
@@ -28,7 +29,9 @@ interface NodeCrypto {
   createHash(name: string): { update(d: Uint8Array): { digest(): Uint8Array } };
   /** One-shot digest (Node ≥ 20.12): no Hash object per call. */
   hash?(name: string, data: Uint8Array, outputEncoding: 'buffer'): Uint8Array;
-  createPrivateKey(input: { key: Record<string, string>; format: 'jwk' }): NodeKeyObject;
+  createPrivateKey(
+    input: { key: Record<string, string>; format: 'jwk' } | { key: Uint8Array; format: 'der'; type: 'pkcs8' },
+  ): NodeKeyObject;
   generateKeyPairSync(type: 'ec', options: { namedCurve: 'P-256' }): { privateKey: NodeKeyObject };
   createCipheriv(name: 'aes-256-gcm', key: Uint8Array, iv: Uint8Array): NodeGcm;
   createDecipheriv(name: 'aes-256-gcm', key: Uint8Array, iv: Uint8Array): NodeGcm;
@@ -155,9 +158,11 @@ export function createNodeBackend(): CryptoBackend | null {
       };
     }
     if (algorithm.family === 'EdDSA' && algorithm.curves?.includes('Ed25519')) {
+      // PKCS#8, not JWK: Node 24 checks a JWK's `x` against `d`, and `x` is what we want to learn
       const ko = crypto!.createPrivateKey({
-        key: { kty: 'OKP', crv: 'Ed25519', d: b64(secret), x: b64(new Uint8Array(32)) },
-        format: 'jwk',
+        key: ed25519Pkcs8(secret),
+        format: 'der',
+        type: 'pkcs8',
       });
       const x = base64url.decode(String(ko.export({ format: 'jwk' }).x));
       return {
