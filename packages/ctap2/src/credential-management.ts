@@ -7,12 +7,12 @@ import { type CborValue, concatBytes as concat, encode, sha256, utf8Encode } fro
 import { argBytes, argString, invalidResponse, ResponseReader } from './_assert.js';
 import { checkToken, type ManagementOpenOptions, managementCommand, obtainToken } from './_management.js';
 import { CTAP_STATUS, CTAP2_COMMANDS } from './constants.js';
+import type { Ctap2 } from './ctap2.js';
 import type {
-  Ctap2,
   PublicKeyCredentialDescriptor,
   PublicKeyCredentialRpEntity,
   PublicKeyCredentialUserEntity,
-} from './ctap2.js';
+} from './ctap2-messages.js';
 import type { CallOptions } from './device.js';
 import { Ctap2ClientError, CtapError } from './errors.js';
 import type { PinUvAuthProtocol } from './pin-protocol.js';
