@@ -1,5 +1,6 @@
 /** `verifyAuthenticationResponse` (WebAuthn L3 §7.2). */
 import {
+  type AuthenticationResponseJSON,
   base64url,
   concatBytes,
   decodeCoseKey,
@@ -19,7 +20,7 @@ import {
 } from './checks.js';
 import { fail, SIGNATURE_INVALID_MESSAGE } from './errors.js';
 import { type AuthenticatorExtensionResults, checkExtensionOutputs } from './extensions.js';
-import { type AuthenticationResponseJSON, b64, envelope } from './response.js';
+import { b64, envelope } from './response.js';
 import { readAssertionAuthenticatorData } from './structures.js';
 
 /** What to do when a check finds something suspicious but not necessarily fatal. */

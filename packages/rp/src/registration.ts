@@ -1,7 +1,12 @@
 /** `verifyRegistrationResponse` (WebAuthn L3 §7.1). */
 
 import type { MetadataEntry } from '@fido2kit/attestation';
-import { equalBytes, sha256 } from '@fido2kit/cose';
+import {
+  type AuthenticatorTransport,
+  equalBytes,
+  type RegistrationResponseJSON,
+  sha256,
+} from '@fido2kit/cose';
 import { aObject, argFail } from './_assert.js';
 import { assertAlgorithmAllowed, DEFAULT_SUPPORTED_ALGORITHM_IDS } from './algorithms.js';
 import {
@@ -19,7 +24,7 @@ import {
 } from './checks.js';
 import { fail } from './errors.js';
 import { type AuthenticatorExtensionResults, checkExtensionOutputs } from './extensions.js';
-import { type AuthenticatorTransport, b64, envelope, type RegistrationResponseJSON } from './response.js';
+import { b64, envelope } from './response.js';
 import { readAttestationObject } from './structures.js';
 
 /** Options of {@link verifyRegistrationResponse}. */
