@@ -26,7 +26,13 @@ export interface CommandSpec {
   positionals: [min: number, max: number];
   /** Whether the command works on one key (opened before it runs). */
   needsKey: boolean;
+  /** Which of --pin / --yes the command reads (for its help page). */
+  reads: ('pin' | 'yes')[];
 }
+
+/** A command as the table below spells it: no options, no positionals, a key and no --pin/--yes unless said. */
+type CommandEntry = Omit<CommandSpec, 'options' | 'positionals' | 'needsKey' | 'reads'> &
+  Partial<Pick<CommandSpec, 'options' | 'positionals' | 'needsKey' | 'reads'>>;
 
 const OPTION_HELP: Record<ExtraOption | 'pin' | 'yes', string> = {
   pin: "--pin PIN              the key's PIN (asked, masked, when there is a terminal)",
@@ -41,161 +47,126 @@ const OPTION_HELP: Record<ExtraOption | 'pin' | 'yes', string> = {
   yes: '--yes                  answer yes to the confirmation',
 };
 
-/** Which of --pin / --yes a command reads (for its help page). */
-const USES: Record<string, ('pin' | 'yes')[]> = {
-  'pin set': [],
-  'pin change': ['pin'],
-  'fingerprints list': ['pin'],
-  'fingerprints add': ['pin'],
-  'fingerprints rename': ['pin'],
-  'fingerprints delete': ['pin', 'yes'],
-  'credentials list': ['pin'],
-  'credentials delete': ['pin', 'yes'],
-  'config always-uv': ['pin'],
-  'config min-pin-length': ['pin'],
-  'config enterprise-attestation': ['pin'],
-  reset: ['yes'],
-};
-
-export const COMMANDS: CommandSpec[] = [
-  {
-    name: 'list',
-    summary: 'the keys this computer can reach: USB keys, NFC readers with a card, the virtual key',
-    details:
-      "Lists FIDO security keys on USB (HID), NFC readers (PC/SC) that hold a FIDO card or key, and\nthe virtual key's state file. Each line ends with the --device value that picks that key.",
-    options: [],
-    positionals: [0, 0],
-    needsKey: false,
-  },
-  {
-    name: 'info',
-    summary: 'versions, AAGUID and model, options, PIN retries, room for credentials',
-    details:
-      'Shows what the key says about itself (authenticatorGetInfo): the CTAP versions, the AAGUID and\nthe model it stands for, the options it has on and off, whether a PIN is set and how many\nretries are left, its fingerprint sensor, and how many more discoverable credentials fit.',
-    options: [],
-    positionals: [0, 0],
-    needsKey: true,
-  },
-  {
-    name: 'wink',
-    summary: 'make a USB key blink, to tell it apart from others',
-    details:
-      'Sends CTAPHID_WINK: the key blinks or beeps. Only USB keys (and firmware simulators over UDP)\nhave it; NFC keys and the virtual key say "not supported".',
-    options: [],
-    positionals: [0, 0],
-    needsKey: true,
-  },
-  {
-    name: 'pin set',
-    summary: 'give a key that has no PIN its first PIN',
-    details:
-      "Sets the PIN of a key that has none. The PIN must have at least the key's minimum length (4\nunless raised with config min-pin-length) and at most 63 bytes; any characters may be used.\nThe PIN comes from --pin (or --new-pin), or is asked twice, masked.",
-    options: ['new-pin'],
-    positionals: [0, 0],
-    needsKey: true,
-  },
-  {
-    name: 'pin change',
-    summary: 'change the PIN (the current one is needed)',
-    details:
-      'Changes the PIN. Shows the retries left first: every wrong current PIN uses one, three wrong\nin a row need the key to be unplugged and plugged in again, and when none are left the key\nis blocked until it is reset.',
-    options: ['new-pin'],
-    positionals: [0, 0],
-    needsKey: true,
-  },
-  {
-    name: 'fingerprints list',
-    summary: 'the fingerprints enrolled on the key',
-    details: 'Lists the enrolled fingerprints with their IDs and names. Needs the PIN.',
-    options: [],
-    positionals: [0, 0],
-    needsKey: true,
-  },
-  {
-    name: 'fingerprints add',
-    summary: 'enrol a fingerprint: touch the sensor until no samples remain',
-    details:
-      'Enrols a fingerprint. Touch the sensor, lift your finger, and touch again: after every touch\nthe key says how the sample went and how many good samples remain. Needs the PIN (a key\nneeds a PIN before it takes fingerprints).',
-    options: ['name', 'virtual-samples'],
-    positionals: [0, 0],
-    needsKey: true,
-  },
-  {
-    name: 'fingerprints rename',
-    usage: 'ID|NAME NEW_NAME',
-    summary: 'rename a fingerprint',
-    details: 'Renames the fingerprint with this ID (or this name). Needs the PIN.',
-    options: [],
-    positionals: [2, 2],
-    needsKey: true,
-  },
-  {
-    name: 'fingerprints delete',
-    usage: 'ID|NAME',
-    summary: 'delete a fingerprint (asks first)',
-    details: 'Deletes the fingerprint with this ID (or this name), after asking. Needs the PIN.',
-    options: [],
-    positionals: [1, 1],
-    needsKey: true,
-  },
-  {
-    name: 'credentials list',
-    summary: 'the sign-in credentials (passkeys) stored on the key, by site',
-    details:
-      'Lists the discoverable credentials stored on the key, grouped by site, with the user names,\nand how many more fit. Needs the PIN. --rp shows one site only.',
-    options: ['rp'],
-    positionals: [0, 0],
-    needsKey: true,
-  },
-  {
-    name: 'credentials delete',
-    usage: '[ID]',
-    summary: 'delete a stored credential (asks first)',
-    details:
-      'Deletes one credential: give its ID (or the start of it, as credentials list shows), or --rp\nand --user. The site will no longer accept this key for that account. Asks first. Needs the PIN.',
-    options: ['rp', 'user'],
-    positionals: [0, 1],
-    needsKey: true,
-  },
-  {
-    name: 'config always-uv',
-    usage: '[on|off]',
-    summary: 'require a PIN or fingerprint for every use (toggles without on/off)',
-    details:
-      'Turns alwaysUv on or off: with it on, the key asks for its PIN or a fingerprint for every\nsign-in, even where the site does not ask for user verification. Needs the PIN.',
-    options: [],
-    positionals: [0, 1],
-    needsKey: true,
-  },
-  {
-    name: 'config min-pin-length',
-    usage: 'N',
-    summary: 'raise the minimum PIN length (it can only grow)',
-    details:
-      'Raises the minimum PIN length to N (4 to 63). It cannot be lowered again except by a reset.\n--rp (repeatable) names sites allowed to read the minimum; --force-change makes the user\nchange the PIN before its next use. Needs the PIN.',
-    options: ['rp', 'force-change'],
-    positionals: [1, 1],
-    needsKey: true,
-  },
-  {
-    name: 'config enterprise-attestation',
-    summary: 'let the key give enterprise attestation (identifies this very key to approved sites)',
-    details:
-      "Enables enterprise attestation, which lets sites the key's vendor approved identify this\nindividual key. Organisations use it to tie keys to their inventory. Needs the PIN.",
-    options: [],
-    positionals: [0, 0],
-    needsKey: true,
-  },
-  {
-    name: 'reset',
-    summary: 'erase everything on the key (PIN, fingerprints, credentials, settings)',
-    details:
-      'Resets the key to its factory state: every credential stored on it, its PIN, its fingerprints\nand its settings are erased, and sites where it was registered no longer accept it.\nA key accepts a reset only within 10 seconds of being plugged in (or placed on the NFC\nreader), and only with a touch: unplug the key, plug it back in, and confirm within 10\nseconds. Asks first. The virtual key is plugged in each time this program starts;\n--plugged-in-ago shows what happens when the 10 seconds are over.',
-    options: ['plugged-in-ago'],
-    positionals: [0, 0],
-    needsKey: true,
-  },
-];
+export const COMMANDS: CommandSpec[] = (
+  [
+    {
+      name: 'list',
+      summary: 'the keys this computer can reach: USB keys, NFC readers with a card, the virtual key',
+      details:
+        "Lists FIDO security keys on USB (HID), NFC readers (PC/SC) that hold a FIDO card or key, and\nthe virtual key's state file. Each line ends with the --device value that picks that key.",
+      needsKey: false,
+    },
+    {
+      name: 'info',
+      summary: 'versions, AAGUID and model, options, PIN retries, room for credentials',
+      details:
+        'Shows what the key says about itself (authenticatorGetInfo): the CTAP versions, the AAGUID and\nthe model it stands for, the options it has on and off, whether a PIN is set and how many\nretries are left, its fingerprint sensor, and how many more discoverable credentials fit.',
+    },
+    {
+      name: 'wink',
+      summary: 'make a USB key blink, to tell it apart from others',
+      details:
+        'Sends CTAPHID_WINK: the key blinks or beeps. Only USB keys (and firmware simulators over UDP)\nhave it; NFC keys and the virtual key say "not supported".',
+    },
+    {
+      name: 'pin set',
+      summary: 'give a key that has no PIN its first PIN',
+      details:
+        "Sets the PIN of a key that has none. The PIN must have at least the key's minimum length (4\nunless raised with config min-pin-length) and at most 63 bytes; any characters may be used.\nThe PIN comes from --pin (or --new-pin), or is asked twice, masked.",
+      options: ['new-pin'],
+    },
+    {
+      name: 'pin change',
+      reads: ['pin'],
+      summary: 'change the PIN (the current one is needed)',
+      details:
+        'Changes the PIN. Shows the retries left first: every wrong current PIN uses one, three wrong\nin a row need the key to be unplugged and plugged in again, and when none are left the key\nis blocked until it is reset.',
+      options: ['new-pin'],
+    },
+    {
+      name: 'fingerprints list',
+      reads: ['pin'],
+      summary: 'the fingerprints enrolled on the key',
+      details: 'Lists the enrolled fingerprints with their IDs and names. Needs the PIN.',
+    },
+    {
+      name: 'fingerprints add',
+      reads: ['pin'],
+      summary: 'enrol a fingerprint: touch the sensor until no samples remain',
+      details:
+        'Enrols a fingerprint. Touch the sensor, lift your finger, and touch again: after every touch\nthe key says how the sample went and how many good samples remain. Needs the PIN (a key\nneeds a PIN before it takes fingerprints).',
+      options: ['name', 'virtual-samples'],
+    },
+    {
+      name: 'fingerprints rename',
+      usage: 'ID|NAME NEW_NAME',
+      reads: ['pin'],
+      summary: 'rename a fingerprint',
+      details: 'Renames the fingerprint with this ID (or this name). Needs the PIN.',
+      positionals: [2, 2],
+    },
+    {
+      name: 'fingerprints delete',
+      usage: 'ID|NAME',
+      reads: ['pin', 'yes'],
+      summary: 'delete a fingerprint (asks first)',
+      details: 'Deletes the fingerprint with this ID (or this name), after asking. Needs the PIN.',
+      positionals: [1, 1],
+    },
+    {
+      name: 'credentials list',
+      reads: ['pin'],
+      summary: 'the sign-in credentials (passkeys) stored on the key, by site',
+      details:
+        'Lists the discoverable credentials stored on the key, grouped by site, with the user names,\nand how many more fit. Needs the PIN. --rp shows one site only.',
+      options: ['rp'],
+    },
+    {
+      name: 'credentials delete',
+      usage: '[ID]',
+      reads: ['pin', 'yes'],
+      summary: 'delete a stored credential (asks first)',
+      details:
+        'Deletes one credential: give its ID (or the start of it, as credentials list shows), or --rp\nand --user. The site will no longer accept this key for that account. Asks first. Needs the PIN.',
+      options: ['rp', 'user'],
+      positionals: [0, 1],
+    },
+    {
+      name: 'config always-uv',
+      usage: '[on|off]',
+      reads: ['pin'],
+      summary: 'require a PIN or fingerprint for every use (toggles without on/off)',
+      details:
+        'Turns alwaysUv on or off: with it on, the key asks for its PIN or a fingerprint for every\nsign-in, even where the site does not ask for user verification. Needs the PIN.',
+      positionals: [0, 1],
+    },
+    {
+      name: 'config min-pin-length',
+      usage: 'N',
+      reads: ['pin'],
+      summary: 'raise the minimum PIN length (it can only grow)',
+      details:
+        'Raises the minimum PIN length to N (4 to 63). It cannot be lowered again except by a reset.\n--rp (repeatable) names sites allowed to read the minimum; --force-change makes the user\nchange the PIN before its next use. Needs the PIN.',
+      options: ['rp', 'force-change'],
+      positionals: [1, 1],
+    },
+    {
+      name: 'config enterprise-attestation',
+      reads: ['pin'],
+      summary: 'let the key give enterprise attestation (identifies this very key to approved sites)',
+      details:
+        "Enables enterprise attestation, which lets sites the key's vendor approved identify this\nindividual key. Organisations use it to tie keys to their inventory. Needs the PIN.",
+    },
+    {
+      name: 'reset',
+      reads: ['yes'],
+      summary: 'erase everything on the key (PIN, fingerprints, credentials, settings)',
+      details:
+        'Resets the key to its factory state: every credential stored on it, its PIN, its fingerprints\nand its settings are erased, and sites where it was registered no longer accept it.\nA key accepts a reset only within 10 seconds of being plugged in (or placed on the NFC\nreader), and only with a touch: unplug the key, plug it back in, and confirm within 10\nseconds. Asks first. The virtual key is plugged in each time this program starts;\n--plugged-in-ago shows what happens when the 10 seconds are over.',
+      options: ['plugged-in-ago'],
+    },
+  ] satisfies CommandEntry[]
+).map((c) => ({ options: [], positionals: [0, 0], needsKey: true, reads: [], ...c }));
 
 const GROUPS = ['pin', 'fingerprints', 'credentials', 'config'] as const;
 /** What a group word alone means ('fingerprints' lists them). */
@@ -255,7 +226,7 @@ Exit codes: 0 done, 1 failed or declined, 2 bad command line.`;
 }
 
 export function commandHelp(spec: CommandSpec): string {
-  const opts = [...(USES[spec.name] ?? []), ...spec.options].map((o) => `  ${OPTION_HELP[o]}`);
+  const opts = [...spec.reads, ...spec.options].map((o) => `  ${OPTION_HELP[o]}`);
   const usage = `fido2kit-keys ${spec.name}${spec.usage ? ` ${spec.usage}` : ''} [options]`;
   return `fido2kit-keys ${spec.name} — ${spec.summary}
 

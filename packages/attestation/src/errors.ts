@@ -4,14 +4,16 @@
  */
 import { Fido2kitError, type Fido2kitErrorOptions } from '@fido2kit/cose';
 
-/** Every code `@fido2kit/attestation` raises. */
-export type AttestationPackageErrorCode =
+/** Codes of {@link AttestationError}. */
+export type AttestationErrorCode =
   | 'ERR_ATTESTATION_INVALID'
   | 'ERR_ATTESTATION_SIGNATURE_INVALID'
   | 'ERR_ATTESTATION_AAGUID_MISMATCH'
   | 'ERR_ATTESTATION_NONCE_MISMATCH'
-  | 'ERR_ATTESTATION_FORMAT_UNSUPPORTED'
-  | 'ERR_ATTESTATION_UNTRUSTED'
+  | 'ERR_ATTESTATION_UNTRUSTED';
+
+/** Codes of {@link CertificateError}. */
+export type CertificateErrorCode =
   | 'ERR_CERTIFICATE_INVALID'
   | 'ERR_CERTIFICATE_EXPIRED'
   | 'ERR_CERTIFICATE_NOT_YET_VALID'
@@ -21,7 +23,10 @@ export type AttestationPackageErrorCode =
   | 'ERR_CERTIFICATE_SELF_SIGNED_ROOT'
   | 'ERR_CERTIFICATE_REVOKED'
   | 'ERR_CRL_INVALID'
-  | 'ERR_CRL_UNAVAILABLE'
+  | 'ERR_CRL_UNAVAILABLE';
+
+/** Codes of {@link MetadataError}. */
+export type MetadataErrorCode =
   | 'ERR_METADATA_INVALID'
   | 'ERR_METADATA_SIGNATURE_INVALID'
   | 'ERR_METADATA_ROLLBACK'
@@ -30,19 +35,20 @@ export type AttestationPackageErrorCode =
   | 'ERR_METADATA_STATUS'
   | 'ERR_METADATA_ATTESTATION_TYPE';
 
+/** Every code `@fido2kit/attestation` raises. */
+export type AttestationPackageErrorCode =
+  | AttestationErrorCode
+  | 'ERR_ATTESTATION_FORMAT_UNSUPPORTED'
+  | CertificateErrorCode
+  | MetadataErrorCode;
+
 /** The base class of this package's errors. */
 export class AttestationPackageError<
   C extends AttestationPackageErrorCode = AttestationPackageErrorCode,
 > extends Fido2kitError<C> {}
 
 /** An attestation statement that is malformed or breaks its format's rules. */
-export class AttestationError extends AttestationPackageError<
-  | 'ERR_ATTESTATION_INVALID'
-  | 'ERR_ATTESTATION_SIGNATURE_INVALID'
-  | 'ERR_ATTESTATION_AAGUID_MISMATCH'
-  | 'ERR_ATTESTATION_NONCE_MISMATCH'
-  | 'ERR_ATTESTATION_UNTRUSTED'
-> {}
+export class AttestationError extends AttestationPackageError<AttestationErrorCode> {}
 
 /** The attestation statement format is not in the registry. */
 export class FormatUnsupportedError extends AttestationPackageError<'ERR_ATTESTATION_FORMAT_UNSUPPORTED'> {
@@ -52,32 +58,14 @@ export class FormatUnsupportedError extends AttestationPackageError<'ERR_ATTESTA
 }
 
 /** A certificate, a certificate path or a CRL that fails validation. */
-export class CertificateError extends AttestationPackageError<
-  | 'ERR_CERTIFICATE_INVALID'
-  | 'ERR_CERTIFICATE_EXPIRED'
-  | 'ERR_CERTIFICATE_NOT_YET_VALID'
-  | 'ERR_CERTIFICATE_CHAIN_INVALID'
-  | 'ERR_CERTIFICATE_SIGNATURE_INVALID'
-  | 'ERR_CERTIFICATE_SELF_SIGNED_ROOT'
-  | 'ERR_CERTIFICATE_REVOKED'
-  | 'ERR_CRL_INVALID'
-  | 'ERR_CRL_UNAVAILABLE'
-> {}
+export class CertificateError extends AttestationPackageError<CertificateErrorCode> {}
 
 /** A metadata BLOB or entry that fails verification, or a status policy that rejects an entry. */
-export class MetadataError extends AttestationPackageError<
-  | 'ERR_METADATA_INVALID'
-  | 'ERR_METADATA_SIGNATURE_INVALID'
-  | 'ERR_METADATA_ROLLBACK'
-  | 'ERR_METADATA_STALE'
-  | 'ERR_METADATA_FETCH'
-  | 'ERR_METADATA_STATUS'
-  | 'ERR_METADATA_ATTESTATION_TYPE'
-> {}
+export class MetadataError extends AttestationPackageError<MetadataErrorCode> {}
 
 /** Shorthand for throwing an {@link AttestationError}. @internal */
 export function attestationFail(
-  code: AttestationError['code'],
+  code: AttestationErrorCode,
   message: string,
   options?: Fido2kitErrorOptions,
 ): never {

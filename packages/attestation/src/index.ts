@@ -16,11 +16,14 @@ export {
 export { type CrlFetch, type CrlOptions, crlDistributionPoints, httpCrlFetch } from './crl.js';
 export {
   AttestationError,
+  type AttestationErrorCode,
   AttestationPackageError,
   type AttestationPackageErrorCode,
   CertificateError,
+  type CertificateErrorCode,
   FormatUnsupportedError,
   MetadataError,
+  type MetadataErrorCode,
 } from './errors.js';
 export { type AndroidKeyDescription, parseAndroidKeyDescription } from './formats/android-key.js';
 export { BUILTIN_FORMATS, createFormatRegistry, DEFAULT_FORMAT_REGISTRY } from './formats/registry.js';

@@ -86,20 +86,14 @@ export function nobleSigningKey(
 }
 
 /** AES-256-GCM in pure JS. @internal */
-export function nobleAesGcm(
-  mode: 'encrypt' | 'decrypt',
-  key: Uint8Array,
-  nonce: Uint8Array,
-  aad: Uint8Array,
-  data: Uint8Array,
-): Uint8Array | undefined {
+export const nobleAesGcm: NonNullable<CryptoBackend['aesGcm']> = (mode, key, nonce, aad, data) => {
   if (mode === 'encrypt') return gcm(key, nonce, aad).encrypt(data);
   try {
     return gcm(key, nonce, aad).decrypt(data);
   } catch {
     return undefined; // the tag did not verify
   }
-}
+};
 
 /** The pure-JS backend. */
 export const nobleBackend: CryptoBackend = Object.freeze({

@@ -192,13 +192,7 @@ export function createNodeBackend(): CryptoBackend | null {
     };
   }
 
-  function aesGcm(
-    mode: 'encrypt' | 'decrypt',
-    key: Uint8Array,
-    nonce: Uint8Array,
-    aad: Uint8Array,
-    data: Uint8Array,
-  ): Uint8Array | undefined {
+  const aesGcm: NonNullable<CryptoBackend['aesGcm']> = (mode, key, nonce, aad, data) => {
     if (mode === 'encrypt') {
       const c = crypto!.createCipheriv('aes-256-gcm', key, nonce);
       c.setAAD(aad);
@@ -225,7 +219,7 @@ export function createNodeBackend(): CryptoBackend | null {
     } catch {
       return undefined; // the tag did not verify
     }
-  }
+  };
 
   return Object.freeze({
     name: 'node',

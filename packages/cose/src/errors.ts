@@ -40,6 +40,27 @@ export function isFido2kitError(e: unknown): e is Fido2kitError {
   return e instanceof Error && typeof (e as { code?: unknown }).code === 'string';
 }
 
+/** The constructor of an error class whose instances all carry one code `C`. */
+export type FixedCodeErrorClass<C extends string> = new (
+  message: string,
+  options?: Fido2kitErrorOptions,
+) => Fido2kitError<C>;
+
+/**
+ * The base of an error class with one fixed code: `class XError extends fixedCodeError('ERR_X') {}`
+ * gives `new XError(message, options)` with `code: 'ERR_X'`, `name: 'XError'`, and
+ * `instanceof Fido2kitError`.
+ * @param code the code every instance carries
+ * @returns a class to extend (not to throw directly: its `name` would be empty)
+ */
+export function fixedCodeError<C extends string>(code: C): FixedCodeErrorClass<C> {
+  return class extends Fido2kitError<C> {
+    constructor(message: string, options?: Fido2kitErrorOptions) {
+      super(code, message, options);
+    }
+  };
+}
+
 /** Codes raised by the CBOR layer. */
 export type CborErrorCode =
   | 'ERR_CBOR_TRUNCATED'
@@ -75,63 +96,31 @@ export type CosePackageErrorCode =
 export class CborError extends Fido2kitError<CborErrorCode> {}
 
 /** A COSE key that is malformed, of an unsupported type, or not a valid public key. */
-export class CoseKeyError extends Fido2kitError<'ERR_COSE_KEY_INVALID'> {
-  constructor(message: string, options?: Fido2kitErrorOptions) {
-    super('ERR_COSE_KEY_INVALID', message, options);
-  }
-}
+export class CoseKeyError extends fixedCodeError('ERR_COSE_KEY_INVALID') {}
 
 /** A COSE algorithm this library (or the chosen crypto backend) does not support. */
-export class AlgorithmUnsupportedError extends Fido2kitError<'ERR_COSE_ALG_UNSUPPORTED'> {
-  constructor(message: string, options?: Fido2kitErrorOptions) {
-    super('ERR_COSE_ALG_UNSUPPORTED', message, options);
-  }
-}
+export class AlgorithmUnsupportedError extends fixedCodeError('ERR_COSE_ALG_UNSUPPORTED') {}
 
 /** Authenticator data that does not follow WebAuthn §6.1. */
-export class AuthenticatorDataError extends Fido2kitError<'ERR_AUTHDATA_MALFORMED'> {
-  constructor(message: string, options?: Fido2kitErrorOptions) {
-    super('ERR_AUTHDATA_MALFORMED', message, options);
-  }
-}
+export class AuthenticatorDataError extends fixedCodeError('ERR_AUTHDATA_MALFORMED') {}
 
 /** An attestation object that does not follow WebAuthn §6.5. */
-export class AttestationObjectError extends Fido2kitError<'ERR_ATTESTATION_OBJECT_MALFORMED'> {
-  constructor(message: string, options?: Fido2kitErrorOptions) {
-    super('ERR_ATTESTATION_OBJECT_MALFORMED', message, options);
-  }
-}
+export class AttestationObjectError extends fixedCodeError('ERR_ATTESTATION_OBJECT_MALFORMED') {}
 
 /** Client data JSON that does not follow WebAuthn §5.8.1. */
-export class ClientDataError extends Fido2kitError<'ERR_CLIENT_DATA_MALFORMED'> {
-  constructor(message: string, options?: Fido2kitErrorOptions) {
-    super('ERR_CLIENT_DATA_MALFORMED', message, options);
-  }
-}
+export class ClientDataError extends fixedCodeError('ERR_CLIENT_DATA_MALFORMED') {}
 
 /**
  * Client data JSON with a member name given twice in one object (at any depth), which JSON
  * readers resolve differently (WebAuthn §5.8.1; issue #13).
  */
-export class ClientDataDuplicateMemberError extends Fido2kitError<'ERR_CLIENT_DATA_DUPLICATE_MEMBER'> {
-  constructor(message: string, options?: Fido2kitErrorOptions) {
-    super('ERR_CLIENT_DATA_DUPLICATE_MEMBER', message, options);
-  }
-}
+export class ClientDataDuplicateMemberError extends fixedCodeError('ERR_CLIENT_DATA_DUPLICATE_MEMBER') {}
 
 /** A string that is not base64url. */
-export class Base64UrlError extends Fido2kitError<'ERR_BASE64URL_INVALID'> {
-  constructor(message: string, options?: Fido2kitErrorOptions) {
-    super('ERR_BASE64URL_INVALID', message, options);
-  }
-}
+export class Base64UrlError extends fixedCodeError('ERR_BASE64URL_INVALID') {}
 
 /** The selected crypto backend is not available in this runtime. */
-export class BackendUnavailableError extends Fido2kitError<'ERR_BACKEND_UNAVAILABLE'> {
-  constructor(message: string, options?: Fido2kitErrorOptions) {
-    super('ERR_BACKEND_UNAVAILABLE', message, options);
-  }
-}
+export class BackendUnavailableError extends fixedCodeError('ERR_BACKEND_UNAVAILABLE') {}
 
 /**
  * A caller's programming mistake: an argument of the wrong type, length or range.

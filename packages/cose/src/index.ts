@@ -98,6 +98,8 @@ export {
   type CosePackageErrorCode,
   Fido2kitError,
   type Fido2kitErrorOptions,
+  type FixedCodeErrorClass,
+  fixedCodeError,
   InvalidArgumentError,
   isFido2kitError,
 } from './errors.js';

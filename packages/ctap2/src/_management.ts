@@ -3,6 +3,7 @@
  * largeBlobs) share: obtaining a pinUvAuthToken with the right permission through
  * {@link ClientPin}, and picking the command byte a key speaks (CTAP 2.1 or its preview).
  */
+import { type CborValue, concatBytes, encode } from '@fido2kit/cose';
 import { argBytes } from './_assert.js';
 import { ClientPin, type PinUvAuthPermission } from './client-pin.js';
 import type { Ctap2 } from './ctap2.js';
@@ -67,6 +68,52 @@ export function managementCommand(
   if (o[option] !== undefined) return command;
   if (o[previewOption] !== undefined) return previewCommand;
   throw new Ctap2ClientError('ERR_NOT_SUPPORTED', `the authenticator does not support ${what}`);
+}
+
+/** The request keys a subcommand-style management command uses (CTAP 2.1 §6.7, §6.8). */
+export interface SubcommandKeys {
+  readonly modality?: number;
+  readonly subCommand: number;
+  readonly subCommandParams: number;
+  readonly pinUvAuthProtocol: number;
+  readonly pinUvAuthParam: number;
+}
+
+/** One subcommand of bioEnrollment or credentialManagement. */
+export interface Subcommand {
+  /** The subcommand number. */
+  sub: number;
+  /** Its subCommandParams, if any. */
+  params: Map<CborValue, CborValue> | undefined;
+  /** bioEnrollment's modality, sent first and authenticated in front of the subcommand. */
+  modality?: number;
+  /** The token to authenticate with; without one no pinUvAuthParam is sent. */
+  token: ManagementToken | undefined;
+}
+
+/**
+ * Sends one subcommand of a management command: [modality], subCommand, subCommandParams and,
+ * with a token, pinUvAuthParam = authenticate(token, [modality ‖] subCommand ‖ CBOR(params))
+ * (CTAP 2.1 §6.7.2, §6.8.2). Returns the response map (empty when the key sent none).
+ */
+export async function sendSubcommand(
+  ctap: Ctap2,
+  command: number,
+  keys: SubcommandKeys,
+  { sub, params, modality, token }: Subcommand,
+  options: CallOptions = {},
+): Promise<unknown> {
+  const req = new Map<CborValue, CborValue>();
+  if (modality !== undefined && keys.modality !== undefined) req.set(keys.modality, modality);
+  req.set(keys.subCommand, sub);
+  if (params !== undefined) req.set(keys.subCommandParams, params);
+  if (token !== undefined) {
+    const head = modality === undefined ? Uint8Array.of(sub) : Uint8Array.of(modality, sub);
+    const message = params === undefined ? head : concatBytes(head, encode(params));
+    req.set(keys.pinUvAuthProtocol, token.protocol.version);
+    req.set(keys.pinUvAuthParam, token.protocol.authenticate(token.token, message));
+  }
+  return (await ctap.send(command, req, options)) ?? new Map();
 }
 
 /** 32 bytes of 0xff: the prefix of authenticatorConfig and largeBlobs MAC messages. */

@@ -3,15 +3,16 @@
  * fingerprint sensor's facts, enrolling a finger sample by sample, and listing, renaming and
  * removing enrolled fingerprints.
  */
-import {
-  type CborValue,
-  concatBytes as concat,
-  encode,
-  InvalidArgumentError,
-  utf8Encode,
-} from '@fido2kit/cose';
+import { type CborValue, InvalidArgumentError, utf8Encode } from '@fido2kit/cose';
 import { argBytes, argString, ResponseReader, throwIfAborted } from './_assert.js';
-import { checkToken, type ManagementOpenOptions, managementCommand, obtainToken } from './_management.js';
+import {
+  checkToken,
+  type ManagementOpenOptions,
+  type ManagementToken,
+  managementCommand,
+  obtainToken,
+  sendSubcommand,
+} from './_management.js';
 import { CTAP_STATUS, CTAP2_COMMANDS } from './constants.js';
 import type { Ctap2 } from './ctap2.js';
 import type { CallOptions } from './device.js';
@@ -271,21 +272,15 @@ export class BioEnrollment {
     auth: boolean,
     options: CallOptions | undefined,
   ): Promise<unknown> {
-    const req = new Map<CborValue, CborValue>([
-      [K.modality, BIO_MODALITY_FINGERPRINT],
-      [K.subCommand, sub],
-    ]);
-    if (params !== undefined) req.set(K.subCommandParams, params);
+    let token: ManagementToken | undefined;
     if (auth) {
       if (this.protocol === undefined || this.#token === undefined) {
         throw new Ctap2ClientError('ERR_PIN_REQUIRED', 'this bio enrollment command needs a pinUvAuthToken');
       }
-      const head = Uint8Array.of(BIO_MODALITY_FINGERPRINT, sub);
-      const message = params === undefined ? head : concat(head, encode(params));
-      req.set(K.pinUvAuthProtocol, this.protocol.version);
-      req.set(K.pinUvAuthParam, this.protocol.authenticate(this.#token, message));
+      token = { protocol: this.protocol, token: this.#token };
     }
-    return (await this.ctap.send(this.command, req, options ?? {})) ?? new Map();
+    const modality = BIO_MODALITY_FINGERPRINT;
+    return sendSubcommand(this.ctap, this.command, K, { sub, params, modality, token }, options);
   }
 
   /**

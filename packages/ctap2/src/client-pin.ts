@@ -149,6 +149,11 @@ function pinBytes(pin: string): Uint8Array {
   return bytes;
 }
 
+/** LEFT(SHA-256(PIN), 16): the PIN as the token subcommands and changePin send it (CTAP 2.1 §6.5.5.5). */
+function pinHash(pin: string): Uint8Array {
+  return sha256(pinBytes(pin)).subarray(0, 16);
+}
+
 /**
  * The ClientPIN command on a {@link Ctap2}: PIN retries, setPin, changePin and tokens.
  *
@@ -217,6 +222,39 @@ export class ClientPin {
     for (const [k, v] of extra) if (v !== undefined) req.set(k, v);
     const res = await this.ctap.send(CTAP2_COMMANDS.clientPIN, req, options);
     return new ResponseReader(res ?? new Map(), 'clientPIN');
+  }
+
+  /**
+   * The token subcommands (getPinToken, …UsingPinWithPermissions, …UsingUvWithPermissions):
+   * one key agreement, then pinHashEnc when a PIN is given, permissions and rpId when asked for.
+   * A token without permissions (getPinToken) is good for everything (0xff).
+   */
+  async #getToken(
+    sub: number,
+    hash: Uint8Array | undefined,
+    permissions: number | undefined,
+    rpId: string | undefined,
+    options: CallOptions | undefined,
+  ): Promise<PinUvAuthToken> {
+    const { keyAgreement, sharedSecret } = await this.#sharedSecret(options);
+    const K = CLIENT_PIN_KEYS;
+    const r = await this.#call(
+      sub,
+      [
+        [K.keyAgreement, keyAgreement],
+        [K.pinHashEnc, hash === undefined ? undefined : this.protocol.encrypt(sharedSecret, hash)],
+        [K.permissions, permissions],
+        [K.rpId, rpId],
+      ],
+      options,
+    );
+    const out: PinUvAuthToken = {
+      token: this.#token(r, sharedSecret),
+      protocol: this.protocol,
+      permissions: permissions ?? 0xff,
+    };
+    if (rpId !== undefined) out.rpId = rpId;
+    return out;
   }
 
   /**
@@ -301,10 +339,10 @@ export class ClientPin {
    * ```
    */
   async changePin(currentPin: string, newPin: string, options?: CallOptions): Promise<void> {
-    const current = pinBytes(currentPin);
+    const current = pinHash(currentPin);
     const padded = padPin(newPin, this.ctap.info.minPINLength);
     const { keyAgreement, sharedSecret } = await this.#sharedSecret(options);
-    const pinHashEnc = this.protocol.encrypt(sharedSecret, sha256(current).subarray(0, 16));
+    const pinHashEnc = this.protocol.encrypt(sharedSecret, current);
     const newPinEnc = this.protocol.encrypt(sharedSecret, padded);
     const message = new Uint8Array(newPinEnc.length + pinHashEnc.length);
     message.set(newPinEnc);
@@ -341,18 +379,7 @@ export class ClientPin {
    * ```
    */
   async getPinToken(pin: string, options?: CallOptions): Promise<PinUvAuthToken> {
-    const hash = sha256(pinBytes(pin)).subarray(0, 16);
-    const { keyAgreement, sharedSecret } = await this.#sharedSecret(options);
-    const K = CLIENT_PIN_KEYS;
-    const r = await this.#call(
-      CLIENT_PIN_SUBCOMMANDS.getPinToken,
-      [
-        [K.keyAgreement, keyAgreement],
-        [K.pinHashEnc, this.protocol.encrypt(sharedSecret, hash)],
-      ],
-      options,
-    );
-    return { token: this.#token(r, sharedSecret), protocol: this.protocol, permissions: 0xff };
+    return this.#getToken(CLIENT_PIN_SUBCOMMANDS.getPinToken, pinHash(pin), undefined, undefined, options);
   }
 
   /**
@@ -368,27 +395,8 @@ export class ClientPin {
     rpId?: string,
     options?: CallOptions,
   ): Promise<PinUvAuthToken> {
-    const bits = permissionBits(permissions);
-    const hash = sha256(pinBytes(pin)).subarray(0, 16);
-    const { keyAgreement, sharedSecret } = await this.#sharedSecret(options);
-    const K = CLIENT_PIN_KEYS;
-    const r = await this.#call(
-      CLIENT_PIN_SUBCOMMANDS.getPinUvAuthTokenUsingPinWithPermissions,
-      [
-        [K.keyAgreement, keyAgreement],
-        [K.pinHashEnc, this.protocol.encrypt(sharedSecret, hash)],
-        [K.permissions, bits],
-        [K.rpId, rpId],
-      ],
-      options,
-    );
-    const out: PinUvAuthToken = {
-      token: this.#token(r, sharedSecret),
-      protocol: this.protocol,
-      permissions: bits,
-    };
-    if (rpId !== undefined) out.rpId = rpId;
-    return out;
+    const sub = CLIENT_PIN_SUBCOMMANDS.getPinUvAuthTokenUsingPinWithPermissions;
+    return this.#getToken(sub, pinHash(pin), permissionBits(permissions), rpId, options);
   }
 
   /**
@@ -404,25 +412,8 @@ export class ClientPin {
     rpId?: string,
     options?: CallOptions,
   ): Promise<PinUvAuthToken> {
-    const bits = permissionBits(permissions);
-    const { keyAgreement, sharedSecret } = await this.#sharedSecret(options);
-    const K = CLIENT_PIN_KEYS;
-    const r = await this.#call(
-      CLIENT_PIN_SUBCOMMANDS.getPinUvAuthTokenUsingUvWithPermissions,
-      [
-        [K.keyAgreement, keyAgreement],
-        [K.permissions, bits],
-        [K.rpId, rpId],
-      ],
-      options,
-    );
-    const out: PinUvAuthToken = {
-      token: this.#token(r, sharedSecret),
-      protocol: this.protocol,
-      permissions: bits,
-    };
-    if (rpId !== undefined) out.rpId = rpId;
-    return out;
+    const sub = CLIENT_PIN_SUBCOMMANDS.getPinUvAuthTokenUsingUvWithPermissions;
+    return this.#getToken(sub, undefined, permissionBits(permissions), rpId, options);
   }
 
   /**

@@ -3,16 +3,22 @@
  * FIDO_2_1_PRE preview): the discoverable credentials stored on a key, listed by RP, deleted and
  * renamed.
  */
-import { type CborValue, concatBytes as concat, encode, sha256, utf8Encode } from '@fido2kit/cose';
+import { type CborValue, sha256, utf8Encode } from '@fido2kit/cose';
 import { argBytes, argString, invalidResponse, ResponseReader } from './_assert.js';
-import { checkToken, type ManagementOpenOptions, managementCommand, obtainToken } from './_management.js';
+import {
+  checkToken,
+  type ManagementOpenOptions,
+  managementCommand,
+  obtainToken,
+  sendSubcommand,
+} from './_management.js';
 import { CTAP_STATUS, CTAP2_COMMANDS } from './constants.js';
+import type { Ctap2 } from './ctap2.js';
 import type {
-  Ctap2,
   PublicKeyCredentialDescriptor,
   PublicKeyCredentialRpEntity,
   PublicKeyCredentialUserEntity,
-} from './ctap2.js';
+} from './ctap2-messages.js';
 import type { CallOptions } from './device.js';
 import { Ctap2ClientError, CtapError } from './errors.js';
 import type { PinUvAuthProtocol } from './pin-protocol.js';
@@ -300,14 +306,8 @@ export class CredentialManagement {
     auth: boolean,
     options: CallOptions | undefined,
   ): Promise<unknown> {
-    const req = new Map<CborValue, CborValue>([[K.subCommand, sub]]);
-    if (params !== undefined) req.set(K.subCommandParams, params);
-    if (auth) {
-      const message = params === undefined ? Uint8Array.of(sub) : concat(Uint8Array.of(sub), encode(params));
-      req.set(K.pinUvAuthProtocol, this.protocol.version);
-      req.set(K.pinUvAuthParam, this.protocol.authenticate(this.#token, message));
-    }
-    return (await this.ctap.send(this.command, req, options ?? {})) ?? new Map();
+    const token = auth ? { protocol: this.protocol, token: this.#token } : undefined;
+    return sendSubcommand(this.ctap, this.command, K, { sub, params, token }, options);
   }
 
   /**

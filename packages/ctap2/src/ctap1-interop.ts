@@ -19,11 +19,11 @@ import {
   type GetAssertionResult,
   type MakeCredentialResult,
   type PublicKeyCredentialDescriptor,
-  type PublicKeyCredentialParameters,
   parseGetAssertionResponse,
   parseMakeCredentialResponse,
-} from './ctap2.js';
+} from './ctap2-messages.js';
 import { Ctap2ClientError, CtapError } from './errors.js';
+import type { PublicKeyCredentialParameters } from './info.js';
 
 /** The challenge and application parameters of the "wait for a touch" U2F_REGISTER (§10.3). */
 const DUMMY_CHALLENGE = new Uint8Array(32).fill(0x42);

@@ -35,26 +35,6 @@ import {
   parseAuthenticatorInfo,
 } from './info.js';
 
-export {
-  type ExtensionMap,
-  encodeRequest,
-  GET_ASSERTION_KEYS,
-  GET_ASSERTION_RESPONSE_KEYS,
-  type GetAssertionParams,
-  type GetAssertionResult,
-  MAKE_CREDENTIAL_KEYS,
-  MAKE_CREDENTIAL_RESPONSE_KEYS,
-  type MakeCredentialParams,
-  type MakeCredentialResult,
-  type PublicKeyCredentialDescriptor,
-  type PublicKeyCredentialRpEntity,
-  type PublicKeyCredentialUserEntity,
-  parseGetAssertionResponse,
-  parseMakeCredentialResponse,
-  type RequestOptions,
-} from './ctap2-messages.js';
-export type { PublicKeyCredentialParameters };
-
 /** Options of {@link Ctap2.open}. */
 export interface Ctap2Options extends CallOptions {
   /**

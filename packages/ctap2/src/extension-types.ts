@@ -5,13 +5,13 @@
  */
 import { base64url, type CborValue } from '@fido2kit/cose';
 import type { ClientPin, PinUvAuthPermission, PinUvAuthToken } from './client-pin.js';
+import type { Ctap2 } from './ctap2.js';
 import type {
-  Ctap2,
   ExtensionMap,
   GetAssertionResult,
   MakeCredentialResult,
   PublicKeyCredentialDescriptor,
-} from './ctap2.js';
+} from './ctap2-messages.js';
 import type { CallOptions } from './device.js';
 import { WebAuthnClientError } from './errors.js';
 

@@ -5,7 +5,7 @@
  */
 import { base64url, type CborValue, concatBytes, equalBytes, sha256, utf8Encode } from '@fido2kit/cose';
 import { invalidResponse } from './_assert.js';
-import type { ExtensionMap, GetAssertionResult } from './ctap2.js';
+import type { ExtensionMap, GetAssertionResult } from './ctap2-messages.js';
 import { WebAuthnClientError } from './errors.js';
 import { largeBlob } from './extension-large-blob.js';
 import {

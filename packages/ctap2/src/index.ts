@@ -104,6 +104,8 @@ export {
 export {
   Ctap2,
   type Ctap2Options,
+} from './ctap2.js';
+export {
   type ExtensionMap,
   GET_ASSERTION_KEYS,
   GET_ASSERTION_RESPONSE_KEYS,
@@ -119,7 +121,7 @@ export {
   parseGetAssertionResponse,
   parseMakeCredentialResponse,
   type RequestOptions,
-} from './ctap2.js';
+} from './ctap2-messages.js';
 export type { CallOptions, CtapDevice, CtapTransport, KeepaliveStatus } from './device.js';
 export {
   Ctap2ClientError,

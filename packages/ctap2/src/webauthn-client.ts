@@ -14,14 +14,11 @@ import type {
 import { InvalidArgumentError } from '@fido2kit/cose';
 import { Ctap1 } from './ctap1.js';
 import { u2fGetAssertion, u2fMakeCredential } from './ctap1-interop.js';
-import type {
-  Ctap2,
-  GetAssertionResult,
-  MakeCredentialResult,
-  PublicKeyCredentialParameters,
-} from './ctap2.js';
+import type { Ctap2 } from './ctap2.js';
+import type { GetAssertionResult, MakeCredentialResult } from './ctap2-messages.js';
 import type { CallOptions, CtapDevice } from './device.js';
 import { CLIENT_EXTENSIONS, type ClientExtension, checkAppId } from './extensions.js';
+import type { PublicKeyCredentialParameters } from './info.js';
 import { type AccountChooser, pickAccount } from './webauthn/accounts.js';
 import { checkAppidExclude, probeRpId } from './webauthn/appid.js';
 import { type CeremonyPlan, guarded, runCeremony } from './webauthn/ceremony.js';

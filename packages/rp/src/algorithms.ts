@@ -1,4 +1,5 @@
 /** The algorithms a relying party offers and accepts, and the spec's fully-specified synonyms. */
+import type { CosePublicKey } from '@fido2kit/cose';
 import { fail } from './errors.js';
 
 /**
@@ -52,15 +53,14 @@ export function isAlgorithmAllowed(
 }
 
 /**
- * Step 18 of both ceremonies: the credential's algorithm is one the RP allows.
+ * Step 18 of both ceremonies: the credential key's algorithm is one the RP allows.
+ * @returns the key's algorithm
  * @throws {WebAuthnVerificationError} `ERR_ALGORITHM_NOT_ALLOWED`
  * @internal
  */
-export function assertAlgorithmAllowed(
-  alg: number | undefined,
-  crv: string | undefined,
-  allowed: readonly number[],
-): asserts alg is number {
+export function assertAlgorithmAllowed(key: CosePublicKey, allowed: readonly number[]): number {
+  const alg = key.alg;
+  const crv = 'crv' in key ? key.crv : undefined;
   if (alg === undefined || !isAlgorithmAllowed(alg, crv, allowed)) {
     fail(
       'ERR_ALGORITHM_NOT_ALLOWED',
@@ -70,4 +70,5 @@ export function assertAlgorithmAllowed(
       },
     );
   }
+  return alg;
 }

@@ -1,6 +1,8 @@
 /** `verifyAuthenticationResponse` (WebAuthn L3 §7.2). */
 import {
+  type AuthenticationResponseJSON,
   base64url,
+  type CosePublicKey,
   concatBytes,
   decodeCoseKey,
   equalBytes,
@@ -10,16 +12,10 @@ import {
 } from '@fido2kit/cose';
 import { aObject, argFail } from './_assert.js';
 import { assertAlgorithmAllowed } from './algorithms.js';
-import {
-  type CommonVerifyOptions,
-  checkClientData,
-  checkFlags,
-  matchRpIdHash,
-  parseClientData,
-} from './checks.js';
+import { type CommonVerifyOptions, checkFlags, matchRpIdHash, verifyClientData } from './checks.js';
 import { fail, SIGNATURE_INVALID_MESSAGE } from './errors.js';
 import { type AuthenticatorExtensionResults, checkExtensionOutputs } from './extensions.js';
-import { type AuthenticationResponseJSON, b64, envelope } from './response.js';
+import { b64, envelope } from './response.js';
 import { readAssertionAuthenticatorData } from './structures.js';
 
 /** What to do when a check finds something suspicious but not necessarily fatal. */
@@ -96,10 +92,9 @@ export interface VerifiedAuthentication {
 }
 
 /** The stored key's algorithm and curve, read by cose's decodeCoseKey (one COSE key reader). */
-function storedAlgorithm(publicKey: Uint8Array): { alg: number | undefined; crv: string | undefined } {
-  let key: ReturnType<typeof decodeCoseKey>;
+function storedKey(publicKey: Uint8Array): CosePublicKey {
   try {
-    key = decodeCoseKey(publicKey, { minRsaBits: 1024 });
+    return decodeCoseKey(publicKey, { minRsaBits: 1024 });
   } catch (e) {
     fail(
       'ERR_CREDENTIAL_KEY_INVALID',
@@ -109,7 +104,6 @@ function storedAlgorithm(publicKey: Uint8Array): { alg: number | undefined; crv:
       },
     );
   }
-  return { alg: key.alg, crv: 'crv' in key ? key.crv : undefined };
 }
 
 function idBytes(id: string | Uint8Array, name: string): Uint8Array {
@@ -188,9 +182,7 @@ export async function verifyAuthenticationResponse(
   }
 
   // Steps 7–14: client data.
-  const cd = parseClientData(clientDataJSON);
-  const pending = checkClientData(cd, 'webauthn.get', o);
-  if (pending) await pending;
+  const cd = await verifyClientData(clientDataJSON, 'webauthn.get', o);
 
   // Steps 15–19: authenticator data.
   const ad = readAssertionAuthenticatorData(authData);
@@ -209,10 +201,7 @@ export async function verifyAuthenticationResponse(
 
   // The stored key's algorithm, when the caller restricts algorithms.
   const supported = o.supportedAlgorithmIDs;
-  if (supported !== undefined) {
-    const { alg, crv } = storedAlgorithm(publicKey);
-    assertAlgorithmAllowed(alg, crv, supported);
-  }
+  if (supported !== undefined) assertAlgorithmAllowed(storedKey(publicKey), supported);
 
   // Step 20: extension outputs.
   const authenticatorExtensionResults = checkExtensionOutputs(

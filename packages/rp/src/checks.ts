@@ -63,6 +63,21 @@ export function parseClientData(bytes: Uint8Array): ClientData {
 }
 
 /**
+ * Parses clientDataJSON and checks it for a ceremony (§7.1 steps 7–11, §7.2 steps 7–14):
+ * synchronous, unless a caller-supplied predicate is involved.
+ * @internal
+ */
+export function verifyClientData(
+  bytes: Uint8Array,
+  type: 'webauthn.create' | 'webauthn.get',
+  o: CommonVerifyOptions,
+): ClientData | Promise<ClientData> {
+  const cd = parseClientData(bytes);
+  const pending = checkClientData(cd, type, o);
+  return pending === undefined ? cd : pending.then(() => cd);
+}
+
+/**
  * Checks the clientData type, challenge, origin, crossOrigin and topOrigin in the spec's order.
  * Runs synchronously unless a caller-supplied predicate is involved.
  * @internal

@@ -6,6 +6,22 @@
  *
  * @packageDocumentation
  */
+
+// The WebAuthn JSON model lives in @fido2kit/cose (one home, shared with ctap2's WebAuthnClient);
+// rp re-exports it so its users import everything from one package.
+export type {
+  AttestationConveyancePreference,
+  AuthenticationResponseJSON,
+  AuthenticatorAttachment,
+  AuthenticatorTransport,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialDescriptorJSON,
+  PublicKeyCredentialHint,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
+  ResidentKeyRequirement,
+  UserVerificationRequirement,
+} from '@fido2kit/cose';
 export { DEFAULT_SUPPORTED_ALGORITHM_IDS } from './algorithms.js';
 export type { AttestationOutcome, AttestationPolicy, StatusPolicy } from './attestation.js';
 export {
@@ -19,9 +35,7 @@ export type { CommonVerifyOptions, ExpectedChallenge, ExpectedOrigin, ExpectedRP
 export { SIGNATURE_INVALID_MESSAGE, type WebAuthnErrorCode, WebAuthnVerificationError } from './errors.js';
 export type { AuthenticatorExtensionResults } from './extensions.js';
 export {
-  type AttestationConveyancePreference,
   type AuthenticationExtensionsInput,
-  type AuthenticatorAttachment,
   type CredentialDescriptorInput,
   type CredentialProtectionPolicy,
   type GenerateAuthenticationOptionsOpts,
@@ -29,13 +43,7 @@ export {
   generateAuthenticationOptions,
   generateRegistrationOptions,
   type PrfValuesInput,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialDescriptorJSON,
-  type PublicKeyCredentialHint,
-  type PublicKeyCredentialRequestOptionsJSON,
   type RegistrationExtensionsInput,
-  type ResidentKeyRequirement,
-  type UserVerificationRequirement,
 } from './options.js';
 export {
   type RegisteredCredential,
@@ -44,8 +52,3 @@ export {
   verifyRegistrationResponse,
 } from './registration.js';
 export { buildRelatedOriginsDocument, type RelatedOriginsDocument } from './related-origins.js';
-export type {
-  AuthenticationResponseJSON,
-  AuthenticatorTransport,
-  RegistrationResponseJSON,
-} from './response.js';

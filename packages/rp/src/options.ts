@@ -21,19 +21,6 @@ import { aObject, aPositiveInteger, argFail, aString, idToBase64url, optOneOf } 
 import { DEFAULT_SUPPORTED_ALGORITHM_IDS } from './algorithms.js';
 import { randomBytes } from './random.js';
 
-// The WebAuthn JSON model lives in @fido2kit/cose (one home, shared with ctap2's WebAuthnClient);
-// rp re-exports it so its users import everything from one package.
-export type {
-  AttestationConveyancePreference,
-  AuthenticatorAttachment,
-  PublicKeyCredentialCreationOptionsJSON,
-  PublicKeyCredentialDescriptorJSON,
-  PublicKeyCredentialHint,
-  PublicKeyCredentialRequestOptionsJSON,
-  ResidentKeyRequirement,
-  UserVerificationRequirement,
-} from '@fido2kit/cose';
-
 /** A credential to exclude or allow: its ID (base64url or bytes) and, optionally, its transports. */
 export interface CredentialDescriptorInput {
   id: string | Uint8Array;

@@ -1,7 +1,12 @@
 /** `verifyRegistrationResponse` (WebAuthn L3 §7.1). */
 
 import type { MetadataEntry } from '@fido2kit/attestation';
-import { equalBytes, sha256 } from '@fido2kit/cose';
+import {
+  type AuthenticatorTransport,
+  equalBytes,
+  type RegistrationResponseJSON,
+  sha256,
+} from '@fido2kit/cose';
 import { aObject, argFail } from './_assert.js';
 import { assertAlgorithmAllowed, DEFAULT_SUPPORTED_ALGORITHM_IDS } from './algorithms.js';
 import {
@@ -10,16 +15,10 @@ import {
   applyAttestationPolicy,
   runAttestation,
 } from './attestation.js';
-import {
-  type CommonVerifyOptions,
-  checkClientData,
-  checkFlags,
-  matchRpIdHash,
-  parseClientData,
-} from './checks.js';
+import { type CommonVerifyOptions, checkFlags, matchRpIdHash, verifyClientData } from './checks.js';
 import { fail } from './errors.js';
 import { type AuthenticatorExtensionResults, checkExtensionOutputs } from './extensions.js';
-import { type AuthenticatorTransport, b64, envelope, type RegistrationResponseJSON } from './response.js';
+import { b64, envelope } from './response.js';
 import { readAttestationObject } from './structures.js';
 
 /** Options of {@link verifyRegistrationResponse}. */
@@ -131,9 +130,7 @@ export async function verifyRegistrationResponse(
   }
 
   // Steps 7–11: client data.
-  const cd = parseClientData(clientDataJSON);
-  const pending = checkClientData(cd, 'webauthn.create', o);
-  if (pending) await pending;
+  const cd = await verifyClientData(clientDataJSON, 'webauthn.create', o);
   const clientDataHash = sha256(clientDataJSON);
 
   // Step 12: the attestation object, and steps 13–19: its authenticator data (one parse, cose's).
@@ -143,9 +140,7 @@ export async function verifyRegistrationResponse(
   const att = ad.attestedCredentialData as NonNullable<typeof ad.attestedCredentialData>;
   const rpID = matchRpIdHash(ad.rpIdHash, o.expectedRPID);
   checkFlags(ad.flags, o);
-  const alg = att.publicKey.alg;
-  const crv = 'crv' in att.publicKey ? att.publicKey.crv : undefined;
-  assertAlgorithmAllowed(alg, crv, supported);
+  const alg = assertAlgorithmAllowed(att.publicKey, supported);
 
   // Step 20: extension outputs.
   const authenticatorExtensionResults = checkExtensionOutputs(

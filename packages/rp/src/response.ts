@@ -2,13 +2,6 @@
 import { base64url } from '@fido2kit/cose';
 import { fail } from './errors.js';
 
-// The response JSON model lives in @fido2kit/cose (one home, shared with ctap2's WebAuthnClient).
-export type {
-  AuthenticationResponseJSON,
-  AuthenticatorTransport,
-  RegistrationResponseJSON,
-} from '@fido2kit/cose';
-
 function malformed(message: string, cause?: unknown): never {
   const reason = (cause as { details?: { reason?: unknown } } | undefined)?.details?.reason;
   fail('ERR_RESPONSE_MALFORMED', message, cause === undefined ? undefined : { cause, details: { reason } });

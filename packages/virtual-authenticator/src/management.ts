@@ -9,7 +9,7 @@ import { type CborValue, sha256 } from '@fido2kit/cose';
 import { GET_INFO_KEYS } from '@fido2kit/ctap2';
 import type { AuthenticatorCore } from './core.js';
 import { fail } from './errors.js';
-import { managementConfig } from './management-config.js';
+import { type ManagementConfig, managementConfig } from './management-config.js';
 import type { TokenState } from './state.js';
 
 /** A credential-management enumeration in progress (enumerateRPs / enumerateCredentials). */
@@ -59,6 +59,23 @@ export function initialLargeBlobArray(): Uint8Array {
   out[0] = 0x80;
   out.set(sha256(Uint8Array.of(0x80)).subarray(0, 16), 1);
   return out;
+}
+
+/** 32 bytes of 0xff: the prefix of authenticatorConfig and largeBlobs MAC messages (CTAP 2.1 §6.10, §6.11). */
+export const FF32: Uint8Array = new Uint8Array(32).fill(0xff);
+
+/**
+ * The management configuration for a management command, after the refusal they share: a key
+ * that does not offer the command (`offered` is false) or speaks U2F only answers
+ * CTAP1_ERR_INVALID_COMMAND.
+ */
+export function managementCommandConfig(
+  core: AuthenticatorCore,
+  offered: (m: ManagementConfig) => boolean,
+): ManagementConfig {
+  const m = managementConfig(core.config);
+  if (!offered(m) || m.u2f === 'u2f-only') fail('CTAP1_ERR_INVALID_COMMAND');
+  return m;
 }
 
 /**

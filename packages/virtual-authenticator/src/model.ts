@@ -18,7 +18,7 @@ import {
   MODEL_U2F_CERTIFICATE,
   MODEL_U2F_KEY,
 } from './model-data.js';
-import { type AttestationIdentity, DEFAULT_AAGUID } from './options.js';
+import { ALL_EXTENSIONS, type AttestationIdentity, DEFAULT_AAGUID } from './options.js';
 import type { PersistentState } from './state.js';
 
 export type { AttestationIdentity } from './options.js';
@@ -112,15 +112,7 @@ const STATEMENT: VirtualKeyMetadataStatement = deepFreeze({
   attestationRootCertificates: [ROOT_BASE64],
   authenticatorGetInfo: {
     versions: ['FIDO_2_0', 'FIDO_2_1'],
-    extensions: [
-      'credProtect',
-      'hmac-secret',
-      'hmac-secret-mc',
-      'credBlob',
-      'largeBlobKey',
-      'minPinLength',
-      'thirdPartyPayment',
-    ],
+    extensions: [...ALL_EXTENSIONS],
     aaguid: DEFAULT_AAGUID.replace(/-/g, ''),
     options: {
       plat: false,

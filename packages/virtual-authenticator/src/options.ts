@@ -5,18 +5,8 @@ import type { PresenceBehaviour, UvBehaviour } from './presence.js';
 /** Attestation a virtual authenticator gives in makeCredential. */
 export type AttestationKind = 'none' | 'self' | 'packed' | 'fido-u2f';
 
-/** Names of the CTAP extensions the authenticator can support. */
-export type ExtensionName =
-  | 'credProtect'
-  | 'hmac-secret'
-  | 'hmac-secret-mc'
-  | 'credBlob'
-  | 'largeBlobKey'
-  | 'minPinLength'
-  | 'thirdPartyPayment';
-
-/** Every extension, in the order getInfo lists them. */
-export const ALL_EXTENSIONS: readonly ExtensionName[] = [
+/** Every extension the authenticator can support, in the order getInfo lists them. */
+export const ALL_EXTENSIONS = [
   'credProtect',
   'hmac-secret',
   'hmac-secret-mc',
@@ -25,6 +15,9 @@ export const ALL_EXTENSIONS: readonly ExtensionName[] = [
   'minPinLength',
   'thirdPartyPayment',
 ] as const;
+
+/** Names of the CTAP extensions the authenticator can support. */
+export type ExtensionName = (typeof ALL_EXTENSIONS)[number];
 
 /**
  * Behaviour switches that imitate quirks of real authenticators and of Chrome's virtual

@@ -6,6 +6,8 @@
 import {
   base64url,
   bytesToHex,
+  COSE_ALGORITHMS,
+  type CoseAlgorithmName,
   type CryptoBackend,
   digest,
   InvalidArgumentError,
@@ -70,17 +72,12 @@ export interface MetadataCatalog {
   findByCertificateKeyIdentifier(hex: string): MetadataEntry | undefined;
 }
 
-const JWS_ALGS: Record<string, number> = {
-  ES256: -7,
-  ES384: -35,
-  ES512: -36,
-  RS256: -257,
-  RS384: -258,
-  RS512: -259,
-  PS256: -37,
-  PS384: -38,
-  PS512: -39,
-};
+/**
+ * The JWS algorithms (RFC 7518 §3.1) a metadata BLOB may be signed with: ECDSA, RSASSA-PKCS1-v1_5
+ * and RSASSA-PSS with SHA-2. JOSE and COSE give them the same names, so the identifiers come from
+ * cose's table.
+ */
+const JWS_ALG = /^(ES|RS|PS)(256|384|512)$/;
 
 function bad(message: string, cause?: unknown): never {
   throw new MetadataError('ERR_METADATA_INVALID', message, cause === undefined ? undefined : { cause });
@@ -193,7 +190,7 @@ export async function loadMetadataBlob(
   if (parts.length !== 3) bad('the metadata BLOB is not a compact JWS');
   const [h, p, s] = parts as [string, string, string];
   const header = json(h, 'header');
-  const alg = JWS_ALGS[String(header.alg)];
+  const alg = JWS_ALG.test(String(header.alg)) ? COSE_ALGORITHMS[header.alg as CoseAlgorithmName] : undefined;
   if (alg === undefined) bad(`the metadata BLOB alg ${String(header.alg)} is not supported`);
   if (!Array.isArray(header.x5c) || header.x5c.length === 0)
     bad('the metadata BLOB header has no x5c (x5u is not supported)');

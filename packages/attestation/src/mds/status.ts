@@ -16,18 +16,20 @@ export interface StatusPolicy {
   readonly undesired: readonly (AuthenticatorStatus | (string & {}))[];
 }
 
+/** The statuses of a FIDO certification, at any level (MDS3 §3.1.4 AuthenticatorStatus). */
+const FIDO_CERTIFIED: readonly AuthenticatorStatus[] = [
+  'FIDO_CERTIFIED',
+  'FIDO_CERTIFIED_L1',
+  'FIDO_CERTIFIED_L1plus',
+  'FIDO_CERTIFIED_L2',
+  'FIDO_CERTIFIED_L2plus',
+  'FIDO_CERTIFIED_L3',
+  'FIDO_CERTIFIED_L3plus',
+];
+
 /** The default policy. */
 export const DEFAULT_STATUS_POLICY: StatusPolicy = Object.freeze({
-  desired: Object.freeze([
-    'FIDO_CERTIFIED',
-    'FIDO_CERTIFIED_L1',
-    'FIDO_CERTIFIED_L1plus',
-    'FIDO_CERTIFIED_L2',
-    'FIDO_CERTIFIED_L2plus',
-    'FIDO_CERTIFIED_L3',
-    'FIDO_CERTIFIED_L3plus',
-    'NOT_FIDO_CERTIFIED',
-  ]),
+  desired: Object.freeze([...FIDO_CERTIFIED, 'NOT_FIDO_CERTIFIED']),
   undesired: Object.freeze([
     'REVOKED',
     'USER_VERIFICATION_BYPASS',
@@ -40,13 +42,7 @@ export const DEFAULT_STATUS_POLICY: StatusPolicy = Object.freeze({
 /** Statuses that state a certification level (the ones "latest" is judged among). */
 const CERTIFICATION = new Set<string>([
   'NOT_FIDO_CERTIFIED',
-  'FIDO_CERTIFIED',
-  'FIDO_CERTIFIED_L1',
-  'FIDO_CERTIFIED_L1plus',
-  'FIDO_CERTIFIED_L2',
-  'FIDO_CERTIFIED_L2plus',
-  'FIDO_CERTIFIED_L3',
-  'FIDO_CERTIFIED_L3plus',
+  ...FIDO_CERTIFIED,
   'SELF_ASSERTION_SUBMITTED',
   'REVOKED',
 ]);

@@ -1,6 +1,6 @@
 /** Choosing among several discoverable credentials of a usernameless sign-in (WebAuthn L3 §6.3.3 step 7). */
 import { base64url } from '@fido2kit/cose';
-import type { GetAssertionResult } from '../ctap2.js';
+import type { GetAssertionResult } from '../ctap2-messages.js';
 import { fail } from './dom-errors.js';
 
 /** An account found on the key, offered to {@link WebAuthnClientOptions.onSelectAccount}. */

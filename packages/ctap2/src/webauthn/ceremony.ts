@@ -7,13 +7,13 @@
 import type { UserVerificationRequirement } from '@fido2kit/cose';
 import type { PinUvAuthPermission } from '../client-pin.js';
 import { Ctap1 } from '../ctap1.js';
+import type { Ctap2 } from '../ctap2.js';
 import type {
-  Ctap2,
   ExtensionMap,
   GetAssertionResult,
   MakeCredentialResult,
   PublicKeyCredentialDescriptor,
-} from '../ctap2.js';
+} from '../ctap2-messages.js';
 import type { CallOptions } from '../device.js';
 import { type ClientExtension, prepareExtensions } from '../extensions.js';
 import { fail, toWebAuthnError } from './dom-errors.js';

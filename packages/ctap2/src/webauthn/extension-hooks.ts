@@ -1,12 +1,12 @@
 /** How a ceremony consults the client extension registry (extensions.ts) around its commands. */
 import type { PinUvAuthPermission, PinUvAuthToken } from '../client-pin.js';
 import { ClientPin } from '../client-pin.js';
+import type { Ctap2 } from '../ctap2.js';
 import type {
-  Ctap2,
   GetAssertionResult,
   MakeCredentialResult,
   PublicKeyCredentialDescriptor,
-} from '../ctap2.js';
+} from '../ctap2-messages.js';
 import type { ClientExtension, ExtensionContext } from '../extensions.js';
 
 /** Extension inputs as a ceremony reads them. */

@@ -1,6 +1,6 @@
 /** Reading a ceremony's JSON options: base64url members, credential descriptors, client data. */
 import { base64url, type PublicKeyCredentialDescriptorJSON, sha256, utf8Encode } from '@fido2kit/cose';
-import type { PublicKeyCredentialDescriptor } from '../ctap2.js';
+import type { PublicKeyCredentialDescriptor } from '../ctap2-messages.js';
 import { fail } from './dom-errors.js';
 
 /** Decodes a base64url member of the options; a TypeError (ERR_INVALID_ARGUMENT) otherwise. */

@@ -13,7 +13,7 @@ import {
   type RegistrationResponseJSON,
 } from '@fido2kit/cose';
 import { Ctap1 } from '../ctap1.js';
-import type { GetAssertionResult, MakeCredentialResult } from '../ctap2.js';
+import type { GetAssertionResult, MakeCredentialResult } from '../ctap2-messages.js';
 import { fail } from './dom-errors.js';
 import type { Key } from './keys.js';
 

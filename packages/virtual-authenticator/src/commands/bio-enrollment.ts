@@ -19,8 +19,12 @@ import {
 import { opt, req } from '../_params.js';
 import type { AuthenticatorCore } from '../core.js';
 import { CtapStatusError, fail } from '../errors.js';
-import { checkManagementToken, type EnrollmentInProgress, managementVolatile } from '../management.js';
-import { managementConfig } from '../management-config.js';
+import {
+  checkManagementToken,
+  type EnrollmentInProgress,
+  managementCommandConfig,
+  managementVolatile,
+} from '../management.js';
 import { waitForUser } from '../presence.js';
 import { type SampleOutcome, sensorOf } from '../sensor.js';
 import type { Command, CommandResponse } from './types.js';
@@ -106,9 +110,8 @@ function newTemplateId(core: AuthenticatorCore): Uint8Array {
 
 function handler(preview: boolean): Command['handle'] {
   return async (core, p, call): Promise<CommandResponse> => {
-    const m = managementConfig(core.config);
-    if (!core.config.sensor || m.u2f === 'u2f-only' || (m.preview && !preview))
-      fail('CTAP1_ERR_INVALID_COMMAND');
+    // a preview key answers only the preview command byte
+    const m = managementCommandConfig(core, (m) => core.config.sensor && !(m.preview && !preview));
     if (p === undefined) fail('CTAP2_ERR_MISSING_PARAMETER');
     if (opt.bool(p, K.getModality) === true) return new Map<number, CborValue>([[R.modality, FINGERPRINT]]);
     const modality = req.uint(p, K.modality);

@@ -13,22 +13,19 @@ import {
 } from '@fido2kit/ctap2';
 import { opt, req } from '../_params.js';
 import { fail } from '../errors.js';
-import { checkManagementToken } from '../management.js';
-import { managementConfig } from '../management-config.js';
+import { checkManagementToken, FF32, managementCommandConfig } from '../management.js';
 import type { Command } from './types.js';
 
 const K = CONFIG_KEYS;
 
 const S = CONFIG_SUBCOMMANDS;
 const ACFG = PIN_UV_AUTH_PERMISSIONS.acfg;
-const FF32 = new Uint8Array(32).fill(0xff);
 
 export const authenticatorConfig: Command = {
   code: CTAP2_COMMANDS.config,
   name: 'authenticatorConfig',
   async handle(core, p) {
-    const m = managementConfig(core.config);
-    if (!m.authnrCfg || m.u2f === 'u2f-only') fail('CTAP1_ERR_INVALID_COMMAND');
+    const m = managementCommandConfig(core, (m) => m.authnrCfg);
     if (p === undefined) fail('CTAP2_ERR_MISSING_PARAMETER');
     const sub = req.uint(p, K.subCommand);
     const params = opt.map(p, K.subCommandParams);

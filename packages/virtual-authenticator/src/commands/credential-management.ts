@@ -24,8 +24,7 @@ import { type CborMap, opt, req } from '../_params.js';
 import type { AuthenticatorCore, Credential } from '../core.js';
 import { fail } from '../errors.js';
 import { credentialSecret, KEY_ALGORITHMS } from '../keys.js';
-import { checkManagementToken, managementVolatile } from '../management.js';
-import { managementConfig } from '../management-config.js';
+import { checkManagementToken, managementCommandConfig, managementVolatile } from '../management.js';
 import type { ResidentCredential, TokenState } from '../state.js';
 import { descriptor } from './_common.js';
 import type { Command, CommandResponse } from './types.js';
@@ -92,8 +91,8 @@ function noRpBinding(t: TokenState | undefined): void {
 
 function handler(preview: boolean): Command['handle'] {
   return async (core, p): Promise<CommandResponse> => {
-    const m = managementConfig(core.config);
-    if (!m.credMgmt || m.u2f === 'u2f-only' || (m.preview && !preview)) fail('CTAP1_ERR_INVALID_COMMAND');
+    // a preview key answers only the preview command byte
+    managementCommandConfig(core, (m) => m.credMgmt && !(m.preview && !preview));
     if (p === undefined) fail('CTAP2_ERR_MISSING_PARAMETER');
     const sub = req.uint(p, K.subCommand);
     const params = opt.map(p, K.subCommandParams);

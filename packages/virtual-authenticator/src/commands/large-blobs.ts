@@ -14,21 +14,24 @@ import {
 } from '@fido2kit/ctap2';
 import { opt, req } from '../_params.js';
 import { fail } from '../errors.js';
-import { checkManagementToken, initialLargeBlobArray, managementVolatile } from '../management.js';
-import { managementConfig } from '../management-config.js';
+import {
+  checkManagementToken,
+  FF32,
+  initialLargeBlobArray,
+  managementCommandConfig,
+  managementVolatile,
+} from '../management.js';
 import type { Command } from './types.js';
 
 const K = LARGE_BLOBS_KEYS;
 
 const LBW = PIN_UV_AUTH_PERMISSIONS.lbw;
-const FF32 = new Uint8Array(32).fill(0xff);
 
 export const largeBlobs: Command = {
   code: CTAP2_COMMANDS.largeBlobs,
   name: 'authenticatorLargeBlobs',
   async handle(core, p) {
-    const m = managementConfig(core.config);
-    if (m.maxSerializedLargeBlobArray === 0 || m.u2f === 'u2f-only') fail('CTAP1_ERR_INVALID_COMMAND');
+    const m = managementCommandConfig(core, (m) => m.maxSerializedLargeBlobArray > 0);
     if (p === undefined) fail('CTAP2_ERR_MISSING_PARAMETER');
     const get = opt.uint(p, K.get);
     const set = opt.bytes(p, K.set);
