@@ -273,7 +273,7 @@ function sortedMap(entries: Iterable<[unknown, unknown]>, depth: number): Map<No
       // what decode accepts as a canonical key (see cbor-scan.ts), so encode output always decodes
       encodeFail(`map key ${describe(k)} is not an integer, text or byte string (CTAP2 canonical keys)`);
     }
-    items.push({ key, enc: encodeNormalized(key), value: normalize(v, depth + 1) });
+    items.push({ key, enc: keyEncoding(key), value: normalize(v, depth + 1) });
   }
   items.sort((a, b) => compareEncoded(a.enc, b.enc));
   for (let i = 1; i < items.length; i++) {
@@ -286,6 +286,43 @@ function sortedMap(entries: Iterable<[unknown, unknown]>, depth: number): Map<No
   const out = new Map<Normalized, Normalized>();
   for (const it of items) out.set(it.key, it.value);
   return out;
+}
+
+/** A CBOR head: major type `major` with argument `arg` (0..2^32−1) in its shortest form. */
+function head(major: number, arg: number, extra: number): Uint8Array {
+  const m = major << 5;
+  if (arg < 24) return setHead(new Uint8Array(1 + extra), m | arg, 0, 0);
+  if (arg < 0x100) return setHead(new Uint8Array(2 + extra), m | 24, arg, 1);
+  if (arg < 0x10000) return setHead(new Uint8Array(3 + extra), m | 25, arg, 2);
+  return setHead(new Uint8Array(5 + extra), m | 26, arg, 4);
+}
+
+function setHead(out: Uint8Array, first: number, arg: number, n: number): Uint8Array {
+  out[0] = first;
+  for (let i = n; i >= 1; i--, arg = Math.floor(arg / 256)) out[i] = arg % 256;
+  return out;
+}
+
+/**
+ * The encoding of a map key, for sorting: the common keys (integers below 2^32, ASCII text)
+ * written directly — the same bytes cbor-x writes (tested) — without a round through cbor-x
+ * for each key; anything else through cbor-x.
+ */
+function keyEncoding(key: Normalized): Uint8Array {
+  if (typeof key === 'number' && key <= 0xffffffff && key >= -0x100000000) {
+    return key >= 0 ? head(0, key, 0) : head(1, -1 - key, 0);
+  }
+  if (typeof key === 'string' && key.length < 0x10000) {
+    const h = head(3, key.length, key.length);
+    const at = h.length - key.length;
+    for (let i = 0; i < key.length; i++) {
+      const c = key.charCodeAt(i);
+      if (c >= 0x80) return encodeNormalized(key);
+      h[at + i] = c;
+    }
+    return h;
+  }
+  return encodeNormalized(key);
 }
 
 function compareEncoded(a: Uint8Array, c: Uint8Array): number {

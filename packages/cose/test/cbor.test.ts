@@ -277,3 +277,33 @@ describe('property: encode/decode round trip', () => {
     );
   });
 });
+
+describe('map key encodings (the direct path for integer and ASCII keys)', () => {
+  // CTAP 2.1 §8 "Message Encoding": keys sort by major type, then shorter first, then
+  // lexically by their encoded bytes. A map's entries come out in the order of each key encoded on its own, and
+  // the map's bytes equal its header followed by each key and value encoded on their own.
+  const key = fc.oneof(
+    fc.integer({ min: -0x100000000, max: 0xffffffff }),
+    fc.constantFrom(0, 23, 24, 255, 256, 65535, 65536, -1, -24, -25, -256, -257, -65536, -65537),
+    fc.string({ maxLength: 300 }),
+    fc.string({ unit: 'grapheme', maxLength: 30 }),
+  );
+  it('sorts and writes keys as cbor-x writes each key alone', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(key, { maxLength: 8 }), (keys) => {
+        const sorted = keys
+          .map((k) => ({ k, enc: encode(k) }))
+          .sort(
+            (a, b) =>
+              (a.enc[0] as number) - (b.enc[0] as number) ||
+              a.enc.length - b.enc.length ||
+              toHex(a.enc).localeCompare(toHex(b.enc)),
+          );
+        const bytes = encode(new Map(keys.map((k) => [k, 0])));
+        const expected = sorted.map((s) => `${toHex(s.enc)}00`).join('');
+        expect(toHex(bytes).endsWith(expected)).toBe(true);
+        expect(toHex(bytes).length).toBe(expected.length + (keys.length < 24 ? 2 : 4));
+      }),
+    );
+  });
+});
