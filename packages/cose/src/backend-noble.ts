@@ -5,20 +5,12 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { sha1 } from '@noble/hashes/legacy.js';
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
-import { ml_dsa44, ml_dsa65, ml_dsa87 } from '@noble/post-quantum/ml-dsa.js';
 import type { HashName, SignatureAlgorithm } from './algorithms.js';
 import type { BackendSigningKey, BackendVerifyInput, CryptoBackend } from './backend-types.js';
 import { AlgorithmUnsupportedError } from './errors.js';
 
 const HASHES = { 'SHA-1': sha1, 'SHA-256': sha256, 'SHA-384': sha384, 'SHA-512': sha512 } as const;
 const CURVES = { 'P-256': p256, 'P-384': p384, 'P-521': p521 } as const;
-/**
- * ML-DSA by COSE algorithm (FIPS 204 "pure" ML-DSA, empty context, as draft-ietf-cose-dilithium
- * signs). Every backend verifies and signs ML-DSA here: node:crypto has no ML-DSA on Node 20 and
- * WebCrypto none in browsers, so the seam picks noble on all paths.
- */
-const ML_DSA = { [-48]: ml_dsa44, [-49]: ml_dsa65, [-50]: ml_dsa87 } as const;
-
 /** Digest with @noble/hashes. @internal */
 export function nobleDigest(hash: HashName, data: Uint8Array): Uint8Array {
   return HASHES[hash](data);
@@ -38,10 +30,6 @@ function verify({ key, algorithm, data, signature }: BackendVerifyInput): boolea
         lowS: false, // authenticators do not normalise S
         format: 'compact',
       });
-    }
-    if (key.kty === 'AKP' && algorithm.family === 'ML-DSA') {
-      const scheme = ML_DSA[algorithm.id as keyof typeof ML_DSA];
-      if (scheme !== undefined && key.alg === algorithm.id) return scheme.verify(signature, data, key.pub);
     }
     if (key.kty === 'OKP' && algorithm.family === 'EdDSA') {
       if (key.crv === 'Ed25519') return ed25519.verify(signature, data, key.x, { zip215: false });
@@ -65,15 +53,6 @@ export function nobleSigningKey(
     return {
       publicKey: { kty: 'EC2', crv: 'P-256', x: pub.slice(1, 33), y: pub.slice(33, 65) },
       sign: (data) => p256.sign(data, secret, { format: 'der' }),
-    };
-  }
-  if (algorithm.family === 'ML-DSA') {
-    const scheme = ML_DSA[algorithm.id as keyof typeof ML_DSA];
-    if (scheme === undefined) return undefined;
-    const { publicKey, secretKey } = scheme.keygen(secret); // FIPS 204 ML-DSA.KeyGen_internal(ξ)
-    return {
-      publicKey: { kty: 'AKP', alg: algorithm.id, pub: publicKey },
-      sign: (data) => scheme.sign(data, secretKey), // hedged, empty context
     };
   }
   if (algorithm.family === 'EdDSA' && algorithm.curves?.includes('Ed25519')) {

@@ -7,7 +7,6 @@
 import { Lru } from './_lru.js';
 import { ed25519Pkcs8 } from './_pkcs8.js';
 import { HASH_LENGTHS, type HashName, type SignatureAlgorithm } from './algorithms.js';
-import { nobleBackend } from './backend-noble.js';
 import type { BackendSigningKey, BackendVerifyInput, CryptoBackend } from './backend-types.js';
 import { base64url } from './base64url.js';
 import { type CosePublicKey, coseKeyToJwk } from './cose-key.js';
@@ -100,8 +99,8 @@ export function createNodeBackend(): CryptoBackend | null {
 
   function verify(input: BackendVerifyInput): boolean {
     const { key, cacheKey, algorithm, data, signature } = input;
-    // node:crypto on Node 20 has no ML-DSA: noble verifies it (see backend-noble.ts)
-    if (algorithm.family === 'ML-DSA') return nobleBackend.verify(input) as boolean;
+    // ML-DSA never reaches a backend: verifySignature hands it to ml-dsa.ts (node:crypto has none)
+    if (algorithm.family === 'ML-DSA') throw new AlgorithmUnsupportedError('node:crypto has no ML-DSA');
     const ko = keyObject(key, cacheKey);
     const hash = algorithm.hash === undefined ? null : NODE_HASH[algorithm.hash];
     try {

@@ -91,8 +91,6 @@ export function createWebCryptoBackend(): CryptoBackend | null {
 
   async function verify(input: BackendVerifyInput): Promise<boolean> {
     const { key, cacheKey, algorithm } = input;
-    // no runtime's WebCrypto has ML-DSA yet: noble verifies it (see backend-noble.ts)
-    if (algorithm.family === 'ML-DSA') return nobleBackend.verify(input) as boolean;
     // copies: nothing the caller does while we await can change what is verified
     const data = input.data.slice();
     const signature = input.signature.slice();

@@ -76,6 +76,11 @@ export async function importSigningKey(
   }
   const raw = abytes(secret, 'secret').slice();
   checkSecret(algorithm, raw);
+  if (alg.family === 'ML-DSA') {
+    const { mlDsaSigningKey } = await import('./ml-dsa.js');
+    const prepared = mlDsaSigningKey(alg, raw);
+    if (prepared !== undefined) return finish(algorithm, prepared, 'noble');
+  }
   const backend = resolveBackend(options.backend);
   let prepared = backend.signingKey === undefined ? undefined : await backend.signingKey(alg, raw);
   let name = backend.name;

@@ -154,5 +154,9 @@ export function verifySignatureInternal(options: VerifySignatureOptions): boolea
   } else if (signature.length !== (key as { n: Uint8Array }).n.length) {
     return false; // RSA signatures are exactly as long as the modulus (RFC 8017 §8.2.2)
   }
+  if (algorithm.family === 'ML-DSA') {
+    // one implementation for every backend (no node:crypto or WebCrypto has ML-DSA), loaded on use
+    return import('./ml-dsa.js').then((m) => m.mlDsaVerify({ key, algorithm, data, signature: sig }));
+  }
   return backend.verify({ key, cacheKey, algorithm, data, signature: sig });
 }
