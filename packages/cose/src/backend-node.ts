@@ -15,10 +15,10 @@ import { AlgorithmUnsupportedError } from './errors.js';
 /** The part of node:crypto this backend uses. */
 interface NodeKeyObject {
   readonly type: string;
-  export(options: { format: 'jwk' }): { d?: string; x?: string; y?: string };
+  export(options: { format: 'der'; type: 'sec1' | 'spki' }): Uint8Array;
 }
 interface NodeCrypto {
-  createPublicKey(input: { key: unknown; format: 'jwk' }): NodeKeyObject;
+  createPublicKey(input: { key: unknown; format: 'jwk' } | NodeKeyObject): NodeKeyObject;
   verify(
     algorithm: string | null,
     data: Uint8Array,
@@ -67,6 +67,39 @@ function loadNodeCrypto(): NodeCrypto | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** SEC1 ECPrivateKey header and the bytes between d and the point, as OpenSSL writes a P-256 key. */
+const SEC1_P256_HEAD = Uint8Array.of(0x30, 0x77, 0x02, 0x01, 0x01, 0x04, 0x20);
+const SEC1_P256_MID = Uint8Array.of(
+  0xa0,
+  0x0a,
+  0x06,
+  0x08,
+  0x2a,
+  0x86,
+  0x48,
+  0xce,
+  0x3d,
+  0x03,
+  0x01,
+  0x07,
+  0xa1,
+  0x44,
+  0x03,
+  0x42,
+  0x00,
+  0x04,
+);
+
+/** d, x and y of a P-256 SEC1 ECPrivateKey DER (RFC 5915) in OpenSSL's layout; undefined for any other. */
+export function p256FromSec1(der: Uint8Array): { d: Uint8Array; x: Uint8Array; y: Uint8Array } | undefined {
+  const mid = SEC1_P256_HEAD.length + 32;
+  if (der.length !== mid + SEC1_P256_MID.length + 64) return undefined;
+  if (!SEC1_P256_HEAD.every((b, i) => der[i] === b)) return undefined;
+  if (!SEC1_P256_MID.every((b, i) => der[mid + i] === b)) return undefined;
+  const at = mid + SEC1_P256_MID.length;
+  return { d: der.slice(SEC1_P256_HEAD.length, mid), x: der.slice(at, at + 32), y: der.slice(at + 32) };
 }
 
 function plain(b: Uint8Array): Uint8Array {
@@ -163,7 +196,9 @@ export function createNodeBackend(): CryptoBackend | null {
         format: 'der',
         type: 'pkcs8',
       });
-      const x = base64url.decode(String(ko.export({ format: 'jwk' }).x));
+      // the public key from the SPKI DER (RFC 8410: a 12-byte header, then x), not a JWK export (see above)
+      const spki = plain(crypto!.createPublicKey(ko).export({ format: 'der', type: 'spki' }));
+      const x = spki.slice(spki.length - 32);
       return {
         publicKey: { kty: 'OKP', crv: 'Ed25519', x },
         sign: (data) => plain(crypto!.sign(null, data, ko)),
@@ -179,11 +214,13 @@ export function createNodeBackend(): CryptoBackend | null {
   ): { secret: Uint8Array; key: BackendSigningKey } | undefined {
     if (algorithm.family !== 'ECDSA' || algorithm.hash !== 'SHA-256') return undefined;
     const { privateKey: ko } = crypto!.generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const jwk = ko.export({ format: 'jwk' });
-    const x = base64url.decode(String(jwk.x));
-    const y = base64url.decode(String(jwk.y));
+    // SEC1 DER, not JWK: on Node 20 (OpenSSL 3.0) exporting freshly generated EC keys as JWK
+    // deadlocks after a few hundred keys (a futex wait at 0 % CPU); the DER export does not.
+    const parts = p256FromSec1(plain(ko.export({ format: 'der', type: 'sec1' })));
+    if (parts === undefined) return undefined; // an unexpected layout: the caller imports a random secret
+    const { d, x, y } = parts;
     return {
-      secret: base64url.decode(String(jwk.d)),
+      secret: d,
       key: {
         publicKey: { kty: 'EC2', crv: 'P-256', x, y },
         sign: (data) => plain(crypto!.sign('sha256', data, { key: ko, dsaEncoding: 'der' })),

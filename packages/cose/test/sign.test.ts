@@ -121,3 +121,22 @@ describe('signing keys', () => {
     );
   });
 });
+
+describe('fresh ES256 keys on the node backend (OpenSSL key generation)', () => {
+  // Node 20's OpenSSL 3.0 deadlocks (futex wait, 0 % CPU) within a few thousand JWK exports of
+  // freshly generated EC keys; the backend reads the new key from its SEC1 DER instead. A virtual
+  // key in a long RP test suite makes this many credentials.
+  it('10,000 keys are generated, read back, and each signs, without stalling', async () => {
+    const data = new Uint8Array(32);
+    for (let i = 0; i < 10_000; i++) {
+      const { secret, key } = await generateSigningKey(-7, { backend: 'node' });
+      expect(secret.length).toBe(32);
+      const signature = await key.sign(data);
+      if (i % 2_500 === 0) {
+        const again = await importSigningKey(-7, secret, { backend: 'noble' });
+        expect(again.publicKey).toEqual(key.publicKey);
+        expect(await verifySignature({ publicKey: key.publicKey, data, signature })).toBe(true);
+      }
+    }
+  }, 60_000);
+});
