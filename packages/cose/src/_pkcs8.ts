@@ -1,7 +1,11 @@
 /**
- * PKCS#8 PrivateKeyInfo (RFC 5208) wrappers for the raw private keys the signing backends take,
- * so node:crypto and WebCrypto can import them. @internal
+ * The DER layouts of private keys the signing backends exchange with node:crypto and WebCrypto:
+ * PKCS#8 PrivateKeyInfo (RFC 5208) wrappers to import raw keys, and the SEC1 ECPrivateKey
+ * (RFC 5915) OpenSSL writes for a generated P-256 key, to read it back. @internal
  */
+
+/** OID prime256v1 (1.2.840.10045.3.1.7), tag and length included. */
+const P256_OID = [0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07] as const;
 
 // SEQUENCE { INTEGER 0, SEQUENCE { OID id-ecPublicKey, OID prime256v1 },
 //   OCTET STRING { ECPrivateKey (RFC 5915 §3) SEQUENCE { INTEGER 1, OCTET STRING d } } }
@@ -23,16 +27,7 @@ const P256_PREFIX = Uint8Array.of(
   0x3d,
   0x02,
   0x01,
-  0x06,
-  0x08,
-  0x2a,
-  0x86,
-  0x48,
-  0xce,
-  0x3d,
-  0x03,
-  0x01,
-  0x07,
+  ...P256_OID,
   0x04,
   0x27,
   0x30,
@@ -78,4 +73,19 @@ export function p256Pkcs8(d: Uint8Array): Uint8Array {
 /** PKCS#8 of an Ed25519 secret (32 bytes). @internal */
 export function ed25519Pkcs8(seed: Uint8Array): Uint8Array {
   return wrap(ED25519_PREFIX, seed);
+}
+
+// SEC1 as OpenSSL writes a P-256 key: SEQUENCE { INTEGER 1, OCTET STRING d (32),
+//   [0] { OID prime256v1 }, [1] { BIT STRING 00 04 x y } }
+const SEC1_P256_HEAD = Uint8Array.of(0x30, 0x77, 0x02, 0x01, 0x01, 0x04, 0x20);
+const SEC1_P256_MID = Uint8Array.of(0xa0, 0x0a, ...P256_OID, 0xa1, 0x44, 0x03, 0x42, 0x00, 0x04);
+
+/** d, x and y of a P-256 SEC1 ECPrivateKey DER in OpenSSL's layout; undefined for any other. @internal */
+export function p256FromSec1(der: Uint8Array): { d: Uint8Array; x: Uint8Array; y: Uint8Array } | undefined {
+  const mid = SEC1_P256_HEAD.length + 32;
+  if (der.length !== mid + SEC1_P256_MID.length + 64) return undefined;
+  if (!SEC1_P256_HEAD.every((b, i) => der[i] === b)) return undefined;
+  if (!SEC1_P256_MID.every((b, i) => der[mid + i] === b)) return undefined;
+  const at = mid + SEC1_P256_MID.length;
+  return { d: der.slice(SEC1_P256_HEAD.length, mid), x: der.slice(at, at + 32), y: der.slice(at + 32) };
 }

@@ -5,7 +5,7 @@
  */
 
 import { Lru } from './_lru.js';
-import { ed25519Pkcs8 } from './_pkcs8.js';
+import { ed25519Pkcs8, p256FromSec1 } from './_pkcs8.js';
 import { HASH_LENGTHS, type HashName, type SignatureAlgorithm } from './algorithms.js';
 import type { BackendSigningKey, BackendVerifyInput, CryptoBackend } from './backend-types.js';
 import { base64url } from './base64url.js';
@@ -67,39 +67,6 @@ function loadNodeCrypto(): NodeCrypto | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** SEC1 ECPrivateKey header and the bytes between d and the point, as OpenSSL writes a P-256 key. */
-const SEC1_P256_HEAD = Uint8Array.of(0x30, 0x77, 0x02, 0x01, 0x01, 0x04, 0x20);
-const SEC1_P256_MID = Uint8Array.of(
-  0xa0,
-  0x0a,
-  0x06,
-  0x08,
-  0x2a,
-  0x86,
-  0x48,
-  0xce,
-  0x3d,
-  0x03,
-  0x01,
-  0x07,
-  0xa1,
-  0x44,
-  0x03,
-  0x42,
-  0x00,
-  0x04,
-);
-
-/** d, x and y of a P-256 SEC1 ECPrivateKey DER (RFC 5915) in OpenSSL's layout; undefined for any other. */
-export function p256FromSec1(der: Uint8Array): { d: Uint8Array; x: Uint8Array; y: Uint8Array } | undefined {
-  const mid = SEC1_P256_HEAD.length + 32;
-  if (der.length !== mid + SEC1_P256_MID.length + 64) return undefined;
-  if (!SEC1_P256_HEAD.every((b, i) => der[i] === b)) return undefined;
-  if (!SEC1_P256_MID.every((b, i) => der[mid + i] === b)) return undefined;
-  const at = mid + SEC1_P256_MID.length;
-  return { d: der.slice(SEC1_P256_HEAD.length, mid), x: der.slice(at, at + 32), y: der.slice(at + 32) };
 }
 
 function plain(b: Uint8Array): Uint8Array {

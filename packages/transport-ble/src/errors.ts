@@ -48,7 +48,7 @@ export type BleErrorOptions = TransportErrorOptions;
  * @example
  * ```ts
  * try { await listBleAuthenticators(); }
- * catch (e) { if ((e as BleError).reason === 'no-adapter') console.log('this machine has no Bluetooth'); }
+ * catch (e) { if ((e as BleError).reason === 'no-adapter') return 'this machine has no Bluetooth'; }
  * ```
  */
 export class BleError extends TransportError<BleErrorReason> {}

@@ -73,7 +73,7 @@ const CHARACTERISTICS = {
  *   adapter never reports its state; `ERR_TRANSPORT` when scanning fails.
  * @example
  * ```ts
- * for (const key of await listBleAuthenticators({ timeoutMs: 3000 })) console.log(key.name, key.address);
+ * const choices = (await listBleAuthenticators({ timeoutMs: 3000 })).map((k) => `${k.name} (${k.address})`);
  * ```
  */
 export async function listBleAuthenticators(options: ListBleOptions = {}): Promise<BleAuthenticatorInfo[]> {
