@@ -8,13 +8,13 @@
  * bytes the scan refused, so its extensions (records, packed values, shared structures, tag 259)
  * can never be triggered by input.
  *
- * Encoding normalises the value first (maps sorted by CTAP2's key order, integers of 2^32 and
- * beyond as bigint so cbor-x writes them as integers, byte strings as plain Uint8Array, no
- * `undefined`), then lets cbor-x write it with every option that would add a tag switched off.
+ * Encoding is cbor-write.ts: one pass that writes the canonical form directly (maps sorted by
+ * CTAP2's key order, shortest heads, no `undefined`, no tags).
  */
-import { Decoder, Encoder } from 'cbor-x';
-import { abytes, describe, isBytes } from './_assert.js';
-import { compareKeys, fail, type ScanState, scan } from './cbor-scan.js';
+import { Decoder } from 'cbor-x';
+import { abytes, describe } from './_assert.js';
+import { fail, type ScanState, scan } from './cbor-scan.js';
+import { writeCanonical } from './cbor-write.js';
 import { CborError, InvalidArgumentError } from './errors.js';
 
 /** A decoded CBOR value. Maps are `Map`, byte strings `Uint8Array`, 8-byte integers `bigint`. */
@@ -84,22 +84,6 @@ const decoder = new Decoder({
   pack: false,
   sequential: false,
 });
-
-const encoder = new Encoder({
-  mapsAsObjects: false,
-  useRecords: false,
-  structuredClone: false,
-  bundleStrings: false,
-  useTag259ForMaps: false, // a Map is a plain CBOR map, not tag 259
-  tagUint8Array: false, // a Uint8Array is a plain byte string, not tag 64
-  variableMapSize: true, // shortest map headers
-  pack: false,
-  useToJSON: false,
-  useTimestamp32: false,
-  largeBigIntToFloat: false,
-  encodeUndefinedAsNil: false,
-  sequential: false,
-} as ConstructorParameters<typeof Encoder>[0]);
 
 function scanState(b: Uint8Array, options: DecodeOptions): ScanState {
   const canonical = options.canonical ?? true;
@@ -196,145 +180,6 @@ export function validate(bytes: Uint8Array, options: DecodeOptions = {}): number
 
 // ---------------------------------------------------------------------------------- encoding
 
-const MAX_ENCODE_DEPTH = 64;
-const UINT64_MAX = (1n << 64n) - 1n;
-// -2^64 is valid CBOR but cbor-x can only write it as a tag-3 bignum, so it is refused.
-const NEG_UINT64_MIN = -(1n << 64n) + 1n;
-
-type Normalized =
-  | number
-  | bigint
-  | string
-  | boolean
-  | null
-  | Uint8Array
-  | Normalized[]
-  | Map<Normalized, Normalized>;
-
-function encodeFail(message: string): never {
-  throw new CborError('ERR_CBOR_ENCODE', message);
-}
-
-function normalize(value: unknown, depth: number): Normalized {
-  if (depth > MAX_ENCODE_DEPTH) encodeFail(`value nests deeper than ${MAX_ENCODE_DEPTH} (a cycle?)`);
-  switch (typeof value) {
-    case 'number':
-      if (Number.isInteger(value) && (value > 0xffffffff || value < -0x100000000)) {
-        if (!Number.isSafeInteger(value)) encodeFail(`integer ${value} is not exact; pass a bigint`);
-        return BigInt(value);
-      }
-      return Object.is(value, -0) ? 0 : value;
-    case 'bigint':
-      if (value > UINT64_MAX || value < NEG_UINT64_MIN)
-        encodeFail(`integer ${value} does not fit in 64 bits`);
-      // cbor-x writes every bigint in the 8-byte form: small ones must be numbers to be shortest
-      return value <= 0xffffffffn && value >= -0x100000000n ? Number(value) : value;
-    case 'string':
-    case 'boolean':
-      return value;
-    case 'object': {
-      if (value === null) return null;
-      if (isBytes(value)) {
-        return value.constructor === Uint8Array
-          ? value
-          : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-      }
-      if (Array.isArray(value)) {
-        return value.map((v, i) => {
-          if (v === undefined) encodeFail(`array item ${i} is undefined`);
-          return normalize(v, depth + 1);
-        });
-      }
-      if (value instanceof Map) return sortedMap(value.entries(), depth);
-      const proto = Object.getPrototypeOf(value);
-      if (proto === Object.prototype || proto === null) {
-        return sortedMap(Object.entries(value as Record<string, unknown>), depth);
-      }
-      return encodeFail(`cannot encode ${describe(value)}`);
-    }
-    default:
-      return encodeFail(`cannot encode ${describe(value)}`);
-  }
-}
-
-function sortedMap(entries: Iterable<[unknown, unknown]>, depth: number): Map<Normalized, Normalized> {
-  const items: { key: Normalized; enc: Uint8Array; value: Normalized }[] = [];
-  for (const [k, v] of entries) {
-    if (v === undefined) continue; // an absent optional member
-    const key = normalize(k, depth + 1);
-    if (
-      !(
-        typeof key === 'string' ||
-        typeof key === 'bigint' ||
-        key instanceof Uint8Array ||
-        Number.isInteger(key)
-      )
-    ) {
-      // what decode accepts as a canonical key (see cbor-scan.ts), so encode output always decodes
-      encodeFail(`map key ${describe(k)} is not an integer, text or byte string (CTAP2 canonical keys)`);
-    }
-    items.push({ key, enc: keyEncoding(key), value: normalize(v, depth + 1) });
-  }
-  items.sort((a, b) => compareEncoded(a.enc, b.enc));
-  for (let i = 1; i < items.length; i++) {
-    if (
-      compareEncoded((items[i - 1] as { enc: Uint8Array }).enc, (items[i] as { enc: Uint8Array }).enc) === 0
-    ) {
-      encodeFail('map has two keys with the same encoding');
-    }
-  }
-  const out = new Map<Normalized, Normalized>();
-  for (const it of items) out.set(it.key, it.value);
-  return out;
-}
-
-/** A CBOR head: major type `major` with argument `arg` (0..2^32−1) in its shortest form. */
-function head(major: number, arg: number, extra: number): Uint8Array {
-  const m = major << 5;
-  if (arg < 24) return setHead(new Uint8Array(1 + extra), m | arg, 0, 0);
-  if (arg < 0x100) return setHead(new Uint8Array(2 + extra), m | 24, arg, 1);
-  if (arg < 0x10000) return setHead(new Uint8Array(3 + extra), m | 25, arg, 2);
-  return setHead(new Uint8Array(5 + extra), m | 26, arg, 4);
-}
-
-function setHead(out: Uint8Array, first: number, arg: number, n: number): Uint8Array {
-  out[0] = first;
-  for (let i = n; i >= 1; i--, arg = Math.floor(arg / 256)) out[i] = arg % 256;
-  return out;
-}
-
-/**
- * The encoding of a map key, for sorting: the common keys (integers below 2^32, ASCII text)
- * written directly — the same bytes cbor-x writes (tested) — without a round through cbor-x
- * for each key; anything else through cbor-x.
- */
-function keyEncoding(key: Normalized): Uint8Array {
-  if (typeof key === 'number' && key <= 0xffffffff && key >= -0x100000000) {
-    return key >= 0 ? head(0, key, 0) : head(1, -1 - key, 0);
-  }
-  if (typeof key === 'string' && key.length < 0x10000) {
-    const h = head(3, key.length, key.length);
-    const at = h.length - key.length;
-    for (let i = 0; i < key.length; i++) {
-      const c = key.charCodeAt(i);
-      if (c >= 0x80) return encodeNormalized(key);
-      h[at + i] = c;
-    }
-    return h;
-  }
-  return encodeNormalized(key);
-}
-
-function compareEncoded(a: Uint8Array, c: Uint8Array): number {
-  return compareKeys(a, 0, a.length, c, 0, c.length);
-}
-
-function encodeNormalized(value: Normalized): Uint8Array {
-  const out = encoder.encode(value) as Uint8Array;
-  // cbor-x returns a Buffer over its reusable scratch space: copy into a plain Uint8Array.
-  return new Uint8Array(out);
-}
-
 /**
  * Encodes `value` as CTAP2 canonical CBOR (CTAP 2.1 §8): shortest integer and length forms,
  * definite lengths, map keys sorted by CTAP2's rule, no tags.
@@ -351,6 +196,6 @@ function encodeNormalized(value: Normalized): Uint8Array {
  * ```
  */
 export function encode(value: unknown): Uint8Array {
-  if (value === undefined) encodeFail('cannot encode undefined');
-  return encodeNormalized(normalize(value, 0));
+  if (value === undefined) throw new CborError('ERR_CBOR_ENCODE', 'cannot encode undefined');
+  return writeCanonical(value);
 }

@@ -6,6 +6,7 @@
 import { ed448 } from '@noble/curves/ed448.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
+import { bytesToNumberBE } from '@noble/curves/utils.js';
 import { describe, isBytes } from './_assert.js';
 import {
   COSE_ALGORITHM_NAMES,
@@ -126,13 +127,10 @@ function bitLength(v: Uint8Array): number {
 
 /** Checks that an EC point lies on its curve (and is not the identity). */
 function assertOnCurve(crv: EcCurve, x: Uint8Array, y: Uint8Array): void {
-  const size = EC_SIZES[crv];
-  const sec1 = new Uint8Array(1 + 2 * size);
-  sec1[0] = 4;
-  sec1.set(x, 1);
-  sec1.set(y, 1 + size);
+  // One check, not two: Point.fromBytes validates the point, and then validates it again.
+  // assertValidity refuses the identity, coordinates outside the field and points off the curve.
   try {
-    EC_NOBLE[crv].Point.fromBytes(sec1).assertValidity();
+    EC_NOBLE[crv].Point.fromAffine({ x: bytesToNumberBE(x), y: bytesToNumberBE(y) }).assertValidity();
   } catch (cause) {
     invalid(`COSE EC2 key is not a point on ${crv}`, cause);
   }

@@ -104,6 +104,7 @@ export {
   isFido2kitError,
 } from './errors.js';
 export { digest, sha256 } from './hash.js';
+export { randomBytes } from './random.js';
 export {
   generateSigningKey,
   importSigningKey,

@@ -12,6 +12,7 @@ import { nobleSigningKey } from './backend-noble.js';
 import type { BackendName, BackendSigningKey, CryptoBackend } from './backend-types.js';
 import type { CosePublicKey } from './cose-key.js';
 import { AlgorithmUnsupportedError, InvalidArgumentError } from './errors.js';
+import { randomBytes } from './random.js';
 
 /** A private key ready to sign, with its public key. */
 export interface SigningKey {
@@ -105,7 +106,7 @@ function finish(algorithm: number, signer: BackendSigningKey, backend: string): 
 
 /**
  * Generates a fresh signing key with the backend's random source (node:crypto's key generation
- * where present; elsewhere a random secret from `crypto.getRandomValues` through
+ * where present; elsewhere a random secret from {@link randomBytes} through
  * {@link importSigningKey}). Returns the raw private key (store it as a secret) and the key.
  *
  * @param algorithm ES256/ESP256 or EdDSA/Ed25519
@@ -126,7 +127,6 @@ export async function generateSigningKey(
   const backend = resolveBackend(options.backend);
   const made = backend.generateSigningKey?.(alg);
   if (made !== undefined) return { secret: made.secret, key: finish(algorithm, made.key, backend.name) };
-  const secret =
-    alg.family === 'ECDSA' ? p256.utils.randomSecretKey() : crypto.getRandomValues(new Uint8Array(32));
+  const secret = alg.family === 'ECDSA' ? p256.utils.randomSecretKey(randomBytes(48)) : randomBytes(32);
   return { secret, key: await importSigningKey(algorithm, secret, options) };
 }

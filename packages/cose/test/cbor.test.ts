@@ -1,9 +1,10 @@
+import { Encoder } from 'cbor-x';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decode, decodeFirst, encode, validate } from '../src/index.js';
 import { hex, thrown, toHex } from './helpers.js';
 
-describe('cbor-x is configured for CTAP2', () => {
+describe('the writer and the cbor-x decoder speak CTAP2', () => {
   it('encodes a Map as a plain CBOR map, not tag 259', () => {
     expect(toHex(encode(new Map([[1, 2]])))).toBe('a10102');
   });
@@ -305,5 +306,74 @@ describe('map key encodings (the direct path for integer and ASCII keys)', () =>
         expect(toHex(bytes).length).toBe(expected.length + (keys.length < 24 ? 2 : 4));
       }),
     );
+  });
+});
+
+describe('the canonical writer (cbor-write.ts)', () => {
+  // The encoder before the writer: cbor-x with every extension off, over maps already sorted.
+  const cborX = new Encoder({
+    mapsAsObjects: false,
+    useRecords: false,
+    structuredClone: false,
+    bundleStrings: false,
+    useTag259ForMaps: false,
+    tagUint8Array: false,
+    variableMapSize: true,
+    pack: false,
+    useToJSON: false,
+    largeBigIntToFloat: false,
+  } as ConstructorParameters<typeof Encoder>[0]);
+
+  it('writes what cbor-x writes for the same sorted value, byte for byte', () => {
+    fc.assert(
+      fc.property(cborValue, (v) => {
+        const bytes = encode(v);
+        // decode keeps the (sorted) map order and turns 8-byte integers into bigints, which
+        // cbor-x writes in the 8-byte form: the old encoder's exact input
+        expect(toHex(new Uint8Array(cborX.encode(decode(bytes))))).toBe(toHex(bytes));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+  it('refuses text with a lone surrogate (no UTF-8 form; cbor-x wrote bytes decode refuses)', () => {
+    for (const bad of ['\ud800', 'a\udc00', '\udbff\u0041', 'x\ud83d']) {
+      expect(thrown(() => encode(bad))).toMatchObject({ code: 'ERR_CBOR_ENCODE' });
+      expect(thrown(() => encode(new Map([[bad, 1]])))).toMatchObject({ code: 'ERR_CBOR_ENCODE' });
+    }
+    expect(toHex(encode('\ud83d\ude00'))).toBe('64f09f9880'); // a pair is one code point
+  });
+  it('writes one NaN whatever its payload', () => {
+    const f = new Float64Array(1);
+    new DataView(f.buffer).setBigUint64(0, 0x7ff0000000000001n, true);
+    expect(toHex(encode(f[0]))).toBe('fb7ff8000000000000');
+    expect(toHex(encode(Number.NaN))).toBe('fb7ff8000000000000');
+  });
+  it('encodes from inside a getter without disturbing the outer message', () => {
+    const inner = { a: 'inner' };
+    const v = {
+      get b() {
+        return encode(inner);
+      },
+      c: 'x'.repeat(300),
+    };
+    const outer = encode(v);
+    expect(decode(outer)).toEqual(
+      new Map<unknown, unknown>([
+        ['b', encode(inner)],
+        ['c', 'x'.repeat(300)],
+      ]),
+    );
+  });
+  it('grows past its scratch buffer and still writes messages of any size', () => {
+    const big = new Uint8Array(200_000).fill(7);
+    const bytes = encode(new Map([[1, big]]));
+    expect(bytes.length).toBe(2 + 5 + big.length); // a1 01 5a <4-byte length>
+    expect(decode<Map<number, Uint8Array>>(bytes).get(1)).toEqual(big);
+    expect(toHex(encode(new Map([[1, 2]])))).toBe('a10102');
+  });
+  it('refuses a cycle with a code, not a stack overflow', () => {
+    const a: unknown[] = [];
+    a.push(a);
+    expect(thrown(() => encode(a))).toMatchObject({ code: 'ERR_CBOR_ENCODE' });
   });
 });

@@ -49,6 +49,22 @@ describe('COSE keys', () => {
       new Map([...es256, [-3, hex('1e52ed75701163f7f9e40ddf9f341b3dc9ba860af7e0ca7ca7e9eecd0084d19d')]]),
       /not a point/,
     ],
+    // the identity has no affine form; COSE writes it, if at all, as (0, 0)
+    [
+      'the point at infinity as (0, 0)',
+      new Map([...es256, [-2, new Uint8Array(32)], [-3, new Uint8Array(32)]]),
+      /not a point/,
+    ],
+    [
+      // (0, sqrt(b)) is on P-256; x = p is the same field element written out of range
+      'a coordinate outside the field (x = p)',
+      new Map([
+        ...es256,
+        [-2, hex('ffffffff00000001000000000000000000000000ffffffffffffffffffffffff')],
+        [-3, hex('66485c780e2f83d72433bd5d84a06bb6541c2af31dae871728bf856a174f93f4')],
+      ]),
+      /not a point/,
+    ],
     ['short coordinates', new Map([...es256, [-2, new Uint8Array(31)]]), /32 bytes/],
     ['point compression', new Map([...es256, [-3, true]]), /compression/],
     ['a private key', new Map([...es256, [-4, new Uint8Array(32)]]), /private/],

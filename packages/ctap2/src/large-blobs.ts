@@ -9,11 +9,11 @@ import {
   decode,
   encode,
   InvalidArgumentError,
+  randomBytes,
   sha256,
   utf8Encode,
 } from '@fido2kit/cose';
 import { gcm } from '@noble/ciphers/aes.js';
-import { randomBytes } from '@noble/ciphers/utils.js';
 import { deflateSync, inflateSync } from 'fflate';
 import { argBytes, describe, invalidResponse, ResponseReader, throwIfAborted } from './_assert.js';
 import { checkToken, FF32, type ManagementOpenOptions, obtainToken } from './_management.js';

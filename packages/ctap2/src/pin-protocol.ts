@@ -4,9 +4,14 @@
  * @noble/hashes for SHA-256, HMAC and HKDF, @noble/ciphers for AES-256-CBC.
  */
 
-import { type CborValue, constantTimeEqual, InvalidArgumentError, utf8Encode } from '@fido2kit/cose';
+import {
+  type CborValue,
+  constantTimeEqual,
+  InvalidArgumentError,
+  randomBytes,
+  utf8Encode,
+} from '@fido2kit/cose';
 import { cbc } from '@noble/ciphers/aes.js';
-import { randomBytes } from '@noble/ciphers/utils.js';
 import { p256 } from '@noble/curves/nist.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';

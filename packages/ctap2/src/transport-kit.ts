@@ -5,7 +5,7 @@
  * are in `transport-kit-simulated.ts`. What differs per transport
  * (framing, channel or link set-up, which error byte means "busy") stays in each transport.
  */
-import { InvalidArgumentError } from '@fido2kit/cose';
+import { InvalidArgumentError, randomBytes } from '@fido2kit/cose';
 import type { CallOptions, KeepaliveStatus } from './device.js';
 import { Ctap2ClientError, type Ctap2ClientErrorCode } from './errors.js';
 
@@ -75,7 +75,7 @@ export interface TransportRetryOptions {
    * ERR_MSG_TIMEOUT / ERR_REQ_TIMEOUT) is sent again. Default 2.
    */
   resendRetries?: number;
-  /** Source of the nonce used to (re)synchronise (INIT or PING); default `crypto.getRandomValues`. */
+  /** Source of the nonce used to (re)synchronise (INIT or PING); default cose's `randomBytes`. */
   randomBytes?: (length: number) => Uint8Array;
 }
 
@@ -93,7 +93,7 @@ export function resolveRetryOptions(options: TransportRetryOptions): Required<Tr
     busyRetries: nonNegativeInteger(options.busyRetries, 8, 'busyRetries'),
     busyBackoffMs: positiveMs(options.busyBackoffMs, 20, 'busyBackoffMs'),
     resendRetries: nonNegativeInteger(options.resendRetries, 2, 'resendRetries'),
-    randomBytes: options.randomBytes ?? ((n) => crypto.getRandomValues(new Uint8Array(n))),
+    randomBytes: options.randomBytes ?? randomBytes,
   };
 }
 

@@ -16,10 +16,15 @@ import type {
   ResidentKeyRequirement,
   UserVerificationRequirement,
 } from '@fido2kit/cose';
-import { base64url, COSE_ALGORITHM_NAMES, InvalidArgumentError, utf8Encode } from '@fido2kit/cose';
+import {
+  base64url,
+  COSE_ALGORITHM_NAMES,
+  InvalidArgumentError,
+  randomBytes,
+  utf8Encode,
+} from '@fido2kit/cose';
 import { aObject, aPositiveInteger, argFail, aString, idToBase64url, optOneOf } from './_assert.js';
 import { DEFAULT_SUPPORTED_ALGORITHM_IDS } from './algorithms.js';
-import { randomBytes } from './random.js';
 
 /** A credential to exclude or allow: its ID (base64url or bytes) and, optionally, its transports. */
 export interface CredentialDescriptorInput {

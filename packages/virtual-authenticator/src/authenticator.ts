@@ -1,5 +1,5 @@
 /** `VirtualAuthenticator`: a software CTAP 2.1 authenticator for tests, demos and your own suites. */
-import { type CborValue, concatBytes, decode, encode, formatUuid } from '@fido2kit/cose';
+import { type CborValue, concatBytes, decode, encode, formatUuid, randomBytes } from '@fido2kit/cose';
 import {
   type CallOptions,
   CTAP_STATUS,
@@ -8,7 +8,6 @@ import {
   type CtapDevice,
   type CtapTransport,
 } from '@fido2kit/ctap2';
-import { randomBytes } from '@noble/hashes/utils.js';
 import { buildInfo, GET_INFO } from './commands/get-info.js';
 import { COMMANDS, type Command } from './commands/index.js';
 import { AuthenticatorCore } from './core.js';

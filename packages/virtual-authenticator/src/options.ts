@@ -117,7 +117,7 @@ export interface VirtualAuthenticatorOptions extends ManagementOptions {
   quirks?: Quirks;
   /** The clock in ms (for the reset window, token lifetimes, getNextAssertion). Default Date.now. */
   now?: () => number;
-  /** The source of randomness. Default crypto.getRandomValues. Inject for deterministic tests. */
+  /** The source of randomness. Default cose's `randomBytes` (crypto.getRandomValues). Inject for deterministic tests. */
   random?: (length: number) => Uint8Array;
 }
 
