@@ -88,6 +88,8 @@ export class AuthenticatorCore {
     const s = this.state;
     s.secret = this.random(32);
     this.keys.clear();
+    this.#opened.clear();
+
     delete s.pinHash;
     delete s.pinCodePoints;
     s.pinRetries = DEFAULTS.maxPinRetries;
@@ -270,14 +272,41 @@ export class AuthenticatorCore {
     return h.slice();
   }
 
+  /**
+   * Payloads of the credential IDs this authenticator made or opened most recently, by RP ID and
+   * ID bytes: an ID is usually presented right after it was made, and opening it again costs an
+   * AES-GCM decryption and a CBOR decode. An entry counts only under the secret it was sealed
+   * with (a reset makes every entry stale); a changed byte or another RP ID is simply a miss, and
+   * the ID is opened (and its tag checked) as before. Held in memory only, like the prepared keys.
+   */
+  readonly #opened = new Map<string, { secret: Uint8Array; payload: CredentialPayload }>();
+
+  #remember(rpId: string, id: Uint8Array, payload: CredentialPayload): void {
+    const k = `${rpId}\n${bytesToHex(id)}`;
+    this.#opened.delete(k);
+    this.#opened.set(k, { secret: this.state.secret, payload: Object.freeze({ ...payload }) });
+    if (this.#opened.size > 256) this.#opened.delete(this.#opened.keys().next().value as string);
+  }
+
   wrap(rpId: string, payload: CredentialPayload): Uint8Array {
-    return wrapCredentialId(this.state.secret, this.rpIdHash(rpId), payload, this.random(12));
+    const id = wrapCredentialId(this.state.secret, this.rpIdHash(rpId), payload, this.random(12));
+    this.#remember(rpId, id, payload);
+    return id;
+  }
+
+  /** The payload sealed in a credential ID for this RP; `undefined` when the ID is not ours. */
+  #open(rpId: string, id: Uint8Array): CredentialPayload | undefined {
+    const hit = this.#opened.get(`${rpId}\n${bytesToHex(id)}`);
+    if (hit !== undefined && hit.secret === this.state.secret) return hit.payload;
+    const payload = unwrapCredentialId(this.state.secret, this.rpIdHash(rpId), id);
+    if (payload !== undefined) this.#remember(rpId, id, payload);
+    return payload;
   }
 
   /** The credential with this ID for this RP, if it is ours and (when discoverable) still stored. */
   locate(rpId: string, id: Uint8Array): Credential | undefined {
     if (id.length > 1023) return undefined;
-    const payload = unwrapCredentialId(this.state.secret, this.rpIdHash(rpId), id);
+    const payload = this.#open(rpId, id);
     if (payload === undefined) return undefined;
     if (!payload.rk) return { id, payload };
     const resident = this.state.credentials.find((c) => c.rpId === rpId && equalBytes(c.id, id));
@@ -289,7 +318,7 @@ export class AuthenticatorCore {
     const out: Credential[] = [];
     for (const r of [...this.state.credentials].sort((a, b) => b.created - a.created)) {
       if (r.rpId !== rpId) continue;
-      const payload = unwrapCredentialId(this.state.secret, this.rpIdHash(rpId), r.id);
+      const payload = this.#open(rpId, r.id);
       if (payload !== undefined) out.push({ id: r.id, payload, resident: r });
     }
     return out;

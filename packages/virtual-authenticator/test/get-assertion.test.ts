@@ -128,6 +128,16 @@ describe('makeCredential rules', () => {
     );
   });
 
+  it('refuses a credential ID sealed before authenticatorReset, even one it has just opened', async () => {
+    // the authenticator remembers the IDs it made or opened lately (opening costs an AES-GCM
+    // decryption): that memory must not outlive the secret the IDs were sealed with
+    const { device } = makeAuthenticator();
+    const id = await register(device);
+    expect((await send(device, 0x02, gaParams({ allowList: [id] }))).name).toBe('CTAP2_OK');
+    expect((await send(device, 0x07)).name).toBe('CTAP2_OK');
+    expect((await send(device, 0x02, gaParams({ allowList: [id] }))).name).toBe('CTAP2_ERR_NO_CREDENTIALS');
+  });
+
   it('overwrites the discoverable credential of the same user and fills up to capacity', async () => {
     const { device, authenticator } = makeAuthenticator({ residentKeyCapacity: 2 });
     const first = await register(device, { rk: true, userId: Uint8Array.of(1) });
