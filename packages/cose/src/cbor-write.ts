@@ -195,7 +195,7 @@ function write(w: Writer, value: unknown, depth: number): undefined {
       }
       const proto = Object.getPrototypeOf(value);
       if (proto === Object.prototype || proto === null) {
-        writeMap(w, Object.entries(value as Record<string, unknown>), depth);
+        writeObject(w, value as Record<string, unknown>, depth);
         return;
       }
       return fail(`cannot encode ${describe(value)}`);
@@ -210,24 +210,47 @@ function write(w: Writer, value: unknown, depth: number): undefined {
  * dozen entries at most), two keys with one encoding refused, entries whose value is
  * `undefined` left out (absent optional members).
  */
-function writeMap(w: Writer, entries: Iterable<[unknown, unknown]>, depth: number): void {
-  const keys: Uint8Array[] = [];
-  const values: unknown[] = [];
-  for (const [k, v] of entries) {
-    if (v === undefined) continue;
-    const enc = keyEncoding(k);
-    let i = keys.length;
-    for (; i > 0; i--) {
-      const prev = keys[i - 1] as Uint8Array;
-      const cmp = compareKeys(prev, 0, prev.length, enc, 0, enc.length);
-      if (cmp === 0) fail('map has two keys with the same encoding');
-      if (cmp < 0) break;
-    }
-    keys.splice(i, 0, enc);
-    values.splice(i, 0, v);
+function writeMap(w: Writer, m: Map<unknown, unknown>, depth: number): void {
+  const keys = new Array<Uint8Array>(m.size);
+  const values = new Array<unknown>(m.size);
+  let n = 0;
+  m.forEach((v, k) => {
+    if (v !== undefined) n = insert(keys, values, n, keyEncoding(k), v);
+  });
+  writeSorted(w, keys, values, n, depth);
+}
+
+function writeObject(w: Writer, o: Record<string, unknown>, depth: number): void {
+  const names = Object.keys(o);
+  const keys = new Array<Uint8Array>(names.length);
+  const values = new Array<unknown>(names.length);
+  let n = 0;
+  for (const name of names) {
+    const v = o[name];
+    if (v !== undefined) n = insert(keys, values, n, keyEncoding(name), v);
   }
-  w.head(5, keys.length);
-  for (let i = 0; i < keys.length; i++) {
+  writeSorted(w, keys, values, n, depth);
+}
+
+/** Inserts an entry among the first `n`, in order (moving the larger keys up one place). */
+function insert(keys: Uint8Array[], values: unknown[], n: number, enc: Uint8Array, v: unknown): number {
+  let i = n;
+  for (; i > 0; i--) {
+    const prev = keys[i - 1] as Uint8Array;
+    const cmp = compareKeys(prev, 0, prev.length, enc, 0, enc.length);
+    if (cmp === 0) fail('map has two keys with the same encoding');
+    if (cmp < 0) break;
+    keys[i] = prev;
+    values[i] = values[i - 1];
+  }
+  keys[i] = enc;
+  values[i] = v;
+  return n + 1;
+}
+
+function writeSorted(w: Writer, keys: Uint8Array[], values: unknown[], n: number, depth: number): void {
+  w.head(5, n);
+  for (let i = 0; i < n; i++) {
     w.bytes(keys[i] as Uint8Array);
     write(w, values[i], depth + 1);
   }

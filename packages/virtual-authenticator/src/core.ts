@@ -279,12 +279,23 @@ export class AuthenticatorCore {
    * with (a reset makes every entry stale); a changed byte or another RP ID is simply a miss, and
    * the ID is opened (and its tag checked) as before. Held in memory only, like the prepared keys.
    */
-  readonly #opened = new Map<string, { secret: Uint8Array; payload: CredentialPayload }>();
+  readonly #opened = new Map<string, { id: Uint8Array; secret: Uint8Array; payload: CredentialPayload }>();
+
+  /** A cache key: the RP ID and the ID's last 16 bytes (its GCM tag); a hit compares every byte. */
+  #openedKey(rpId: string, id: Uint8Array): string {
+    let k = `${rpId}\n`;
+    for (let i = Math.max(0, id.length - 16); i < id.length; i++) k += String.fromCharCode(id[i] as number);
+    return k;
+  }
 
   #remember(rpId: string, id: Uint8Array, payload: CredentialPayload): void {
-    const k = `${rpId}\n${bytesToHex(id)}`;
+    const k = this.#openedKey(rpId, id);
     this.#opened.delete(k);
-    this.#opened.set(k, { secret: this.state.secret, payload: Object.freeze({ ...payload }) });
+    this.#opened.set(k, {
+      id: id.slice(),
+      secret: this.state.secret,
+      payload: Object.freeze({ ...payload }),
+    });
     if (this.#opened.size > 256) this.#opened.delete(this.#opened.keys().next().value as string);
   }
 
@@ -296,8 +307,8 @@ export class AuthenticatorCore {
 
   /** The payload sealed in a credential ID for this RP; `undefined` when the ID is not ours. */
   #open(rpId: string, id: Uint8Array): CredentialPayload | undefined {
-    const hit = this.#opened.get(`${rpId}\n${bytesToHex(id)}`);
-    if (hit !== undefined && hit.secret === this.state.secret) return hit.payload;
+    const hit = this.#opened.get(this.#openedKey(rpId, id));
+    if (hit !== undefined && hit.secret === this.state.secret && equalBytes(hit.id, id)) return hit.payload;
     const payload = unwrapCredentialId(this.state.secret, this.rpIdHash(rpId), id);
     if (payload !== undefined) this.#remember(rpId, id, payload);
     return payload;

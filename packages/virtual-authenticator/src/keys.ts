@@ -86,9 +86,27 @@ export class SigningKeys {
     return key;
   }
 
+  /**
+   * The same array asked for again — the attestation key on every registration, the seed of a
+   * credential ID the authenticator remembers — is found by identity, without writing its bytes
+   * out as a cache key. Only the authenticator's own arrays come here, never mutated in place.
+   */
+  #byArray = new WeakMap<Uint8Array, { tag: string; k: string; key: Promise<SigningKey> }>();
+
+  #keyed(tag: string, bytes: Uint8Array, make: () => Promise<SigningKey>): Promise<SigningKey> {
+    const hit = this.#byArray.get(bytes);
+    if (hit !== undefined && hit.tag === tag && this.#keys.get(hit.k) === hit.key) {
+      return this.#cached(hit.k, make);
+    }
+    const k = `${tag}:${bytesToHex(bytes)}`;
+    const key = this.#cached(k, make);
+    this.#byArray.set(bytes, { tag, k, key });
+    return key;
+  }
+
   /** The signing key for a raw private key (an attestation key, a generated credential key). */
   get(alg: number, secret: Uint8Array): Promise<SigningKey> {
-    return this.#cached(`k${alg}:${bytesToHex(secret)}`, () => importSigningKey(alg, secret));
+    return this.#keyed(`k${alg}`, secret, () => importSigningKey(alg, secret));
   }
 
   /** The signing key of a credential: its algorithm and seed (or raw key, when `rawKey`). */
@@ -96,7 +114,7 @@ export class SigningKeys {
     const algo = KEY_ALGORITHMS.get(alg);
     if (algo === undefined) return Promise.reject(new RangeError(`no key algorithm ${alg}`));
     if (rawKey) return this.get(alg, seed);
-    return this.#cached(`s${alg}:${bytesToHex(seed)}`, () => importSigningKey(alg, algo.secret(seed)));
+    return this.#keyed(`s${alg}`, seed, () => importSigningKey(alg, algo.secret(seed)));
   }
 
   /**
@@ -115,12 +133,13 @@ export class SigningKeys {
       return { seed, rawKey: false, key: await this.credential(alg, seed) };
     }
     const { secret, key } = await generateSigningKey(alg);
-    this.#cached(`k${alg}:${bytesToHex(secret)}`, () => Promise.resolve(key));
+    this.#keyed(`k${alg}`, secret, () => Promise.resolve(key));
     return { seed: secret, rawKey: true, key };
   }
 
   /** Forgets every key (authenticatorReset). */
   clear(): void {
     this.#keys.clear();
+    this.#byArray = new WeakMap();
   }
 }
