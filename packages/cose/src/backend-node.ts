@@ -181,8 +181,12 @@ export function createNodeBackend(): CryptoBackend | null {
   ): { secret: Uint8Array; key: BackendSigningKey } | undefined {
     if (algorithm.family !== 'ECDSA' || algorithm.hash !== 'SHA-256') return undefined;
     const { privateKey: ko } = crypto!.generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    // SEC1 DER, not JWK: on Node 20 (OpenSSL 3.0) exporting freshly generated EC keys as JWK
-    // deadlocks after a few hundred keys (a futex wait at 0 % CPU); the DER export does not.
+    // SEC1 DER, never JWK. On Node 20, a JWK export of a freshly generated EC key can deadlock
+    // the thread on itself (0 % CPU, within a few thousand keys): ExportJWKEcKey holds the key's
+    // mutex while it allocates the JWK's strings; a scavenge in that allocation runs the weak
+    // callback of the KeyGenJob that made the key, and ~KeyGenJob takes the same mutex (gdb:
+    // ExportJWKEcKey → EncodeBignum → Heap::CollectGarbage → InvokeFirstPassWeakCallbacks →
+    // ~KeyGenJob → uv_mutex_lock). Node 22 and 24 do not; the DER export takes no such path.
     const parts = p256FromSec1(plain(ko.export({ format: 'der', type: 'sec1' })));
     if (parts === undefined) return undefined; // an unexpected layout: the caller imports a random secret
     const { d, x, y } = parts;
