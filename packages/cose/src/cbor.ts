@@ -1,5 +1,7 @@
 /**
- * CTAP2-canonical CBOR on cbor-x. This is the only file of fido2kit that imports cbor-x.
+ * CTAP2-canonical CBOR. This is the only file of fido2kit that imports cbor-x, and only its
+ * decoder (`cbor-x/decode`: browser bundles then carry no cbor-x encoder; encoding is
+ * cbor-write.ts).
  *
  * Decoding runs in two passes: a strict scan of the bytes (`cbor-scan.ts`: well-formedness,
  * declared lengths against the bytes present, nesting depth, UTF-8, duplicate keys — also keys
@@ -11,7 +13,7 @@
  * Encoding is cbor-write.ts: one pass that writes the canonical form directly (maps sorted by
  * CTAP2's key order, shortest heads, no `undefined`, no tags).
  */
-import { Decoder } from 'cbor-x';
+import { Decoder } from 'cbor-x/decode';
 import { abytes, describe } from './_assert.js';
 import { fail, type ScanState, scan } from './cbor-scan.js';
 import { writeCanonical } from './cbor-write.js';
