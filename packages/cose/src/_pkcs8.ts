@@ -1,7 +1,8 @@
 /**
  * The DER layouts of private keys the signing backends exchange with node:crypto and WebCrypto:
- * PKCS#8 PrivateKeyInfo (RFC 5208) wrappers to import raw keys, and the SEC1 ECPrivateKey
- * (RFC 5915) OpenSSL writes for a generated P-256 key, to read it back. @internal
+ * PKCS#8 PrivateKeyInfo (RFC 5208) wrappers to import raw keys, and — to read a generated key
+ * back — the SEC1 ECPrivateKey (RFC 5915) OpenSSL writes for P-256 and the PKCS#8 and SPKI
+ * (RFC 8410) it writes for Ed25519. @internal
  */
 
 /** OID prime256v1 (1.2.840.10045.3.1.7), tag and length included. */
@@ -88,4 +89,34 @@ export function p256FromSec1(der: Uint8Array): { d: Uint8Array; x: Uint8Array; y
   if (!SEC1_P256_MID.every((b, i) => der[mid + i] === b)) return undefined;
   const at = mid + SEC1_P256_MID.length;
   return { d: der.slice(SEC1_P256_HEAD.length, mid), x: der.slice(at, at + 32), y: der.slice(at + 32) };
+}
+
+/** The 32-byte secret of an Ed25519 PKCS#8 DER in the layout above; undefined for any other. @internal */
+export function ed25519FromPkcs8(der: Uint8Array): Uint8Array | undefined {
+  if (der.length !== ED25519_PREFIX.length + 32) return undefined;
+  if (!ED25519_PREFIX.every((b, i) => der[i] === b)) return undefined;
+  return der.slice(ED25519_PREFIX.length);
+}
+
+// SEQUENCE { SEQUENCE { OID id-Ed25519 }, BIT STRING 00 x } (RFC 8410 §4)
+const ED25519_SPKI_PREFIX = Uint8Array.of(
+  0x30,
+  0x2a,
+  0x30,
+  0x05,
+  0x06,
+  0x03,
+  0x2b,
+  0x65,
+  0x70,
+  0x03,
+  0x21,
+  0x00,
+);
+
+/** The 32-byte public key x of an Ed25519 SPKI DER; undefined for any other layout. @internal */
+export function ed25519FromSpki(der: Uint8Array): Uint8Array | undefined {
+  if (der.length !== ED25519_SPKI_PREFIX.length + 32) return undefined;
+  if (!ED25519_SPKI_PREFIX.every((b, i) => der[i] === b)) return undefined;
+  return der.slice(ED25519_SPKI_PREFIX.length);
 }
