@@ -41,7 +41,10 @@ class TimedDevice implements CtapDevice {
 
 /**
  * Round trips of `alg`; with `floor`, slices of the floor alternate with slices of round trips
- * (100 ms each), so both see the same machine load — this 2-core machine is shared.
+ * (100 ms each), so both see the same machine load — this 2-core machine is shared. Reported
+ * two ways: the mean over all slices, and each side's best slice (as rp's bench counts the best
+ * round of each): on this VM a neighbour's burst takes 10–20 % from whichever slices it lands
+ * on, which moves the mean ratio from run to run by ±0.03, the best-slice ratio by ±0.005.
  */
 async function roundTrips(alg: number, ms = 2000, floor?: () => void) {
   const device = new TimedDevice(new VirtualAuthenticator({ algorithms: [alg] }).device());
@@ -72,6 +75,9 @@ async function roundTrips(alg: number, ms = 2000, floor?: () => void) {
   let floorTotal = 0;
   let cpu = 0;
   let floorCpu = 0;
+  let bestPerSecond = 0;
+  let bestInside = 0;
+  let bestFloor = 0;
   const cpuSince = (c: NodeJS.CpuUsage) => {
     const d = process.cpuUsage(c);
     return d.user + d.system;
@@ -79,21 +85,31 @@ async function roundTrips(alg: number, ms = 2000, floor?: () => void) {
   while (total < ms) {
     const start = performance.now();
     const c = process.cpuUsage();
+    const inside0 = device.inside;
+    let sliceN = 0;
     while (performance.now() - start < 100) {
       await once();
-      n++;
+      sliceN++;
     }
+    const elapsed = performance.now() - start;
+    n += sliceN;
     cpu += cpuSince(c);
-    total += performance.now() - start;
+    total += elapsed;
+    bestPerSecond = Math.max(bestPerSecond, (sliceN * 1000) / elapsed);
+    bestInside = Math.max(bestInside, (sliceN * 1000) / (device.inside - inside0));
     if (floor === undefined) continue;
     const f = performance.now();
     const fc = process.cpuUsage();
+    let sliceF = 0;
     while (performance.now() - f < 100) {
       floor();
-      floorN++;
+      sliceF++;
     }
+    const floorElapsed = performance.now() - f;
+    floorN += sliceF;
     floorCpu += cpuSince(fc);
-    floorTotal += performance.now() - f;
+    floorTotal += floorElapsed;
+    bestFloor = Math.max(bestFloor, (sliceF * 1000) / floorElapsed);
   }
   return {
     perSecond: (n * 1000) / total,
@@ -103,6 +119,10 @@ async function roundTrips(alg: number, ms = 2000, floor?: () => void) {
     /** Round trips and floor operations per CPU second (this process's user + system time). */
     perCpuSecond: (n * 1e6) / cpu,
     floorPerCpuSecond: (floorN * 1e6) / floorCpu,
+    /** The best 100 ms slice of each side: round trips, time inside the key, the floor. */
+    bestPerSecond,
+    bestInside,
+    bestFloor,
   };
 }
 
@@ -150,8 +170,38 @@ export async function run(): Promise<BenchRow[]> {
   const anchor = 'crypto floor: node:crypto P-256 key pair + 2 signatures';
   const es256 = await roundTrips(-7, 4000, cryptoFloor);
   const floor = es256.floorPerSecond;
+  const best = 'best 100 ms slice of each side';
+  const bestAnchor = `${anchor}, its best slice`;
   rows.push({
-    name: 'virtual key: makeCredential + getAssertion, ES256, packed (client + key)',
+    name: `virtual key alone (time inside device.cbor), ES256, packed — ${best}`,
+    ours: es256.bestInside,
+    theirs: es256.bestFloor,
+    ratio: es256.bestInside / es256.bestFloor,
+    unit: 'round trips/s',
+    anchor: bestAnchor,
+    goal: '≥ 0.3×',
+  });
+  const inside = 1e6 / es256.authUs;
+  rows.push({
+    name: 'the same, mean over all slices',
+    ours: inside,
+    theirs: floor,
+    ratio: inside / floor,
+    unit: 'round trips/s',
+    anchor,
+    goal: '≥ 0.3×',
+  });
+  rows.push({
+    name: `virtual key: makeCredential + getAssertion, ES256, packed (client + key) — ${best}`,
+    ours: es256.bestPerSecond,
+    theirs: es256.bestFloor,
+    ratio: es256.bestPerSecond / es256.bestFloor,
+    unit: 'round trips/s',
+    anchor: bestAnchor,
+    goal: '≥ 0.3×',
+  });
+  rows.push({
+    name: 'the same, mean over all slices',
     ours: es256.perSecond,
     theirs: floor,
     ratio: es256.perSecond / floor,
@@ -166,16 +216,6 @@ export async function run(): Promise<BenchRow[]> {
     ratio: es256.perCpuSecond / es256.floorPerCpuSecond,
     unit: 'round trips/CPU s',
     anchor: 'crypto floor per CPU second',
-    goal: '≥ 0.3×',
-  });
-  const inside = 1e6 / es256.authUs;
-  rows.push({
-    name: 'virtual key alone (time inside device.cbor), ES256, packed',
-    ours: inside,
-    theirs: floor,
-    ratio: inside / floor,
-    unit: 'round trips/s',
-    anchor,
     goal: '≥ 0.3×',
   });
   for (const [alg, name] of [
