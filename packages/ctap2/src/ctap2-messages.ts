@@ -144,7 +144,12 @@ export interface GetAssertionResult {
 
 function toMap(record: Record<string, unknown> | undefined): Map<string, unknown> | undefined {
   if (record === undefined) return undefined;
-  return new Map(Object.entries(record).filter(([, v]) => v !== undefined));
+  const m = new Map<string, unknown>();
+  for (const k of Object.keys(record)) {
+    const v = record[k];
+    if (v !== undefined) m.set(k, v);
+  }
+  return m;
 }
 
 function descriptor(d: PublicKeyCredentialDescriptor): Map<string, unknown> {
@@ -182,10 +187,21 @@ function cborMember(name: string, v: unknown): unknown {
     }
     case 'extensions':
     case 'options':
-      return Object.keys(v as object).length > 0 ? toMap({ ...(v as Record<string, unknown>) }) : undefined;
+      return Object.keys(v as object).length > 0 ? toMap(v as Record<string, unknown>) : undefined;
     default:
       return v;
   }
+}
+
+// The key tables are constants: their entries are listed once, not on every request.
+const entriesOf = new WeakMap<object, [string, number][]>();
+function tableEntries(keys: Readonly<Record<string, number>>): [string, number][] {
+  let entries = entriesOf.get(keys);
+  if (entries === undefined) {
+    entries = Object.entries(keys);
+    entriesOf.set(keys, entries);
+  }
+  return entries;
 }
 
 /**
@@ -205,7 +221,7 @@ export function encodeRequest<K extends Readonly<Record<string, number>>>(
   params: { readonly [P in keyof K]?: unknown },
 ): Map<CborValue, CborValue> {
   const req = new Map<CborValue, CborValue>();
-  for (const [name, key] of Object.entries(keys)) {
+  for (const [name, key] of tableEntries(keys)) {
     const v = cborMember(name, (params as Record<string, unknown>)[name]);
     if (v !== undefined) req.set(key, v as CborValue);
   }
