@@ -81,21 +81,29 @@ export function ed25519Pkcs8(seed: Uint8Array): Uint8Array {
 const SEC1_P256_HEAD = Uint8Array.of(0x30, 0x77, 0x02, 0x01, 0x01, 0x04, 0x20);
 const SEC1_P256_MID = Uint8Array.of(0xa0, 0x0a, ...P256_OID, 0xa1, 0x44, 0x03, 0x42, 0x00, 0x04);
 
+/** True when `der` holds `fixed` at `at`. */
+function holds(der: Uint8Array, at: number, fixed: Uint8Array): boolean {
+  return fixed.every((b, i) => der[at + i] === b);
+}
+
 /** d, x and y of a P-256 SEC1 ECPrivateKey DER in OpenSSL's layout; undefined for any other. @internal */
 export function p256FromSec1(der: Uint8Array): { d: Uint8Array; x: Uint8Array; y: Uint8Array } | undefined {
   const mid = SEC1_P256_HEAD.length + 32;
-  if (der.length !== mid + SEC1_P256_MID.length + 64) return undefined;
-  if (!SEC1_P256_HEAD.every((b, i) => der[i] === b)) return undefined;
-  if (!SEC1_P256_MID.every((b, i) => der[mid + i] === b)) return undefined;
   const at = mid + SEC1_P256_MID.length;
+  if (der.length !== at + 64 || !holds(der, 0, SEC1_P256_HEAD) || !holds(der, mid, SEC1_P256_MID)) {
+    return undefined;
+  }
   return { d: der.slice(SEC1_P256_HEAD.length, mid), x: der.slice(at, at + 32), y: der.slice(at + 32) };
+}
+
+/** The 32 bytes after `prefix` when `der` is exactly `prefix` and 32 bytes; undefined otherwise. */
+function after(prefix: Uint8Array, der: Uint8Array): Uint8Array | undefined {
+  return der.length === prefix.length + 32 && holds(der, 0, prefix) ? der.slice(prefix.length) : undefined;
 }
 
 /** The 32-byte secret of an Ed25519 PKCS#8 DER in the layout above; undefined for any other. @internal */
 export function ed25519FromPkcs8(der: Uint8Array): Uint8Array | undefined {
-  if (der.length !== ED25519_PREFIX.length + 32) return undefined;
-  if (!ED25519_PREFIX.every((b, i) => der[i] === b)) return undefined;
-  return der.slice(ED25519_PREFIX.length);
+  return after(ED25519_PREFIX, der);
 }
 
 // SEQUENCE { SEQUENCE { OID id-Ed25519 }, BIT STRING 00 x } (RFC 8410 §4)
@@ -116,7 +124,5 @@ const ED25519_SPKI_PREFIX = Uint8Array.of(
 
 /** The 32-byte public key x of an Ed25519 SPKI DER; undefined for any other layout. @internal */
 export function ed25519FromSpki(der: Uint8Array): Uint8Array | undefined {
-  if (der.length !== ED25519_SPKI_PREFIX.length + 32) return undefined;
-  if (!ED25519_SPKI_PREFIX.every((b, i) => der[i] === b)) return undefined;
-  return der.slice(ED25519_SPKI_PREFIX.length);
+  return after(ED25519_SPKI_PREFIX, der);
 }

@@ -271,29 +271,25 @@ function keyEncoding(k: unknown): Uint8Array {
       const i = k + SMALL_INT_KEYS;
       let enc = smallIntKeys[i];
       if (enc === undefined) {
-        enc = encodeKey(k === 0 ? 0 : k);
+        enc = writeCanonical(k === 0 ? 0 : k);
         smallIntKeys[i] = enc;
       }
       return enc;
     }
-    return encodeKey(k);
+    return writeCanonical(k);
   }
   if (typeof k === 'string') {
-    if (k.length > TEXT_KEY_CACHE_MAX_LENGTH) return encodeKey(k);
+    if (k.length > TEXT_KEY_CACHE_MAX_LENGTH) return writeCanonical(k);
     let enc = textKeys.get(k);
     if (enc === undefined) {
-      enc = encodeKey(k);
+      enc = writeCanonical(k);
       if (textKeys.size >= TEXT_KEY_CACHE_SIZE) textKeys.clear();
       textKeys.set(k, enc);
     }
     return enc;
   }
-  if (typeof k === 'bigint' || isBytes(k)) return encodeKey(k);
+  if (typeof k === 'bigint' || isBytes(k)) return writeCanonical(k);
   return fail(`map key ${describe(k)} is not an integer, text or byte string (CTAP2 canonical keys)`);
-}
-
-function encodeKey(k: unknown): Uint8Array {
-  return writeCanonical(k);
 }
 
 // One scratch writer, reused: most messages fit in it, and the result is copied out. A getter

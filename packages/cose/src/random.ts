@@ -9,7 +9,9 @@
  */
 import { BackendUnavailableError, InvalidArgumentError } from './errors.js';
 
-type GetRandomValues = (array: Uint8Array) => Uint8Array;
+interface WebCrypto {
+  getRandomValues(array: Uint8Array): Uint8Array;
+}
 
 const POOL_SIZE = 512;
 const POOLED_MAX = 64;
@@ -19,12 +21,12 @@ const QUOTA = 65536;
 let pool: Uint8Array | undefined;
 let used = POOL_SIZE;
 
-function source(): GetRandomValues {
-  const c = (globalThis as { crypto?: { getRandomValues?: GetRandomValues } }).crypto;
+function source(): WebCrypto {
+  const c = (globalThis as { crypto?: Partial<WebCrypto> }).crypto;
   if (typeof c?.getRandomValues !== 'function') {
     throw new BackendUnavailableError('crypto.getRandomValues is not available in this runtime');
   }
-  return c.getRandomValues.bind(c);
+  return c as WebCrypto;
 }
 
 /**
@@ -40,15 +42,16 @@ export function randomBytes(length: number): Uint8Array {
   if (!Number.isSafeInteger(length) || length < 0) {
     throw new InvalidArgumentError(`"length" expected a non-negative integer, got ${String(length)}`);
   }
-  const fill = source();
+  const c = source();
   if (length > POOLED_MAX) {
     const out = new Uint8Array(length);
-    for (let at = 0; at < length; at += QUOTA) fill(out.subarray(at, Math.min(length, at + QUOTA)));
+    for (let at = 0; at < length; at += QUOTA)
+      c.getRandomValues(out.subarray(at, Math.min(length, at + QUOTA)));
     return out;
   }
   if (pool === undefined || used + length > POOL_SIZE) {
     pool ??= new Uint8Array(POOL_SIZE);
-    fill(pool);
+    c.getRandomValues(pool);
     used = 0;
   }
   const out = pool.slice(used, used + length);

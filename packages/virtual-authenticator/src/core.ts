@@ -89,7 +89,6 @@ export class AuthenticatorCore {
     s.secret = this.random(32);
     this.keys.clear();
     this.#opened.clear();
-
     delete s.pinHash;
     delete s.pinCodePoints;
     s.pinRetries = DEFAULTS.maxPinRetries;
