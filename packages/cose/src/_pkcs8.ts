@@ -40,19 +40,16 @@ const P256_PREFIX = Uint8Array.of(
   0x20,
 );
 // SEQUENCE { INTEGER 0, SEQUENCE { OID id-Ed25519 }, OCTET STRING { OCTET STRING seed } } (RFC 8410 §7)
+/** AlgorithmIdentifier SEQUENCE { OID id-Ed25519 (1.3.101.112) }, tag and length included. */
+const ED25519_ALGORITHM = [0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70] as const;
+
 const ED25519_PREFIX = Uint8Array.of(
   0x30,
   0x2e,
   0x02,
   0x01,
   0x00,
-  0x30,
-  0x05,
-  0x06,
-  0x03,
-  0x2b,
-  0x65,
-  0x70,
+  ...ED25519_ALGORITHM,
   0x04,
   0x22,
   0x04,
@@ -107,20 +104,7 @@ export function ed25519FromPkcs8(der: Uint8Array): Uint8Array | undefined {
 }
 
 // SEQUENCE { SEQUENCE { OID id-Ed25519 }, BIT STRING 00 x } (RFC 8410 §4)
-const ED25519_SPKI_PREFIX = Uint8Array.of(
-  0x30,
-  0x2a,
-  0x30,
-  0x05,
-  0x06,
-  0x03,
-  0x2b,
-  0x65,
-  0x70,
-  0x03,
-  0x21,
-  0x00,
-);
+const ED25519_SPKI_PREFIX = Uint8Array.of(0x30, 0x2a, ...ED25519_ALGORITHM, 0x03, 0x21, 0x00);
 
 /** The 32-byte public key x of an Ed25519 SPKI DER; undefined for any other layout. @internal */
 export function ed25519FromSpki(der: Uint8Array): Uint8Array | undefined {
